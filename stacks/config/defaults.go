@@ -1,0 +1,217 @@
+package config
+
+// Default network planning values.
+const (
+	DefaultSupernet     = "10.0.0.0/8"
+	DefaultRegionPrefix = 16
+)
+
+// instanceTypes per cloud and size, by pool.
+var instanceTypes = map[Cloud]map[Size]map[string]string{
+	AWS: {
+		Dev:  {"system": "m7i.large", "pd": "m7i.large", "tikv": "m7i.xlarge", "tidb": "m7i.xlarge", "kafka": "m7i.large", "spark": "m7i.xlarge"},
+		Prod: {"system": "m7i.xlarge", "pd": "m7i.2xlarge", "tikv": "r7i.2xlarge", "tidb": "c7i.4xlarge", "kafka": "r7i.xlarge", "spark": "m7i.2xlarge"},
+	},
+	GCP: {
+		Dev:  {"system": "e2-standard-2", "pd": "e2-standard-2", "tikv": "e2-standard-4", "tidb": "e2-standard-4", "kafka": "e2-standard-2", "spark": "e2-standard-4"},
+		Prod: {"system": "n2-standard-4", "pd": "n2-standard-8", "tikv": "n2-highmem-8", "tidb": "n2-highcpu-16", "kafka": "n2-highmem-4", "spark": "n2-standard-8"},
+	},
+	Azure: {
+		Dev:  {"system": "Standard_D2s_v5", "pd": "Standard_D2s_v5", "tikv": "Standard_D4s_v5", "tidb": "Standard_D4s_v5", "kafka": "Standard_D2s_v5", "spark": "Standard_D4s_v5"},
+		Prod: {"system": "Standard_D4s_v5", "pd": "Standard_D8s_v5", "tikv": "Standard_E8s_v5", "tidb": "Standard_F16s_v2", "kafka": "Standard_E4s_v5", "spark": "Standard_D8s_v5"},
+	},
+}
+
+// DefaultInstanceType returns the instance type kost uses for a pool when none is configured.
+func DefaultInstanceType(c Cloud, s Size, pool string) string { return instanceTypes[c][s][pool] }
+
+func intp(v int) *int    { return &v }
+func boolp(v bool) *bool { return &v }
+
+func setInt(p **int, v int) {
+	if *p == nil {
+		*p = intp(v)
+	}
+}
+
+// WithDefaults returns a copy of e with every unset field filled for its size and clouds. Set fields
+// are never changed. Unknown enum values are left for Validate to report.
+func (e *Environment) WithDefaults() *Environment {
+	out := e.clone()
+	if out.Size == "" {
+		out.Size = Dev
+	}
+	prod := out.Size == Prod
+	if out.Protect == nil {
+		out.Protect = boolp(prod)
+	}
+	if out.Network == nil {
+		out.Network = &Network{}
+	}
+	if out.Network.Supernet == "" {
+		out.Network.Supernet = DefaultSupernet
+	}
+	if out.Network.RegionPrefix == 0 {
+		out.Network.RegionPrefix = DefaultRegionPrefix
+	}
+	if out.Database == nil {
+		out.Database = &Database{}
+	}
+	d := out.Database
+	setInt(&d.PD, 3)
+	setInt(&d.TiKV, 3)
+	if prod {
+		setInt(&d.TiDB, 2)
+		setInt(&d.TiFlash, 2)
+		setInt(&d.TiCDC, 2)
+	} else {
+		setInt(&d.TiDB, 1)
+		setInt(&d.TiFlash, 0)
+		setInt(&d.TiCDC, 0)
+	}
+	if out.Kafka == nil {
+		out.Kafka = &Kafka{}
+	}
+	k := out.Kafka
+	setInt(&k.Brokers, 3)
+	setInt(&k.Controllers, 3)
+	setInt(&k.ReplicationFactor, min(3, max(*k.Brokers, 1)))
+	setInt(&k.MinInsyncReplicas, max(1, *k.ReplicationFactor-1))
+	v := out.Versions.Resolve()
+	out.Versions = &v
+	for i := range out.Regions {
+		out.Regions[i].defaults(out)
+	}
+	return out
+}
+
+func (r *Region) defaults(e *Environment) {
+	prod := e.Size == Prod
+	if len(r.Zones) == 0 {
+		if info, ok := LookupRegion(r.Cloud, r.Region); ok {
+			r.Zones = append([]string(nil), info.Zones[:min(3, len(info.Zones))]...)
+		}
+	}
+	if r.Kubernetes == nil {
+		r.Kubernetes = &Kubernetes{}
+	}
+	kc := r.Kubernetes
+	if kc.Mode == "" {
+		kc.Mode = Managed
+	}
+	if kc.Version == "" {
+		kc.Version = e.Versions.Kubernetes
+	}
+	if kc.Endpoint == nil {
+		kc.Endpoint = &Endpoint{}
+	}
+	if kc.Endpoint.Public == nil {
+		kc.Endpoint.Public = boolp(!prod)
+	}
+	if *kc.Endpoint.Public && len(kc.Endpoint.PublicCIDRs) == 0 && !prod {
+		kc.Endpoint.PublicCIDRs = []string{"0.0.0.0/0"}
+	}
+	if r.NodePools == nil {
+		r.NodePools = map[string]*NodePool{}
+	}
+	need := e.PoolNeeds()
+	for _, name := range PoolNames {
+		p := r.NodePools[name]
+		if p == nil {
+			p = &NodePool{}
+			r.NodePools[name] = p
+		}
+		if p.InstanceType == "" {
+			size := e.Size
+			if size != Prod {
+				size = Dev // an unknown size is reported by Validate; default as dev meanwhile
+			}
+			p.InstanceType = DefaultInstanceType(r.Cloud, size, name)
+		}
+		p.countDefaulted = p.Count == nil
+		switch name {
+		case "system":
+			setInt(&p.Count, map[bool]int{false: 2, true: 3}[prod])
+		case "spark":
+			setInt(&p.Count, map[bool]int{false: 1, true: 2}[prod])
+		default:
+			setInt(&p.Count, max(need[name], 1))
+		}
+		switch name {
+		case "spark":
+			setInt(&p.Min, 0)
+			setInt(&p.Max, max(*p.Count, map[bool]int{false: 3, true: 10}[prod]))
+		case "tidb":
+			setInt(&p.Min, *p.Count)
+			setInt(&p.Max, 2**p.Count)
+		default:
+			setInt(&p.Min, *p.Count)
+			setInt(&p.Max, *p.Count)
+		}
+		if p.Spot == nil {
+			p.Spot = boolp(name == "spark")
+		}
+		if p.DiskGiB == 0 {
+			p.DiskGiB = map[bool]int{false: 50, true: 100}[name == "spark"]
+		}
+	}
+}
+
+// PoolNeeds says how many nodes each dedicated pool needs at least, one pod of a kind per node:
+// PD on pd; TiKV and TiFlash on tikv; TiDB and TiCDC on tidb; Kafka brokers and controllers on kafka.
+// Call it on a defaulted environment.
+func (e *Environment) PoolNeeds() map[string]int {
+	d, k := e.Database, e.Kafka
+	if d == nil || k == nil || d.PD == nil || k.Brokers == nil {
+		return map[string]int{}
+	}
+	return map[string]int{
+		"pd":    *d.PD,
+		"tikv":  max(*d.TiKV, *d.TiFlash),
+		"tidb":  max(*d.TiDB, *d.TiCDC),
+		"kafka": max(*k.Brokers, *k.Controllers),
+	}
+}
+
+// clone deep-copies the parts WithDefaults writes to.
+func (e *Environment) clone() *Environment {
+	out := *e
+	if e.Network != nil {
+		n := *e.Network
+		out.Network = &n
+	}
+	if e.Database != nil {
+		d := *e.Database
+		out.Database = &d
+	}
+	if e.Kafka != nil {
+		k := *e.Kafka
+		out.Kafka = &k
+	}
+	out.Regions = make([]Region, len(e.Regions))
+	for i, r := range e.Regions {
+		rc := r
+		rc.Zones = append([]string(nil), r.Zones...)
+		if r.Kubernetes != nil {
+			k := *r.Kubernetes
+			if r.Kubernetes.Endpoint != nil {
+				ep := *r.Kubernetes.Endpoint
+				k.Endpoint = &ep
+			}
+			rc.Kubernetes = &k
+		}
+		if r.NodePools != nil {
+			rc.NodePools = make(map[string]*NodePool, len(r.NodePools))
+			for name, p := range r.NodePools {
+				if p == nil {
+					rc.NodePools[name] = nil
+					continue
+				}
+				pc := *p
+				rc.NodePools[name] = &pc
+			}
+		}
+		out.Regions[i] = rc
+	}
+	return &out
+}

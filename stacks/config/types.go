@@ -1,0 +1,186 @@
+package config
+
+// Cloud names a cloud provider a region runs in.
+type Cloud string
+
+// Clouds kost can build in.
+const (
+	AWS   Cloud = "aws"
+	GCP   Cloud = "gcp"
+	Azure Cloud = "azure"
+)
+
+// Clouds lists the supported clouds in a stable order.
+var Clouds = []Cloud{AWS, GCP, Azure}
+
+// Size is the environment class that drives defaults.
+type Size string
+
+// Environment sizes.
+const (
+	// Dev: small instances, one NAT gateway, public API endpoint, no TLS between components.
+	Dev Size = "dev"
+	// Prod: production sizing, NAT per zone, private API endpoint, flow logs, quorum checks.
+	Prod Size = "prod"
+)
+
+// Sizes lists the supported sizes.
+var Sizes = []Size{Dev, Prod}
+
+// Mode is how a region's Kubernetes is provided.
+type Mode string
+
+// Kubernetes modes.
+const (
+	// Managed uses the cloud's service: EKS, GKE or AKS.
+	Managed Mode = "managed"
+	// SelfManaged bootstraps kubeadm on virtual machines.
+	SelfManaged Mode = "self-managed"
+)
+
+// Modes lists the supported Kubernetes modes.
+var Modes = []Mode{Managed, SelfManaged}
+
+// Environment is the whole `kost:environment` config of one stack.
+type Environment struct {
+	// Name of the environment; used in resource names and tags. Required; a DNS label of at most 16
+	// characters.
+	Name string `json:"name"`
+	// Size drives defaults: dev or prod. Default: dev.
+	Size Size `json:"size,omitempty"`
+	// Protect marks stateful resources protected (pulumi protect) and custom resources retained on
+	// delete. Default: true for prod, false for dev.
+	Protect *bool `json:"protect,omitempty"`
+	// Network holds stack-wide network planning settings. Default: supernet 10.0.0.0/8, /16 per region.
+	Network *Network `json:"network,omitempty"`
+	// Tags are added to every taggable cloud resource, after kost's own tags (environment, region,
+	// managed-by). Default: none. Keys kost sets itself cannot be overridden.
+	Tags map[string]string `json:"tags,omitempty"`
+	// Regions to build, one Kubernetes cluster each. Required: at least one.
+	Regions []Region `json:"regions"`
+	// Database sizes the TiDB cluster in every region. Defaults per size (see Defaults).
+	Database *Database `json:"database,omitempty"`
+	// Kafka sizes the Kafka cluster in every region. Defaults per size (see Defaults).
+	Kafka *Kafka `json:"kafka,omitempty"`
+	// Versions overrides pinned versions; every value must be one kost knows (see versions.go).
+	// Default: the pins in versions.go.
+	Versions *Versions `json:"versions,omitempty"`
+}
+
+// Network is stack-wide address planning.
+type Network struct {
+	// Supernet from which regions without an explicit cidr get their block. Default: 10.0.0.0/8.
+	Supernet string `json:"supernet,omitempty"`
+	// RegionPrefix is the prefix length of a planned region block. Default: 16. Range 8..20.
+	RegionPrefix int `json:"regionPrefix,omitempty"`
+}
+
+// Region is one cloud region with its own network and Kubernetes cluster.
+type Region struct {
+	// Cloud is aws, gcp or azure. Required.
+	Cloud Cloud `json:"cloud"`
+	// Region is the cloud's region name, e.g. us-east-1, europe-west4, westeurope. Required.
+	Region string `json:"region"`
+	// CIDR of the region's network. Default: planned from network.supernet, stable per (cloud, region).
+	CIDR string `json:"cidr,omitempty"`
+	// Zones to spread over; exactly the zones used for subnets and node pools. Default: the first
+	// three zones of the region in the catalogue.
+	Zones []string `json:"zones,omitempty"`
+	// Kubernetes cluster settings. Default: managed, the pinned version.
+	Kubernetes *Kubernetes `json:"kubernetes,omitempty"`
+	// NodePools overrides per workload pool (system, pd, tikv, tidb, kafka, spark). Default: sized per
+	// cloud and environment size, counts covering the data plane.
+	NodePools map[string]*NodePool `json:"nodePools,omitempty"`
+	// AWS options; only for cloud aws.
+	AWS *AWSOptions `json:"aws,omitempty"`
+	// Tags added to this region's resources on top of the environment's tags.
+	Tags map[string]string `json:"tags,omitempty"`
+}
+
+// Kubernetes configures a region's cluster.
+type Kubernetes struct {
+	// Mode is managed (EKS, GKE, AKS) or self-managed (kubeadm on VMs). Default: managed.
+	Mode Mode `json:"mode,omitempty"`
+	// Version is the Kubernetes minor version, e.g. "1.33". Default: the pinned version. Must be one of
+	// the supported versions in versions.go.
+	Version string `json:"version,omitempty"`
+	// Endpoint controls API server reachability. Default: private and public in dev; private only in prod.
+	Endpoint *Endpoint `json:"endpoint,omitempty"`
+	// Admins are principals given cluster-admin (on AWS: IAM role or user ARNs, via EKS access
+	// entries). Default: none besides the identity that runs Pulumi.
+	Admins []string `json:"admins,omitempty"`
+}
+
+// Endpoint is the API server endpoint access.
+type Endpoint struct {
+	// Public enables the public endpoint. Default: true in dev, false in prod.
+	Public *bool `json:"public,omitempty"`
+	// PublicCIDRs restricts the public endpoint. Default: 0.0.0.0/0 in dev; required when public in prod.
+	PublicCIDRs []string `json:"publicCidrs,omitempty"`
+}
+
+// NodePool overrides one workload pool.
+type NodePool struct {
+	// InstanceType (AWS instance type, GCP machine type, Azure VM size). Default: per cloud and size.
+	InstanceType string `json:"instanceType,omitempty"`
+	// Count is the desired number of nodes over all zones. Default: what the data plane needs.
+	Count *int `json:"count,omitempty"`
+	// Min nodes for autoscaling. Default: count (spark: 0).
+	Min *int `json:"min,omitempty"`
+	// Max nodes for autoscaling. Default: count (spark and tidb: 3 x count).
+	Max *int `json:"max,omitempty"`
+	// Spot uses spot/preemptible capacity; allowed for spark only. Default: true for spark.
+	Spot *bool `json:"spot,omitempty"`
+	// DiskGiB is the node root disk size. Default: 50 (spark: 100).
+	DiskGiB int `json:"diskGiB,omitempty"`
+
+	// countDefaulted records that Count came from the data plane's needs, so a problem with it is
+	// reported once, on the database or kafka field that caused it.
+	countDefaulted bool
+}
+
+// AWSOptions are AWS-only region settings.
+type AWSOptions struct {
+	// Profile is the AWS CLI profile for the provider and the kubeconfig. Default: none (ambient credentials).
+	Profile string `json:"profile,omitempty"`
+	// RoleARN is assumed by the provider and the kubeconfig. Default: none.
+	RoleARN string `json:"roleArn,omitempty"`
+}
+
+// Database sizes the TiDB cluster.
+type Database struct {
+	// PD members; odd. Default: 3 (dev: 1).
+	PD *int `json:"pd,omitempty"`
+	// TiKV stores. Default: 3 (dev: 1).
+	TiKV *int `json:"tikv,omitempty"`
+	// TiDB servers. Default: 2 (dev: 1).
+	TiDB *int `json:"tidb,omitempty"`
+	// TiFlash replicas for the analytical half of HTAP; 0 disables. Default: 1 in prod, 0 in dev.
+	TiFlash *int `json:"tiflash,omitempty"`
+	// TiCDC captures streaming changes into Kafka; 0 disables. Default: 2 in prod, 0 in dev.
+	TiCDC *int `json:"ticdc,omitempty"`
+}
+
+// Kafka sizes the Kafka cluster (KRaft).
+type Kafka struct {
+	// Brokers. Default: 3 (dev: 1).
+	Brokers *int `json:"brokers,omitempty"`
+	// Controllers form the KRaft quorum; odd. Default: 3 (dev: 1).
+	Controllers *int `json:"controllers,omitempty"`
+	// ReplicationFactor of topics. Default: min(3, brokers).
+	ReplicationFactor *int `json:"replicationFactor,omitempty"`
+	// MinInsyncReplicas. Default: replicationFactor - 1, at least 1.
+	MinInsyncReplicas *int `json:"minInsyncReplicas,omitempty"`
+}
+
+// PoolNames are the workload pools, in a stable order.
+var PoolNames = []string{"system", "pd", "tikv", "tidb", "kafka", "spark"}
+
+// Zone-spread pools: the ones holding quorum members.
+var quorumPools = map[string]bool{"pd": true, "tikv": true, "kafka": true}
+
+// IsQuorumPool reports whether a pool holds quorum members and so must span three zones.
+func IsQuorumPool(pool string) bool { return quorumPools[pool] }
+
+// DedicatedPool reports whether a pool is tainted so that only its workload runs there.
+func DedicatedPool(pool string) bool { return pool != "system" }

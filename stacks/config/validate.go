@@ -1,0 +1,400 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/kost-platform/kost/stacks/netplan"
+)
+
+var (
+	envNameRE      = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$`)
+	awsPrincipalRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]+$`)
+	awsInstanceRE  = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	gcpMachineRE   = regexp.MustCompile(`^[a-z][a-z0-9]*-[a-z0-9-]+$`)
+	azureVMSizeRE  = regexp.MustCompile(`^Standard_[A-Za-z0-9_]+$`)
+	tagKeyRE       = regexp.MustCompile(`^[a-z][a-z0-9_.:/-]{0,62}$`)
+)
+
+// ReservedTags are set by kost on every resource and cannot be overridden from config.
+var ReservedTags = []string{"environment", "region", "managed-by"}
+
+// Load decodes, defaults and validates an environment: the one entry point for stacks and tools.
+func Load(data []byte) (*Environment, error) {
+	raw, err := Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	env := raw.WithDefaults()
+	if err := env.Validate(); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// Validate checks a defaulted environment (see WithDefaults) and returns every problem at once as
+// Problems, or nil.
+func (e *Environment) Validate() error {
+	var ps Problems
+	prod := e.Size == Prod
+
+	switch {
+	case e.Name == "":
+		ps.add("name", "required: the environment name, e.g. dev or prod")
+	case !envNameRE.MatchString(e.Name):
+		ps.add("name", "%q must be a lowercase DNS label of at most 16 characters (a-z, 0-9, -)", e.Name)
+	}
+	if !slices.Contains(Sizes, e.Size) {
+		ps.add("size", "%s", oneOf(string(e.Size), strs(Sizes)))
+	}
+	e.validateTags("tags", e.Tags, &ps)
+	supernet, superOK := e.validateNetwork(&ps)
+	e.validateDatabase(prod, &ps)
+	e.validateKafka(prod, &ps)
+	e.validateVersions(&ps)
+
+	if len(e.Regions) == 0 {
+		ps.add("regions", "required: at least one region, e.g. [{cloud: aws, region: us-east-1}]")
+	}
+	seen := map[string]int{}
+	for i := range e.Regions {
+		r := &e.Regions[i]
+		path := fmt.Sprintf("regions[%d]", i)
+		key := string(r.Cloud) + "/" + r.Region
+		if j, dup := seen[key]; dup && r.Region != "" {
+			ps.add(path, "duplicate of regions[%d] (%s %s); each (cloud, region) may appear once", j, r.Cloud, r.Region)
+		} else {
+			seen[key] = i
+		}
+		r.validate(e, path, &ps)
+	}
+	e.validateCIDRs(supernet, superOK, &ps)
+	return ps.err()
+}
+
+func (e *Environment) validateTags(path string, tags map[string]string, ps *Problems) {
+	for _, k := range sortedKeys(tags) {
+		switch {
+		case slices.Contains(ReservedTags, k):
+			ps.add(path+"."+k, "kost sets this tag itself (%s); remove it", strings.Join(ReservedTags, ", "))
+		case !tagKeyRE.MatchString(k):
+			ps.add(path+"."+k, "tag keys must be lowercase, start with a letter, at most 63 characters of a-z 0-9 _ . : / - (so they are valid on AWS, GCP and Azure)")
+		case len(tags[k]) > 63:
+			ps.add(path+"."+k, "tag value is %d characters; at most 63 (the GCP label limit)", len(tags[k]))
+		}
+	}
+}
+
+func (e *Environment) validateNetwork(ps *Problems) (netip.Prefix, bool) {
+	n := e.Network
+	super, err := netip.ParsePrefix(n.Supernet)
+	switch {
+	case err != nil:
+		ps.add("network.supernet", "%q is not a CIDR, e.g. 10.0.0.0/8", n.Supernet)
+		return super, false
+	case !super.Addr().Is4():
+		ps.add("network.supernet", "%s: only IPv4 supernets are supported", super)
+		return super, false
+	case super.Masked() != super:
+		ps.add("network.supernet", "%s has host bits set; use %s", super, super.Masked())
+		return super, false
+	}
+	if n.RegionPrefix < super.Bits() || n.RegionPrefix > netplan.MinRegionBits {
+		ps.add("network.regionPrefix", "/%d must be between the supernet's /%d and /%d", n.RegionPrefix, super.Bits(), netplan.MinRegionBits)
+		return super, false
+	}
+	return super, true
+}
+
+func (e *Environment) validateDatabase(prod bool, ps *Problems) {
+	d := e.Database
+	if *d.PD < 1 {
+		ps.add("database.pd", "%d PD members; at least 1 (3 in prod)", *d.PD)
+	} else if *d.PD%2 == 0 {
+		ps.add("database.pd", "%d PD members is even: a Raft quorum of %d survives no more failures than %d; use %d", *d.PD, *d.PD, *d.PD-1, *d.PD+1)
+	}
+	if prod && *d.PD >= 1 && *d.PD < 3 {
+		ps.add("database.pd", "%d PD members in prod; at least 3 so the quorum survives a zone", *d.PD)
+	}
+	atLeast(ps, "database.tikv", *d.TiKV, 1, prod, 3, "TiKV stores (3 replicas of every region)")
+	atLeast(ps, "database.tidb", *d.TiDB, 1, prod, 2, "TiDB servers")
+	if *d.TiFlash < 0 {
+		ps.add("database.tiflash", "%d; 0 disables TiFlash", *d.TiFlash)
+	}
+	if *d.TiCDC < 0 {
+		ps.add("database.ticdc", "%d; 0 disables TiCDC", *d.TiCDC)
+	}
+}
+
+func (e *Environment) validateKafka(prod bool, ps *Problems) {
+	k := e.Kafka
+	atLeast(ps, "kafka.brokers", *k.Brokers, 1, prod, 3, "Kafka brokers")
+	atLeast(ps, "kafka.controllers", *k.Controllers, 1, prod, 3, "KRaft controllers")
+	if *k.Controllers >= 1 && *k.Controllers%2 == 0 {
+		ps.add("kafka.controllers", "%d KRaft controllers is even; use %d", *k.Controllers, *k.Controllers+1)
+	}
+	rf, isr := *k.ReplicationFactor, *k.MinInsyncReplicas
+	switch {
+	case rf < 1:
+		ps.add("kafka.replicationFactor", "%d; at least 1", rf)
+	case rf > *k.Brokers:
+		ps.add("kafka.replicationFactor", "%d is more than the %d brokers; lower it or add brokers", rf, *k.Brokers)
+	case prod && rf < 3:
+		ps.add("kafka.replicationFactor", "%d in prod; at least 3", rf)
+	}
+	switch {
+	case isr < 1:
+		ps.add("kafka.minInsyncReplicas", "%d; at least 1", isr)
+	case rf > 1 && isr >= rf:
+		ps.add("kafka.minInsyncReplicas", "%d must be below the replication factor %d, or one broker down stops all writes", isr, rf)
+	case prod && isr < 2:
+		ps.add("kafka.minInsyncReplicas", "%d in prod; at least 2 so an acknowledged write survives a broker", isr)
+	}
+}
+
+func atLeast(ps *Problems, path string, got, minAll int, prod bool, minProd int, what string) {
+	if got < minAll {
+		ps.add(path, "%d %s; at least %d", got, what, minAll)
+	} else if prod && got < minProd {
+		ps.add(path, "%d %s in prod; at least %d", got, what, minProd)
+	}
+}
+
+func (e *Environment) validateVersions(ps *Problems) {
+	for _, k := range sortedKeys(e.Versions.fields()) {
+		v := e.Versions.fields()[k]
+		if !slices.Contains(Supported[k], v) {
+			ps.add("versions."+k, "%s; pinned versions kost knows are in stacks/config/versions.go", oneOf(v, Supported[k]))
+		}
+	}
+}
+
+func (r *Region) validate(e *Environment, path string, ps *Problems) {
+	prod := e.Size == Prod
+	info, known := LookupRegion(r.Cloud, r.Region)
+	switch {
+	case r.Cloud == "":
+		ps.add(path+".cloud", "required: one of %s", strings.Join(strs(Clouds), ", "))
+	case !slices.Contains(Clouds, r.Cloud):
+		ps.add(path+".cloud", "%s", oneOf(string(r.Cloud), strs(Clouds)))
+	case r.Region == "":
+		ps.add(path+".region", "required: a %s region, e.g. %s", r.Cloud, RegionNames(r.Cloud)[0])
+	case !known:
+		ps.add(path+".region", "%s is not a %s region kost knows; %s", r.Region, r.Cloud, oneOf(r.Region, RegionNames(r.Cloud)))
+	}
+	if r.AWS != nil && r.Cloud != AWS && r.Cloud != "" {
+		ps.add(path+".aws", "AWS options on a %s region; remove them", r.Cloud)
+	}
+	if r.AWS != nil && r.AWS.RoleARN != "" && !awsPrincipalRE.MatchString(r.AWS.RoleARN) {
+		ps.add(path+".aws.roleArn", "%q is not an IAM role ARN (arn:aws:iam::123456789012:role/name)", r.AWS.RoleARN)
+	}
+	e.validateTags(path+".tags", r.Tags, ps)
+
+	// Zones.
+	quorum := *e.Database.PD >= 3 || *e.Database.TiKV >= 3 || *e.Kafka.Controllers >= 3
+	if known {
+		switch {
+		case len(info.Zones) < 3 && quorum:
+			ps.add(path+".region", "%s has %d availability zones; PD, TiKV and KRaft quorums need 3 zones: choose another region", r.Region, len(info.Zones))
+		case len(r.Zones) > 3:
+			ps.add(path+".zones", "%d zones given; kost spreads over exactly 3, list 3", len(r.Zones))
+		case len(r.Zones) < 3 && quorum:
+			ps.add(path+".zones", "%d zones given; quorum members (PD, TiKV, Kafka controllers) need 3 zones so one zone can fail", len(r.Zones))
+		}
+		dup := map[string]bool{}
+		for j, z := range r.Zones {
+			zp := fmt.Sprintf("%s.zones[%d]", path, j)
+			if !slices.Contains(info.Zones, z) {
+				ps.add(zp, "%s is not a zone of %s; %s", z, r.Region, oneOf(z, info.Zones))
+			}
+			if dup[z] {
+				ps.add(zp, "%s is listed twice", z)
+			}
+			dup[z] = true
+		}
+	}
+
+	// Kubernetes.
+	k := r.Kubernetes
+	kp := path + ".kubernetes"
+	// An unsupported versions.kubernetes is reported once, there, not again for every region inheriting it.
+	if !slices.Contains(Modes, k.Mode) {
+		ps.add(kp+".mode", "%s", oneOf(string(k.Mode), strs(Modes)))
+	}
+	if !slices.Contains(Supported["kubernetes"], k.Version) && k.Version != e.Versions.Kubernetes {
+		ps.add(kp+".version", "%s; write the minor version exactly, never latest", oneOf(k.Version, Supported["kubernetes"]))
+	}
+	ep := k.Endpoint
+	for j, c := range ep.PublicCIDRs {
+		p, err := netip.ParsePrefix(c)
+		cp := fmt.Sprintf("%s.endpoint.publicCidrs[%d]", kp, j)
+		switch {
+		case err != nil:
+			ps.add(cp, "%q is not a CIDR", c)
+		case p.Masked() != p:
+			ps.add(cp, "%s has host bits set; use %s", p, p.Masked())
+		case prod && *ep.Public && p.Bits() == 0:
+			ps.add(cp, "%s opens the prod API server to the internet; list your office or VPN ranges, or set public: false", p)
+		}
+	}
+	if !*ep.Public && len(ep.PublicCIDRs) > 0 {
+		ps.add(kp+".endpoint.publicCidrs", "set while public is false; remove them or set public: true")
+	}
+	if prod && *ep.Public && len(ep.PublicCIDRs) == 0 {
+		ps.add(kp+".endpoint.publicCidrs", "required when the prod endpoint is public: the ranges allowed to reach it")
+	}
+	for j, a := range k.Admins {
+		if r.Cloud == AWS && !awsPrincipalRE.MatchString(a) {
+			ps.add(fmt.Sprintf("%s.admins[%d]", kp, j), "%q is not an IAM role or user ARN (arn:aws:iam::123456789012:role/name)", a)
+		}
+	}
+
+	// Node pools.
+	need := e.PoolNeeds()
+	for _, name := range sortedKeys(r.NodePools) {
+		pp := path + ".nodePools." + name
+		if !slices.Contains(PoolNames, name) {
+			ps.add(pp, "unknown pool; %s", oneOf(name, PoolNames))
+			continue
+		}
+		p := r.NodePools[name]
+		if p == nil {
+			continue
+		}
+		r.validatePool(name, p, need[name], prod, pp, ps)
+	}
+}
+
+func (r *Region) validatePool(name string, p *NodePool, need int, prod bool, pp string, ps *Problems) {
+	var re *regexp.Regexp
+	switch r.Cloud {
+	case AWS:
+		re = awsInstanceRE
+	case GCP:
+		re = gcpMachineRE
+	case Azure:
+		re = azureVMSizeRE
+	}
+	if re != nil && !re.MatchString(p.InstanceType) {
+		ps.add(pp+".instanceType", "%q is not a %s instance type (e.g. %s)", p.InstanceType, r.Cloud, instanceTypes[r.Cloud][Dev][name])
+	}
+	count, lo, hi := *p.Count, *p.Min, *p.Max
+	switch {
+	case count < 0 || lo < 0:
+		ps.add(pp, "count %d and min %d must not be negative", count, lo)
+	case hi < 1:
+		ps.add(pp+".max", "%d; at least 1", hi)
+	case lo > hi:
+		ps.add(pp+".min", "min %d is above max %d", lo, hi)
+	case count < lo || count > hi:
+		ps.add(pp+".count", "%d is outside min %d .. max %d", count, lo, hi)
+	}
+	if need > 0 && lo < need {
+		ps.add(pp+".min", "%d nodes, but the data plane places %d pods one per node on the %s pool; raise it to %d", lo, need, name, need)
+	}
+	if IsQuorumPool(name) && prod && count < 3 && !p.countDefaulted {
+		ps.add(pp+".count", "%d nodes in prod; the %s pool must span 3 zones", count, name)
+	}
+	if name == "system" && prod && count < 2 {
+		ps.add(pp+".count", "%d system nodes in prod; at least 2 so operators survive a node", count)
+	}
+	if *p.Spot && name != "spark" {
+		ps.add(pp+".spot", "spot capacity can take %s nodes away at any time; only the spark pool may use it", name)
+	}
+	if p.DiskGiB < 20 || p.DiskGiB > 16384 {
+		ps.add(pp+".diskGiB", "%d GiB; between 20 and 16384", p.DiskGiB)
+	}
+}
+
+func (e *Environment) validateCIDRs(supernet netip.Prefix, superOK bool, ps *Problems) {
+	type block struct {
+		path    string
+		prefix  netip.Prefix
+		planned bool
+	}
+	var blocks []block
+	for i := range e.Regions {
+		r := &e.Regions[i]
+		path := fmt.Sprintf("regions[%d].cidr", i)
+		if r.CIDR != "" {
+			p, err := netip.ParsePrefix(r.CIDR)
+			switch {
+			case err != nil:
+				ps.add(path, "%q is not a CIDR, e.g. 10.10.0.0/16", r.CIDR)
+			case !p.Addr().Is4():
+				ps.add(path, "%s: only IPv4 blocks are supported", p)
+			case p.Masked() != p:
+				ps.add(path, "%s has host bits set; use %s", p, p.Masked())
+			case p.Bits() > netplan.MinRegionBits:
+				ps.add(path, "%s is too small for 3 private and 3 public subnets; use a /%d or larger", p, netplan.MinRegionBits)
+			case !p.Addr().IsPrivate() && !netip.MustParsePrefix("100.64.0.0/10").Contains(p.Addr()):
+				ps.add(path, "%s is public address space; use RFC 1918 (10/8, 172.16/12, 192.168/16) or 100.64/10", p)
+			default:
+				blocks = append(blocks, block{path, p, false})
+			}
+			continue
+		}
+		info, ok := LookupRegion(r.Cloud, r.Region)
+		if !ok || !superOK {
+			continue
+		}
+		p, err := netplan.RegionBlock(supernet, e.Network.RegionPrefix, info.Slot)
+		if err != nil {
+			ps.add(path, "cannot plan a block: %v; set cidr", err)
+			continue
+		}
+		blocks = append(blocks, block{path, p, true})
+	}
+	for i := range blocks {
+		for j := 0; j < i; j++ {
+			a, b := blocks[i], blocks[j]
+			if !a.prefix.Overlaps(b.prefix) {
+				continue
+			}
+			what := func(x block) string {
+				if x.planned {
+					return fmt.Sprintf("%s (planned %s)", x.path, x.prefix)
+				}
+				return fmt.Sprintf("%s %s", x.path, x.prefix)
+			}
+			ps.add(a.path, "%s overlaps %s; set a non-overlapping cidr on one of them", what(a), what(b))
+		}
+	}
+}
+
+// Block returns the region's network block: its cidr, or the one planned for it. Call it on a
+// validated environment.
+func (e *Environment) Block(r Region) (netip.Prefix, error) {
+	if r.CIDR != "" {
+		return netip.ParsePrefix(r.CIDR)
+	}
+	info, ok := LookupRegion(r.Cloud, r.Region)
+	if !ok {
+		return netip.Prefix{}, fmt.Errorf("region %s/%s is not in the catalogue", r.Cloud, r.Region)
+	}
+	super, err := netip.ParsePrefix(e.Network.Supernet)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netplan.RegionBlock(super, e.Network.RegionPrefix, info.Slot)
+}
+
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

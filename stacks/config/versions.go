@@ -1,0 +1,138 @@
+package config
+
+import "sort"
+
+// This file is the one place where versions are pinned. Every chart, operator, Kubernetes and
+// database version kost deploys comes from here; a stack may choose another version only from the
+// Supported lists below. The README's versions table is checked against Pinned by the tests.
+
+// Versions are the versions one environment deploys. The zero value of a field means "the pin".
+type Versions struct {
+	// Kubernetes minor version for regions that do not set kubernetes.version. Default: Pinned.Kubernetes.
+	Kubernetes string `json:"kubernetes,omitempty"`
+	// Strimzi operator chart version. Default: Pinned.Strimzi.
+	Strimzi string `json:"strimzi,omitempty"`
+	// Kafka version run by Strimzi (KRaft). Default: Pinned.Kafka.
+	Kafka string `json:"kafka,omitempty"`
+	// TiDBOperator chart and CRD version. Default: Pinned.TiDBOperator.
+	TiDBOperator string `json:"tidbOperator,omitempty"`
+	// TiDB version of PD, TiKV, TiDB, TiFlash and TiCDC. Default: Pinned.TiDB.
+	TiDB string `json:"tidb,omitempty"`
+	// SparkOperator chart version. Default: Pinned.SparkOperator.
+	SparkOperator string `json:"sparkOperator,omitempty"`
+}
+
+// Pinned are the default versions.
+var Pinned = Versions{
+	Kubernetes:    "1.33",
+	Strimzi:       "1.2.0",
+	Kafka:         "4.3.1",
+	TiDBOperator:  "v1.6.6",
+	TiDB:          "v8.5.2",
+	SparkOperator: "2.5.2",
+}
+
+// Supported lists, per field of Versions, every version a stack may choose. Adding one means checking
+// it against the others (Strimzi's supported Kafka versions, the TiDB Operator's supported TiDB
+// versions, the EKS add-on pins below).
+var Supported = map[string][]string{
+	"kubernetes":    {"1.32", "1.33"},
+	"strimzi":       {"1.2.0"},
+	"kafka":         {"4.2.0", "4.3.0", "4.3.1"},
+	"tidbOperator":  {"v1.6.6"},
+	"tidb":          {"v8.5.0", "v8.5.1", "v8.5.2"},
+	"sparkOperator": {"2.5.2"},
+}
+
+// Chart says where an operator's chart comes from.
+type Chart struct {
+	// Name of the chart in its repository.
+	Name string
+	// Repo is the Helm repository URL, or empty for an OCI reference in Name.
+	Repo string
+}
+
+// Charts are the operators' chart locations; their versions are in Versions.
+var Charts = map[string]Chart{
+	"strimzi":       {Name: "oci://quay.io/strimzi-helm/strimzi-kafka-operator"},
+	"tidbOperator":  {Name: "tidb-operator", Repo: "https://charts.pingcap.org/"},
+	"sparkOperator": {Name: "spark-operator", Repo: "https://kubeflow.github.io/spark-operator"},
+}
+
+// EKSAddons pins the EKS managed add-ons per Kubernetes minor version (from the EKS user guide's
+// add-on version tables). Every supported Kubernetes version must have an entry; a test checks it.
+var EKSAddons = map[string]map[string]string{
+	"1.32": {
+		"vpc-cni":            "v1.20.4-eksbuild.1",
+		"kube-proxy":         "v1.32.9-eksbuild.2",
+		"coredns":            "v1.11.4-eksbuild.24",
+		"aws-ebs-csi-driver": "v1.56.0-eksbuild.1",
+	},
+	"1.33": {
+		"vpc-cni":            "v1.20.4-eksbuild.1",
+		"kube-proxy":         "v1.33.5-eksbuild.2",
+		"coredns":            "v1.12.4-eksbuild.1",
+		"aws-ebs-csi-driver": "v1.56.0-eksbuild.1",
+	},
+}
+
+// EKSAddonNames lists the managed add-ons in install order.
+var EKSAddonNames = []string{"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"}
+
+// Resolve returns v with every empty field replaced by its pin.
+func (v *Versions) Resolve() Versions {
+	out := Pinned
+	if v == nil {
+		return out
+	}
+	set := func(dst *string, src string) {
+		if src != "" {
+			*dst = src
+		}
+	}
+	set(&out.Kubernetes, v.Kubernetes)
+	set(&out.Strimzi, v.Strimzi)
+	set(&out.Kafka, v.Kafka)
+	set(&out.TiDBOperator, v.TiDBOperator)
+	set(&out.TiDB, v.TiDB)
+	set(&out.SparkOperator, v.SparkOperator)
+	return out
+}
+
+// fields returns the versions keyed by their config name.
+func (v Versions) fields() map[string]string {
+	return map[string]string{
+		"kubernetes":    v.Kubernetes,
+		"strimzi":       v.Strimzi,
+		"kafka":         v.Kafka,
+		"tidbOperator":  v.TiDBOperator,
+		"tidb":          v.TiDB,
+		"sparkOperator": v.SparkOperator,
+	}
+}
+
+// VersionRow is one line of the versions table.
+type VersionRow struct {
+	Key, Component, Pinned, Source string
+	Supported                      []string
+}
+
+// VersionTable lists every pinned version with where it comes from, sorted by key; the README's table
+// is rendered from it.
+func VersionTable() []VersionRow {
+	desc := map[string][2]string{
+		"kubernetes":    {"Kubernetes (EKS, GKE, AKS, kubeadm)", "cloud release channels"},
+		"strimzi":       {"Strimzi operator chart", Charts["strimzi"].Name},
+		"kafka":         {"Kafka (KRaft)", "Strimzi " + Pinned.Strimzi},
+		"tidbOperator":  {"TiDB Operator chart and CRDs", Charts["tidbOperator"].Repo},
+		"tidb":          {"TiDB (PD, TiKV, TiDB, TiFlash, TiCDC)", "PingCAP images"},
+		"sparkOperator": {"Spark operator chart", Charts["sparkOperator"].Repo},
+	}
+	pins := Pinned.fields()
+	rows := make([]VersionRow, 0, len(pins))
+	for k, p := range pins {
+		rows = append(rows, VersionRow{Key: k, Component: desc[k][0], Pinned: p, Source: desc[k][1], Supported: Supported[k]})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
+	return rows
+}
