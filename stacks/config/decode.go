@@ -14,6 +14,17 @@ import (
 // config) strictly: every unknown key and every value of the wrong type is a problem, all of them
 // reported together, each with its path and, for a likely typo, the key that was meant.
 func Decode(data []byte) (*Environment, error) {
+	env, ps := decode(data)
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return env, nil
+}
+
+// decode returns the environment decoded as far as possible (nil only when the text is not an
+// object at all) together with every shape problem, so Load can report shape and validation
+// problems in one message.
+func decode(data []byte) (*Environment, Problems) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var raw any
@@ -25,15 +36,16 @@ func Decode(data []byte) (*Environment, error) {
 	}
 	var ps Problems
 	checkShape(reflect.TypeFor[Environment](), raw, "", &ps)
-	if len(ps) > 0 {
+	if _, isObject := raw.(map[string]any); !isObject {
 		return nil, ps
 	}
+	// Unmarshal skips unknown keys and values of the wrong type (both already reported) and decodes
+	// everything else, so validation can still look at the rest.
 	var env Environment
-	if err := json.Unmarshal(data, &env); err != nil {
-		// checkShape accepts only what Unmarshal can decode; this is a bug if reached.
+	if err := json.Unmarshal(data, &env); err != nil && len(ps) == 0 {
 		return nil, Problems{{Message: fmt.Sprintf("decode: %v", err)}}
 	}
-	return &env, nil
+	return &env, ps
 }
 
 // checkShape walks a decoded JSON value against the Go type it will be decoded into.

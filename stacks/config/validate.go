@@ -23,14 +23,27 @@ var (
 var ReservedTags = []string{"environment", "region", "managed-by"}
 
 // Load decodes, defaults and validates an environment: the one entry point for stacks and tools.
+// Shape problems (unknown keys, wrong types) and validation problems come back together in one
+// Problems; a field with a shape problem is not reported again by validation.
 func Load(data []byte) (*Environment, error) {
-	raw, err := Decode(data)
-	if err != nil {
-		return nil, err
+	raw, ps := decode(data)
+	if raw == nil {
+		return nil, ps
 	}
 	env := raw.WithDefaults()
 	if err := env.Validate(); err != nil {
-		return nil, err
+		shaped := map[string]bool{}
+		for _, p := range ps {
+			shaped[p.Path] = true
+		}
+		for _, p := range err.(Problems) {
+			if !shaped[p.Path] {
+				ps = append(ps, p)
+			}
+		}
+	}
+	if len(ps) > 0 {
+		return nil, ps
 	}
 	return env, nil
 }

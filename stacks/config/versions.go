@@ -1,6 +1,10 @@
 package config
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
 
 // This file is the one place where versions are pinned. Every chart, operator, Kubernetes and
 // database version kost deploys comes from here; a stack may choose another version only from the
@@ -135,4 +139,22 @@ func VersionTable() []VersionRow {
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
 	return rows
+}
+
+// VersionsMarkdown renders the versions table the README carries between its versions markers.
+func VersionsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| key | component | pinned | may be set to | source |\n|---|---|---|---|---|\n")
+	for _, r := range VersionTable() {
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s |\n", r.Key, r.Component, r.Pinned, "`"+strings.Join(r.Supported, "`, `")+"`", r.Source)
+	}
+	b.WriteString("\nEKS managed add-ons, per Kubernetes version:\n\n| Kubernetes | " + strings.Join(EKSAddonNames, " | ") + " |\n|---|" + strings.Repeat("---|", len(EKSAddonNames)) + "\n")
+	for _, k := range Supported["kubernetes"] {
+		b.WriteString("| " + k)
+		for _, a := range EKSAddonNames {
+			b.WriteString(" | `" + EKSAddons[k][a] + "`")
+		}
+		b.WriteString(" |\n")
+	}
+	return b.String()
 }

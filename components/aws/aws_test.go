@@ -1,0 +1,377 @@
+package aws_test
+
+import (
+	"encoding/json"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	kaws "github.com/kost-platform/kost/components/aws"
+	"github.com/kost-platform/kost/stacks/netplan"
+	"github.com/kost-platform/kost/stacks/plan"
+)
+
+var zones = []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+
+func layout(t *testing.T) netplan.Layout {
+	t.Helper()
+	l, err := netplan.Plan(netip.MustParsePrefix("10.30.0.0/16"), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// run evaluates fn under the mocks with an explicit regional provider, as the stack does.
+func run(t *testing.T, fn func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error) *plan.Graph {
+	t.Helper()
+	g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+		p, err := kaws.NewProvider(ctx, "eu", &kaws.ProviderArgs{Region: "eu-west-1"})
+		if err != nil {
+			return err
+		}
+		return fn(ctx, pulumi.Provider(p))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func TestNetwork(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		reason   string
+		args     kaws.NetworkArgs
+		nats     int
+		flowLogs int
+	}{
+		"Dev":  {reason: "dev shares one NAT gateway and has no flow logs", args: kaws.NetworkArgs{}, nats: 1, flowLogs: 0},
+		"Prod": {reason: "prod has a NAT gateway per zone and flow logs", args: kaws.NetworkArgs{NATPerZone: true, FlowLogs: true}, nats: 3, flowLogs: 1},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			args := tc.args
+			args.Layout, args.Zones, args.ClusterName = layout(t), zones, "kost-x-eu-west-1"
+			args.Tags = map[string]string{"environment": "x"}
+			g := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+				_, err := kaws.NewNetwork(ctx, "net", &args, opts...)
+				return err
+			})
+			if got := len(g.OfType("aws:ec2/natGateway:NatGateway")); got != tc.nats {
+				t.Errorf("%s: %d NAT gateways, want %d", tc.reason, got, tc.nats)
+			}
+			if got := len(g.OfType("aws:ec2/flowLog:FlowLog")); got != tc.flowLogs {
+				t.Errorf("%s: %d flow logs, want %d", tc.reason, got, tc.flowLogs)
+			}
+			vpc, _ := g.Named("aws:ec2/vpc:Vpc", "net-vpc")
+			if vpc.String("cidrBlock") != "10.30.0.0/16" {
+				t.Errorf("vpc cidr %q", vpc.String("cidrBlock"))
+			}
+			// Subnets: one private and one public per zone, from the layout, with the EKS/ELB role tags.
+			got := map[string]string{}
+			for _, s := range g.OfType("aws:ec2/subnet:Subnet") {
+				raw, _ := s.Input("tags")
+				tags := raw.(map[string]any)
+				tier, _ := tags["kost.io/tier"].(string)
+				got[tier+" "+s.String("availabilityZone")] = s.String("cidrBlock")
+				role := map[string]string{"public": "kubernetes.io/role/elb", "private": "kubernetes.io/role/internal-elb"}[tier]
+				if tags[role] != "1" {
+					t.Errorf("subnet %s lacks tag %s=1", s.Name, role)
+				}
+				if tags["kubernetes.io/cluster/kost-x-eu-west-1"] != "shared" {
+					t.Errorf("subnet %s lacks the cluster tag", s.Name)
+				}
+				if v, _ := s.Input("mapPublicIpOnLaunch"); v != false {
+					t.Errorf("subnet %s maps public IPs on launch", s.Name)
+				}
+			}
+			want := map[string]string{
+				"private eu-west-1a": "10.30.0.0/18", "private eu-west-1b": "10.30.64.0/18", "private eu-west-1c": "10.30.128.0/18",
+				"public eu-west-1a": "10.30.192.0/20", "public eu-west-1b": "10.30.208.0/20", "public eu-west-1c": "10.30.224.0/20",
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("subnets (-want +got):\n%s", d)
+			}
+			// Every private route table sends 0.0.0.0/0 to a NAT gateway; the public one to the IGW.
+			for _, rt := range g.OfType("aws:ec2/routeTable:RouteTable") {
+				routes, _ := rt.Input("routes")
+				r0 := routes.([]any)[0].(map[string]any)
+				if strings.Contains(rt.Name, "private") && r0["natGatewayId"] == nil {
+					t.Errorf("%s routes to %v, want a NAT gateway", rt.Name, r0)
+				}
+				if strings.Contains(rt.Name, "public") && r0["gatewayId"] == nil {
+					t.Errorf("%s routes to %v, want the internet gateway", rt.Name, r0)
+				}
+			}
+		})
+	}
+}
+
+func eksArgs(subnets pulumi.StringArrayInput) *kaws.ManagedClusterArgs {
+	return &kaws.ManagedClusterArgs{
+		ClusterName: "kost-x-eu-west-1",
+		Region:      "eu-west-1",
+		Zones:       zones,
+		Version:     "1.33",
+		Addons: map[string]string{"vpc-cni": "v1.20.4-eksbuild.1", "kube-proxy": "v1.33.5-eksbuild.2",
+			"coredns": "v1.12.4-eksbuild.1", "aws-ebs-csi-driver": "v1.56.0-eksbuild.1"},
+		SubnetIDs: subnets,
+		Admins:    []string{"arn:aws:iam::123456789012:role/platform-admins"},
+		NodePools: []kaws.PoolSpec{
+			{Pool: "system", InstanceType: "m7i.large", Desired: 2, Min: 2, Max: 2},
+			{Pool: "tikv", InstanceType: "r7i.2xlarge", Desired: 3, Min: 3, Max: 3, Dedicated: true, DiskGiB: 80},
+			{Pool: "spark", InstanceType: "m7i.xlarge", Desired: 1, Min: 0, Max: 5, Spot: true, Dedicated: true},
+		},
+		Protect: true,
+		Profile: "kost-prod",
+		Tags:    map[string]string{"environment": "x", "region": "eu-west-1", "managed-by": "kost"},
+	}
+}
+
+func subnets() pulumi.StringArray {
+	return pulumi.StringArray{pulumi.String("subnet-a"), pulumi.String("subnet-b"), pulumi.String("subnet-c")}
+}
+
+func TestManagedCluster(t *testing.T) {
+	t.Parallel()
+	g := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+		_, err := kaws.NewManagedCluster(ctx, "eks", eksArgs(subnets()), opts...)
+		return err
+	})
+	c, ok := g.Named("aws:eks/cluster:Cluster", "eks")
+	if !ok {
+		t.Fatal("no EKS cluster")
+	}
+	t.Run("ControlPlane", func(t *testing.T) {
+		checks := map[string]struct {
+			path string
+			want any
+		}{
+			"name":            {"name", "kost-x-eu-west-1"},
+			"version":         {"version", "1.33"},
+			"private on":      {"vpcConfig.endpointPrivateAccess", true},
+			"public off":      {"vpcConfig.endpointPublicAccess", false},
+			"access API mode": {"accessConfig.authenticationMode", "API"},
+			"secrets":         {"encryptionConfig.resources", []any{"secrets"}},
+			"log types":       {"enabledClusterLogTypes", []any{"api", "audit", "authenticator", "controllerManager", "scheduler"}},
+			"no self addons":  {"bootstrapSelfManagedAddons", false},
+		}
+		for what, ch := range checks {
+			got, _ := c.Input(ch.path)
+			if d := cmp.Diff(ch.want, got); d != "" {
+				t.Errorf("%s (%s) (-want +got):\n%s", what, ch.path, d)
+			}
+		}
+		if !c.Protect {
+			t.Error("the cluster of a protected environment must be protected")
+		}
+		key, _ := g.Named("aws:kms/key:Key", "eks-secrets")
+		if v, _ := key.Input("enableKeyRotation"); v != true || !key.Protect {
+			t.Errorf("secrets key: rotation %v, protect %v; want rotated and protected", v, key.Protect)
+		}
+		if !g.DependsOn(c.URN, key.URN) {
+			t.Error("the cluster must wait for its secrets key")
+		}
+	})
+	t.Run("Addons", func(t *testing.T) {
+		got := map[string]string{}
+		for _, a := range g.OfType("aws:eks/addon:Addon") {
+			got[a.String("addonName")] = a.String("addonVersion")
+		}
+		want := eksArgs(nil).Addons
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("add-on pins (-want +got):\n%s", d)
+		}
+		ng, _ := g.Named("aws:eks/nodeGroup:NodeGroup", "eks-system")
+		for _, name := range []string{"coredns", "aws-ebs-csi-driver"} {
+			a, _ := g.Named("aws:eks/addon:Addon", "eks-"+name)
+			if !g.DependsOn(a.URN, ng.URN) {
+				t.Errorf("%s must wait for the nodes it runs on", name)
+			}
+		}
+		cni, _ := g.Named("aws:eks/addon:Addon", "eks-vpc-cni")
+		if !g.DependsOn(ng.URN, cni.URN) {
+			t.Error("nodes must wait for the CNI add-on")
+		}
+		csi, _ := g.Named("aws:eks/addon:Addon", "eks-aws-ebs-csi-driver")
+		role, _ := g.Named("aws:iam/role:Role", "eks-ebs-csi")
+		if !g.DependsOn(csi.URN, role.URN) || csi.String("serviceAccountRoleArn") == "" {
+			t.Error("the EBS CSI add-on must run with its own IRSA role")
+		}
+	})
+	t.Run("IRSA", func(t *testing.T) {
+		role, _ := g.Named("aws:iam/role:Role", "eks-ebs-csi")
+		var doc struct {
+			Statement []struct {
+				Action    string
+				Principal map[string]string
+				Condition map[string]map[string]string
+			}
+		}
+		if err := json.Unmarshal([]byte(role.String("assumeRolePolicy")), &doc); err != nil {
+			t.Fatal(err)
+		}
+		st := doc.Statement[0]
+		if st.Action != "sts:AssumeRoleWithWebIdentity" || !strings.Contains(st.Principal["Federated"], ":oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/") {
+			t.Errorf("trust: %+v", st)
+		}
+		var sub string
+		for k, v := range st.Condition["StringEquals"] {
+			if strings.HasSuffix(k, ":sub") {
+				sub = v
+				if strings.HasPrefix(k, "https://") {
+					t.Errorf("condition key %q must be the issuer host, without https://", k)
+				}
+			}
+		}
+		if sub != "system:serviceaccount:kube-system:ebs-csi-controller-sa" {
+			t.Errorf("trust is for %q", sub)
+		}
+		if len(g.OfType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")) != 1 {
+			t.Error("want one OIDC provider")
+		}
+	})
+	t.Run("NodePools", func(t *testing.T) {
+		type pool struct {
+			Labels   any
+			Taints   any
+			Capacity string
+			Subnets  any
+			Min, Max any
+		}
+		got := map[string]pool{}
+		for _, ng := range g.OfType("aws:eks/nodeGroup:NodeGroup") {
+			l, _ := ng.Input("labels")
+			ta, _ := ng.Input("taints")
+			sn, _ := ng.Input("subnetIds")
+			mn, _ := ng.Input("scalingConfig.minSize")
+			mx, _ := ng.Input("scalingConfig.maxSize")
+			got[ng.Name] = pool{Labels: l, Taints: ta, Capacity: ng.String("capacityType"), Subnets: sn, Min: mn, Max: mx}
+			if !slices.Contains(ng.IgnoreChanges, "scalingConfig.desiredSize") {
+				t.Errorf("%s: desired size must be left to the autoscaler", ng.Name)
+			}
+		}
+		sub := []any{"subnet-a", "subnet-b", "subnet-c"}
+		taint := func(p string) any {
+			return []any{map[string]any{"key": "kost.io/pool", "value": p, "effect": "NO_SCHEDULE"}}
+		}
+		want := map[string]pool{
+			"eks-system": {Labels: map[string]any{"kost.io/pool": "system"}, Capacity: "ON_DEMAND", Subnets: sub, Min: 2.0, Max: 2.0},
+			"eks-tikv":   {Labels: map[string]any{"kost.io/pool": "tikv"}, Taints: taint("tikv"), Capacity: "ON_DEMAND", Subnets: sub, Min: 3.0, Max: 3.0},
+			"eks-spark":  {Labels: map[string]any{"kost.io/pool": "spark"}, Taints: taint("spark"), Capacity: "SPOT", Subnets: sub, Min: 0.0, Max: 5.0},
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("node groups (-want +got):\n%s", d)
+		}
+		lt, _ := g.Named("aws:ec2/launchTemplate:LaunchTemplate", "eks-tikv")
+		ebs, _ := lt.Input("blockDeviceMappings")
+		e := ebs.([]any)[0].(map[string]any)["ebs"].(map[string]any)
+		if e["encrypted"] != "true" || e["volumeSize"] != 80.0 || e["volumeType"] != "gp3" {
+			t.Errorf("tikv root volume: %v", e)
+		}
+		if lt.String("metadataOptions.httpTokens") != "required" {
+			t.Error("IMDSv2 must be required")
+		}
+		role, _ := g.Named("aws:iam/role:Role", "eks-node")
+		var policies []string
+		for _, a := range g.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+			if g.DependsOn(a.URN, role.URN) {
+				policies = append(policies, a.String("policyArn"))
+			}
+		}
+		for _, p := range []string{"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"} {
+			if !slices.ContainsFunc(policies, func(s string) bool { return strings.HasSuffix(s, "/"+p) }) {
+				t.Errorf("node role lacks %s (has %v)", p, policies)
+			}
+		}
+	})
+	t.Run("AccessEntries", func(t *testing.T) {
+		es := g.OfType("aws:eks/accessEntry:AccessEntry")
+		as := g.OfType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+		if len(es) != 1 || len(as) != 1 {
+			t.Fatalf("%d entries, %d associations; want 1 each", len(es), len(as))
+		}
+		if es[0].String("principalArn") != "arn:aws:iam::123456789012:role/platform-admins" ||
+			!strings.HasSuffix(as[0].String("policyArn"), "/AmazonEKSClusterAdminPolicy") || as[0].String("accessScope.type") != "cluster" {
+			t.Errorf("entry %v, association %v", es[0].Inputs, as[0].Inputs)
+		}
+	})
+	t.Run("Kubeconfig", func(t *testing.T) {
+		ps := g.OfType("pulumi:providers:kubernetes")
+		if len(ps) != 1 {
+			t.Fatalf("%d kubernetes providers", len(ps))
+		}
+		if !ps[0].IsSecret("kubeconfig") {
+			t.Error("the kubeconfig must be a secret")
+		}
+		var kc struct {
+			Clusters []struct {
+				Cluster map[string]string
+			}
+			Users []struct {
+				User struct {
+					Exec struct {
+						Command string
+						Args    []string
+						Env     []map[string]string
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(ps[0].String("kubeconfig")), &kc); err != nil {
+			t.Fatal(err)
+		}
+		ex := kc.Users[0].User.Exec
+		wantArgs := []string{"eks", "get-token", "--cluster-name", "kost-x-eu-west-1", "--region", "eu-west-1", "--output", "json"}
+		if ex.Command != "aws" || !slices.Equal(ex.Args, wantArgs) || ex.Env[0]["value"] != "kost-prod" {
+			t.Errorf("exec: %+v", ex)
+		}
+		if !strings.HasPrefix(kc.Clusters[0].Cluster["server"], "https://") || kc.Clusters[0].Cluster["certificate-authority-data"] == "" {
+			t.Errorf("cluster: %v", kc.Clusters[0].Cluster)
+		}
+	})
+}
+
+func TestManagedClusterRejectsBadArgs(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		reason string
+		mutate func(a *kaws.ManagedClusterArgs)
+		want   string
+	}{
+		"NoSystemPool": {reason: "coredns needs a system pool", mutate: func(a *kaws.ManagedClusterArgs) { a.NodePools = a.NodePools[1:] }, want: "system node pool"},
+		"MissingAddon": {reason: "every add-on is pinned", mutate: func(a *kaws.ManagedClusterArgs) { delete(a.Addons, "coredns") }, want: "Addons[coredns]"},
+		"OpenPublic":   {reason: "a public endpoint needs its CIDRs", mutate: func(a *kaws.ManagedClusterArgs) { a.PublicEndpoint = true }, want: "PublicCIDRs"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+				a := eksArgs(subnets())
+				tc.mutate(a)
+				_, err := kaws.NewManagedCluster(ctx, "eks", a)
+				return err
+			})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: error %v, want one naming %s", tc.reason, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestKubeconfigWithRole(t *testing.T) {
+	t.Parallel()
+	kc := kaws.Kubeconfig(kaws.KubeconfigArgs{ClusterName: "c", Endpoint: "https://x", CAData: "Y2E=", Region: "us-east-1", RoleARN: "arn:aws:iam::123456789012:role/deployer"})
+	if !strings.Contains(kc, `"--role-arn","arn:aws:iam::123456789012:role/deployer"`) {
+		t.Errorf("role not passed to get-token: %s", kc)
+	}
+	if strings.Contains(kc, "AWS_PROFILE") {
+		t.Errorf("no profile was given: %s", kc)
+	}
+}

@@ -1,0 +1,7 @@
+// Package aws builds kost's AWS regions: the regional provider, the VPC (Network), the EKS cluster
+// with its add-ons, IRSA and access entries (ManagedCluster), one managed node group per workload
+// pool (NodePool), and the kubeconfig, handed up as a cluster.Cluster.
+//
+// Every resource takes the region's explicit aws.Provider from its parent (pass it with
+// pulumi.Provider on the component) and carries the tags the caller gives.
+package aws

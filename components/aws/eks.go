@@ -1,0 +1,405 @@
+package aws
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+)
+
+// Add-ons an EKS cluster gets, by when they can be installed.
+var (
+	addonsBeforeNodes = []string{"vpc-cni", "kube-proxy"}         // nodes need them to become Ready
+	addonsAfterNodes  = []string{"coredns", "aws-ebs-csi-driver"} // their pods need nodes to run on
+)
+
+// The EBS CSI controller's service account, which its IRSA role trusts.
+const (
+	ebsCSINamespace      = "kube-system"
+	ebsCSIServiceAccount = "ebs-csi-controller-sa"
+)
+
+// PoolSpec sizes one node pool of a cluster.
+type PoolSpec struct {
+	// Pool name (system, pd, tikv, tidb, kafka, spark). Required.
+	Pool string
+	// InstanceType of its nodes. Required.
+	InstanceType string
+	// Desired, Min, Max node counts over all zones. Required.
+	Desired, Min, Max int
+	// Spot capacity. Default: false.
+	Spot bool
+	// Dedicated taints the pool for its workload only. Default: false.
+	Dedicated bool
+	// DiskGiB of the root volume. Default: 50.
+	DiskGiB int
+}
+
+// ManagedClusterArgs configure an EKS cluster and its node pools.
+type ManagedClusterArgs struct {
+	// ClusterName is the EKS cluster's name. Required.
+	ClusterName string
+	// Region of the cluster (for the kubeconfig). Required.
+	Region string
+	// Zones the node pools span, in subnet order. Required.
+	Zones []string
+	// Version is the Kubernetes minor version. Required.
+	Version string
+	// Addons pins each EKS add-on (vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver) to a version.
+	// Required: all four.
+	Addons map[string]string
+	// SubnetIDs are the private subnets for the control plane's network interfaces and the nodes.
+	// Required.
+	SubnetIDs pulumi.StringArrayInput
+	// PublicEndpoint enables the public API endpoint; the private endpoint is always on. Default: false.
+	PublicEndpoint bool
+	// PublicCIDRs may reach the public endpoint. Default: none (required when PublicEndpoint).
+	PublicCIDRs []string
+	// Admins are IAM principal ARNs given cluster-admin through EKS access entries. Default: none; the
+	// identity running Pulumi is admin as the cluster's creator.
+	Admins []string
+	// NodePools to create. Required: at least one, one of them "system".
+	NodePools []PoolSpec
+	// LogRetentionDays for control-plane logs. Default: 90.
+	LogRetentionDays int
+	// Protect marks the cluster and its secrets key protected (pulumi protect). Default: false.
+	Protect bool
+	// Profile and RoleARN go into the kubeconfig's `aws eks get-token`. Default: none.
+	Profile, RoleARN string
+	// Tags go on every resource. Default: none.
+	Tags map[string]string
+}
+
+// ManagedCluster is an EKS cluster with secrets encrypted by its own KMS key, control-plane logging,
+// an OIDC provider for IRSA, pinned add-ons, access entries and node pools.
+type ManagedCluster struct {
+	pulumi.ResourceState
+
+	// EKS is the cluster resource.
+	EKS *eks.Cluster
+	// OIDCProviderARN is the IRSA identity provider.
+	OIDCProviderARN pulumi.StringOutput
+	// NodeRoleARN is the role the nodes run as.
+	NodeRoleARN pulumi.StringOutput
+	// Pools are the node pools by name.
+	Pools map[string]*NodePool
+	// Cluster is the contract handed to the platform layer.
+	Cluster cluster.Cluster
+}
+
+func (a *ManagedClusterArgs) validate() error {
+	if a == nil {
+		return fmt.Errorf("args are required")
+	}
+	var missing []string
+	if a.ClusterName == "" {
+		missing = append(missing, "ClusterName")
+	}
+	if a.Region == "" {
+		missing = append(missing, "Region")
+	}
+	if a.Version == "" {
+		missing = append(missing, "Version")
+	}
+	if a.SubnetIDs == nil {
+		missing = append(missing, "SubnetIDs")
+	}
+	for _, n := range append(slices.Clone(addonsBeforeNodes), addonsAfterNodes...) {
+		if a.Addons[n] == "" {
+			missing = append(missing, "Addons["+n+"]")
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("missing %s", strings.Join(missing, ", "))
+	}
+	if !slices.ContainsFunc(a.NodePools, func(p PoolSpec) bool { return p.Pool == "system" }) {
+		return fmt.Errorf("a system node pool is required for coredns and the operators")
+	}
+	if a.PublicEndpoint && len(a.PublicCIDRs) == 0 {
+		return fmt.Errorf("PublicCIDRs are required with PublicEndpoint")
+	}
+	return nil
+}
+
+// NewManagedCluster creates an EKS cluster with its node pools.
+func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArgs, opts ...pulumi.ResourceOption) (*ManagedCluster, error) {
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("eks %s: %w", name, err)
+	}
+	c := &ManagedCluster{Pools: map[string]*NodePool{}}
+	if err := ctx.RegisterComponentResource("kost:aws:ManagedCluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+	protect := pulumi.Protect(args.Protect)
+	tags := args.Tags
+	wrap := func(err error) error { return fmt.Errorf("eks %s: %w", name, err) }
+
+	// Control plane role.
+	clusterRole, err := iam.NewRole(ctx, name+"-cluster", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(assumeRoleForService("eks.amazonaws.com")),
+		Description:      pulumi.String("EKS control plane of " + args.ClusterName),
+		Tags:             nameTags(tags, args.ClusterName+"-cluster"),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	clusterPolicy, err := iam.NewRolePolicyAttachment(ctx, name+"-cluster", &iam.RolePolicyAttachmentArgs{
+		Role: clusterRole.Name, PolicyArn: pulumi.String(policyEKSCluster),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	// Secrets are encrypted with a key of the cluster's own, rotated yearly.
+	key, err := kms.NewKey(ctx, name+"-secrets", &kms.KeyArgs{
+		Description:          pulumi.String("Kubernetes secrets of EKS cluster " + args.ClusterName),
+		EnableKeyRotation:    pulumi.Bool(true),
+		DeletionWindowInDays: pulumi.Int(30),
+		Tags:                 nameTags(tags, args.ClusterName+"-secrets"),
+	}, parent, protect)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if _, err := kms.NewAlias(ctx, name+"-secrets", &kms.AliasArgs{
+		Name:        pulumi.String("alias/" + args.ClusterName + "-secrets"),
+		TargetKeyId: key.KeyId,
+	}, parent); err != nil {
+		return nil, wrap(err)
+	}
+
+	// The log group exists before the cluster so EKS does not create an unmanaged one that never expires.
+	retention := args.LogRetentionDays
+	if retention == 0 {
+		retention = 90
+	}
+	logs, err := cloudwatch.NewLogGroup(ctx, name+"-control-plane", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String("/aws/eks/" + args.ClusterName + "/cluster"),
+		RetentionInDays: pulumi.Int(retention),
+		Tags:            nameTags(tags, args.ClusterName+"-control-plane"),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	vpcConfig := &eks.ClusterVpcConfigArgs{
+		SubnetIds:             args.SubnetIDs,
+		EndpointPrivateAccess: pulumi.Bool(true),
+		EndpointPublicAccess:  pulumi.Bool(args.PublicEndpoint),
+	}
+	if args.PublicEndpoint {
+		vpcConfig.PublicAccessCidrs = pulumi.ToStringArray(args.PublicCIDRs)
+	}
+	ekc, err := eks.NewCluster(ctx, name, &eks.ClusterArgs{
+		Name:      pulumi.String(args.ClusterName),
+		Version:   pulumi.String(args.Version),
+		RoleArn:   clusterRole.Arn,
+		VpcConfig: vpcConfig,
+		EncryptionConfig: &eks.ClusterEncryptionConfigArgs{
+			Provider:  &eks.ClusterEncryptionConfigProviderArgs{KeyArn: key.Arn},
+			Resources: pulumi.StringArray{pulumi.String("secrets")},
+		},
+		EnabledClusterLogTypes: pulumi.ToStringArray([]string{"api", "audit", "authenticator", "controllerManager", "scheduler"}),
+		AccessConfig: &eks.ClusterAccessConfigArgs{
+			AuthenticationMode:                      pulumi.String("API"),
+			BootstrapClusterCreatorAdminPermissions: pulumi.Bool(true),
+		},
+		// kost installs vpc-cni, kube-proxy and coredns as pinned managed add-ons instead.
+		BootstrapSelfManagedAddons: pulumi.Bool(false),
+		UpgradePolicy:              &eks.ClusterUpgradePolicyArgs{SupportType: pulumi.String("STANDARD")},
+		Tags:                       nameTags(tags, args.ClusterName),
+	}, parent, protect, pulumi.DependsOn([]pulumi.Resource{clusterPolicy, logs}))
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.EKS = ekc
+
+	// IRSA: the cluster's OIDC issuer as an IAM identity provider.
+	issuer := ekc.Identities.Index(pulumi.Int(0)).Oidcs().Index(pulumi.Int(0)).Issuer().Elem()
+	oidc, err := iam.NewOpenIdConnectProvider(ctx, name+"-oidc", &iam.OpenIdConnectProviderArgs{
+		Url:           issuer,
+		ClientIdLists: pulumi.StringArray{pulumi.String("sts.amazonaws.com")},
+		Tags:          nameTags(tags, args.ClusterName+"-oidc"),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.OIDCProviderARN = oidc.Arn
+
+	// Nodes: one role for every pool, with the worker, CNI, ECR and SSM (no SSH) policies.
+	nodeRole, err := iam.NewRole(ctx, name+"-node", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(assumeRoleForService("ec2.amazonaws.com")),
+		Description:      pulumi.String("EKS nodes of " + args.ClusterName),
+		Tags:             nameTags(tags, args.ClusterName+"-node"),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.NodeRoleARN = nodeRole.Arn
+	var nodeDeps []pulumi.Resource
+	for _, pa := range []struct{ suffix, arn string }{
+		{"worker", policyEKSWorkerNode}, {"cni", policyEKSCNI}, {"ecr", policyECRReadOnly}, {"ssm", policySSMManagedCore},
+	} {
+		att, err := iam.NewRolePolicyAttachment(ctx, name+"-node-"+pa.suffix, &iam.RolePolicyAttachmentArgs{
+			Role: nodeRole.Name, PolicyArn: pulumi.String(pa.arn),
+		}, parent)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		nodeDeps = append(nodeDeps, att)
+	}
+
+	addon := func(addonName string, roleARN pulumi.StringInput, deps []pulumi.Resource) (*eks.Addon, error) {
+		aa := &eks.AddonArgs{
+			ClusterName:              ekc.Name,
+			AddonName:                pulumi.String(addonName),
+			AddonVersion:             pulumi.String(args.Addons[addonName]),
+			ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
+			ResolveConflictsOnUpdate: pulumi.String("PRESERVE"),
+			Tags:                     nameTags(tags, args.ClusterName+"-"+addonName),
+		}
+		if roleARN != nil {
+			aa.ServiceAccountRoleArn = roleARN
+		}
+		return eks.NewAddon(ctx, name+"-"+addonName, aa, parent, pulumi.DependsOn(deps))
+	}
+	for _, n := range addonsBeforeNodes {
+		a, err := addon(n, nil, nil)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		nodeDeps = append(nodeDeps, a)
+	}
+
+	var ready []pulumi.Resource
+	for _, ps := range args.NodePools {
+		pool, err := NewNodePool(ctx, name+"-"+ps.Pool, &NodePoolArgs{
+			Pool:         ps.Pool,
+			ClusterName:  ekc.Name,
+			Version:      args.Version,
+			NodeRoleARN:  nodeRole.Arn,
+			SubnetIDs:    args.SubnetIDs,
+			InstanceType: ps.InstanceType,
+			Desired:      ps.Desired, Min: ps.Min, Max: ps.Max,
+			Spot:      ps.Spot,
+			Dedicated: ps.Dedicated,
+			DiskGiB:   ps.DiskGiB,
+			Tags:      tags,
+			DependsOn: nodeDeps,
+		}, parent)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		c.Pools[ps.Pool] = pool
+		ready = append(ready, pool)
+	}
+
+	// EBS CSI controller's own role (IRSA), trusted only for its service account.
+	issuerHost := issuer.ApplyT(func(u string) string { return strings.TrimPrefix(u, "https://") }).(pulumi.StringOutput)
+	csiRole, err := iam.NewRole(ctx, name+"-ebs-csi", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.All(oidc.Arn, issuerHost).ApplyT(func(xs []any) string {
+			return assumeRoleForServiceAccount(xs[0].(string), xs[1].(string), ebsCSINamespace, ebsCSIServiceAccount)
+		}).(pulumi.StringOutput),
+		Description: pulumi.String("EBS CSI driver of " + args.ClusterName + " (IRSA)"),
+		Tags:        nameTags(tags, args.ClusterName+"-ebs-csi"),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	csiPolicy, err := iam.NewRolePolicyAttachment(ctx, name+"-ebs-csi", &iam.RolePolicyAttachmentArgs{
+		Role: csiRole.Name, PolicyArn: pulumi.String(policyEBSCSIDriver),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	afterNodes := append(slices.Clone(ready), csiPolicy)
+	for _, n := range addonsAfterNodes {
+		var role pulumi.StringInput
+		if n == "aws-ebs-csi-driver" {
+			role = csiRole.Arn
+		}
+		a, err := addon(n, role, afterNodes)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		ready = append(ready, a)
+	}
+
+	// Access entries: cluster-admin for the configured principals.
+	for i, principal := range args.Admins {
+		entryName := fmt.Sprintf("%s-admin-%d", name, i)
+		entry, err := eks.NewAccessEntry(ctx, entryName, &eks.AccessEntryArgs{
+			ClusterName:  ekc.Name,
+			PrincipalArn: pulumi.String(principal),
+			Type:         pulumi.String("STANDARD"),
+			Tags:         nameTags(tags, entryName),
+		}, parent)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		if _, err := eks.NewAccessPolicyAssociation(ctx, entryName, &eks.AccessPolicyAssociationArgs{
+			ClusterName:  ekc.Name,
+			PrincipalArn: entry.PrincipalArn,
+			PolicyArn:    pulumi.String(accessPolicyClusterAdm),
+			AccessScope:  &eks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")},
+		}, parent); err != nil {
+			return nil, wrap(err)
+		}
+	}
+
+	kubeconfig := pulumi.ToSecret(pulumi.All(ekc.Name, ekc.Endpoint, ekc.CertificateAuthority.Data().Elem()).ApplyT(
+		func(xs []any) string {
+			return Kubeconfig(KubeconfigArgs{
+				ClusterName: xs[0].(string), Endpoint: xs[1].(string), CAData: xs[2].(string),
+				Region: args.Region, Profile: args.Profile, RoleARN: args.RoleARN,
+			})
+		})).(pulumi.StringOutput)
+	k8s, err := kubernetes.NewProvider(ctx, name+"-k8s", &kubernetes.ProviderArgs{
+		Kubeconfig:            kubeconfig,
+		EnableServerSideApply: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	c.Cluster = cluster.Cluster{
+		Name:       args.ClusterName,
+		Cloud:      cluster.AWS,
+		Region:     args.Region,
+		Zones:      slices.Clone(args.Zones),
+		Endpoint:   ekc.Endpoint,
+		Kubeconfig: kubeconfig,
+		Provider:   k8s,
+		Storage: cluster.StorageProfile{
+			Provisioner: "ebs.csi.aws.com",
+			// gp3 with IOPS and throughput above the baseline for TiKV's random I/O.
+			DB:       map[string]string{"type": "gp3", "iops": "6000", "throughput": "250", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"},
+			Standard: map[string]string{"type": "gp3", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"},
+		},
+		InternalLoadBalancer: map[string]string{
+			// The in-tree controller reads "internal"; the AWS Load Balancer Controller reads "scheme".
+			"service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+			"service.beta.kubernetes.io/aws-load-balancer-scheme":   "internal",
+			"service.beta.kubernetes.io/aws-load-balancer-type":     "nlb",
+		},
+		Ready: ready,
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"clusterName":     ekc.Name,
+		"endpoint":        ekc.Endpoint,
+		"oidcProviderArn": oidc.Arn,
+		"nodeRoleArn":     nodeRole.Arn,
+		"kubeconfig":      kubeconfig,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

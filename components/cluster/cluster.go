@@ -1,0 +1,55 @@
+package cluster
+
+import (
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Cloud names where a cluster runs.
+type Cloud string
+
+// Clouds a Cluster can come from.
+const (
+	AWS   Cloud = "aws"
+	GCP   Cloud = "gcp"
+	Azure Cloud = "azure"
+	// Local is an existing cluster reached through a kubeconfig context (kind, k3d, minikube).
+	Local Cloud = "local"
+)
+
+// Cluster is a ready Kubernetes cluster as the layers above see it.
+type Cluster struct {
+	// Name is the cluster's name in its cloud; unique per environment.
+	Name string
+	// Cloud the cluster runs in.
+	Cloud Cloud
+	// Region the cluster runs in.
+	Region string
+	// Zones the cluster's nodes span, in order; zone-spread workloads use all of them.
+	Zones []string
+	// Endpoint is the API server URL.
+	Endpoint pulumi.StringOutput
+	// Kubeconfig reaches the cluster as an administrator. Always a secret.
+	Kubeconfig pulumi.StringOutput
+	// Provider is the cluster's own Kubernetes provider; every Kubernetes resource on the cluster
+	// must use it (never the default provider).
+	Provider *kubernetes.Provider
+	// Storage says how to make storage classes on this cluster.
+	Storage StorageProfile
+	// InternalLoadBalancer holds the Service annotations that make a LoadBalancer Service internal on
+	// this cloud. Databases and Kafka are only ever exposed through internal load balancers.
+	InternalLoadBalancer map[string]string
+	// Ready lists what must exist before workloads are scheduled (node pools, CNI, CSI driver). Every
+	// resource created on the cluster depends on it.
+	Ready []pulumi.Resource
+}
+
+// StorageProfile describes the cluster's CSI driver and the parameters of kost's two classes.
+type StorageProfile struct {
+	// Provisioner is the CSI driver name, e.g. ebs.csi.aws.com.
+	Provisioner string
+	// DB are the StorageClass parameters for kost-db: fast, encrypted, for TiKV, PD and Kafka.
+	DB map[string]string
+	// Standard are the StorageClass parameters for kost-standard: general purpose, encrypted.
+	Standard map[string]string
+}

@@ -1,0 +1,60 @@
+package stacks
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	kaws "github.com/kost-platform/kost/components/aws"
+	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/stacks/config"
+)
+
+// buildAWS creates an AWS region: provider, VPC, EKS with node pools.
+func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region) (cluster.Cluster, error) {
+	p := args.Plan
+	prod := p.Size == config.Prod
+	prov, err := kaws.NewProvider(ctx, name, &kaws.ProviderArgs{Region: p.Region, Profile: p.AWS.Profile, RoleARN: p.AWS.RoleARN},
+		pulumi.Parent(parent))
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	in := []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Provider(prov)}
+	network, err := kaws.NewNetwork(ctx, name, &kaws.NetworkArgs{
+		Layout:      p.Layout,
+		Zones:       p.Zones,
+		ClusterName: p.ClusterName,
+		NATPerZone:  prod,
+		FlowLogs:    prod,
+		Tags:        p.Tags,
+	}, in...)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	pools := make([]kaws.PoolSpec, 0, len(p.Pools))
+	for _, pp := range p.Pools {
+		pools = append(pools, kaws.PoolSpec{
+			Pool: pp.Name, InstanceType: pp.InstanceType,
+			Desired: pp.Count, Min: pp.Min, Max: pp.Max,
+			Spot: pp.Spot, Dedicated: pp.Dedicated, DiskGiB: pp.DiskGiB,
+		})
+	}
+	eks, err := kaws.NewManagedCluster(ctx, name, &kaws.ManagedClusterArgs{
+		ClusterName:    p.ClusterName,
+		Region:         p.Region,
+		Zones:          p.Zones,
+		Version:        p.Version,
+		Addons:         config.EKSAddons[p.Version],
+		SubnetIDs:      network.PrivateSubnetIDs,
+		PublicEndpoint: p.PublicEndpoint,
+		PublicCIDRs:    p.PublicCIDRs,
+		Admins:         p.Admins,
+		NodePools:      pools,
+		Protect:        args.Protect,
+		Profile:        p.AWS.Profile,
+		RoleARN:        p.AWS.RoleARN,
+		Tags:           p.Tags,
+	}, in...)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	return eks.Cluster, nil
+}

@@ -1,0 +1,94 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/kost-platform/kost/stacks/netplan"
+)
+
+// RegionPlan is everything the stack needs to build one region, fully resolved: no defaults left to
+// apply, no pointers. Components receive values from it, never the raw config.
+type RegionPlan struct {
+	// Key names the region in resource names and outputs: <cloud>-<region>.
+	Key    string
+	Cloud  Cloud
+	Region string
+	// Size of the environment: prod gets NAT per zone, flow logs and a private endpoint.
+	Size Size
+	// Zones, exactly the ones the subnets and node pools use.
+	Zones []string
+	// Layout is the region's block and subnets.
+	Layout netplan.Layout
+	// ClusterName is the Kubernetes cluster's name in the cloud.
+	ClusterName string
+	// Kubernetes settings, resolved.
+	Mode           Mode
+	Version        string
+	PublicEndpoint bool
+	PublicCIDRs    []string
+	Admins         []string
+	// Pools in PoolNames order.
+	Pools []PoolPlan
+	// Tags for every resource of the region: kost's own, the environment's, then the region's.
+	Tags map[string]string
+	// AWS options (zero value when none).
+	AWS AWSOptions
+}
+
+// PoolPlan is one resolved node pool.
+type PoolPlan struct {
+	Name            string
+	InstanceType    string
+	Count, Min, Max int
+	Spot, Dedicated bool
+	DiskGiB         int
+}
+
+// Plan resolves every region of a validated environment (from Load) into a RegionPlan.
+func (e *Environment) Plan() ([]RegionPlan, error) {
+	out := make([]RegionPlan, 0, len(e.Regions))
+	for i, r := range e.Regions {
+		block, err := e.Block(r)
+		if err != nil {
+			return nil, fmt.Errorf("regions[%d]: %w", i, err)
+		}
+		layout, err := netplan.Plan(block, len(r.Zones))
+		if err != nil {
+			return nil, fmt.Errorf("regions[%d]: %w", i, err)
+		}
+		tags := map[string]string{}
+		maps.Copy(tags, e.Tags)
+		maps.Copy(tags, r.Tags)
+		maps.Copy(tags, map[string]string{"environment": e.Name, "region": r.Region, "managed-by": "kost"})
+		rp := RegionPlan{
+			Key:            string(r.Cloud) + "-" + r.Region,
+			Cloud:          r.Cloud,
+			Region:         r.Region,
+			Size:           e.Size,
+			Zones:          slices.Clone(r.Zones),
+			Layout:         layout,
+			ClusterName:    "kost-" + e.Name + "-" + r.Region,
+			Mode:           r.Kubernetes.Mode,
+			Version:        r.Kubernetes.Version,
+			PublicEndpoint: *r.Kubernetes.Endpoint.Public,
+			PublicCIDRs:    slices.Clone(r.Kubernetes.Endpoint.PublicCIDRs),
+			Admins:         slices.Clone(r.Kubernetes.Admins),
+			Tags:           tags,
+		}
+		if r.AWS != nil {
+			rp.AWS = *r.AWS
+		}
+		for _, name := range PoolNames {
+			p := r.NodePools[name]
+			rp.Pools = append(rp.Pools, PoolPlan{
+				Name: name, InstanceType: p.InstanceType,
+				Count: *p.Count, Min: *p.Min, Max: *p.Max,
+				Spot: *p.Spot, Dedicated: DedicatedPool(name), DiskGiB: p.DiskGiB,
+			})
+		}
+		out = append(out, rp)
+	}
+	return out, nil
+}

@@ -1,0 +1,134 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/stacks/config"
+)
+
+// ConfigKey is the structured stack config kost reads.
+const ConfigKey = "kost:environment"
+
+// ErrNoEnvironment is returned when the stack has no kost:environment.
+var ErrNoEnvironment = errors.New(ConfigKey + " is not set: add it to Pulumi.<stack>.yaml (see Pulumi.dev.yaml)")
+
+// Deploy is the program `pulumi up` runs.
+func Deploy(ctx *pulumi.Context) error {
+	raw, ok := ctx.GetConfig(ConfigKey)
+	if !ok {
+		return ErrNoEnvironment
+	}
+	env, err := config.Load([]byte(raw))
+	if err != nil {
+		return err
+	}
+	return DeployEnvironment(ctx, env)
+}
+
+// DeployEnvironment builds a loaded (defaulted and validated) environment.
+func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
+	plans, err := env.Plan()
+	if err != nil {
+		return err
+	}
+	if err := checkBuildable(plans); err != nil {
+		return err
+	}
+	regions := pulumi.Map{}
+	kubeconfigs := pulumi.StringMap{}
+	for _, rp := range plans {
+		r, err := NewRegion(ctx, rp.Key, &RegionArgs{Plan: rp, Protect: *env.Protect})
+		if err != nil {
+			return err
+		}
+		c := r.Cluster
+		regions[rp.Key] = pulumi.Map{
+			"cloud":       pulumi.String(string(c.Cloud)),
+			"region":      pulumi.String(c.Region),
+			"clusterName": pulumi.String(c.Name),
+			"endpoint":    c.Endpoint,
+			"cidr":        pulumi.String(rp.Layout.Block.String()),
+		}
+		kubeconfigs[rp.Key] = c.Kubeconfig
+	}
+	ctx.Export("environment", pulumi.String(env.Name))
+	ctx.Export("regions", regions)
+	ctx.Export("kubeconfigs", pulumi.ToSecret(kubeconfigs))
+	return nil
+}
+
+// RegionArgs configure one region.
+type RegionArgs struct {
+	// Plan is the resolved region. Required.
+	Plan config.RegionPlan
+	// Protect marks stateful resources protected. Default: false.
+	Protect bool
+}
+
+// Region is one (cloud, region): its provider, network and cluster, in that order.
+type Region struct {
+	pulumi.ResourceState
+
+	// Cluster is the region's cluster as the platform layer sees it.
+	Cluster cluster.Cluster
+}
+
+// NewRegion builds a region with the cloud its plan names.
+func NewRegion(ctx *pulumi.Context, name string, args *RegionArgs, opts ...pulumi.ResourceOption) (*Region, error) {
+	if args == nil {
+		return nil, fmt.Errorf("region %s: args are required", name)
+	}
+	r := &Region{}
+	if err := ctx.RegisterComponentResource("kost:stacks:Region", name, r, opts...); err != nil {
+		return nil, err
+	}
+	build, ok := builders[builderKey{args.Plan.Cloud, args.Plan.Mode}]
+	if !ok {
+		return nil, fmt.Errorf("region %s: %w", name, errNotBuildable(args.Plan))
+	}
+	var err error
+	if r.Cluster, err = build(ctx, name, args, r); err != nil {
+		return nil, fmt.Errorf("region %s: %w", name, err)
+	}
+	if err := ctx.RegisterResourceOutputs(r, pulumi.Map{
+		"clusterName": pulumi.String(r.Cluster.Name),
+		"endpoint":    r.Cluster.Endpoint,
+	}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// builderKey selects how a region is built.
+type builderKey struct {
+	cloud config.Cloud
+	mode  config.Mode
+}
+
+// builders are the (cloud, mode) pairs kost can build.
+var builders = map[builderKey]func(*pulumi.Context, string, *RegionArgs, *Region) (cluster.Cluster, error){
+	{config.AWS, config.Managed}: buildAWS,
+}
+
+// ErrNotBuildable is returned, before any resource is registered, for a region whose cloud and
+// Kubernetes mode this version of kost cannot build yet.
+var ErrNotBuildable = errors.New("not buildable")
+
+func errNotBuildable(p config.RegionPlan) error {
+	return fmt.Errorf("%w: %s with kubernetes.mode %s is not supported by this version of kost", ErrNotBuildable, p.Cloud, p.Mode)
+}
+
+// checkBuildable reports every region kost cannot build, all at once, before anything is created.
+func checkBuildable(plans []config.RegionPlan) error {
+	var errs []error
+	for i, p := range plans {
+		if _, ok := builders[builderKey{p.Cloud, p.Mode}]; !ok {
+			errs = append(errs, fmt.Errorf("regions[%d] (%s): %w", i, p.Key, errNotBuildable(p)))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,254 @@
+package tests
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kost-platform/kost/stacks"
+	"github.com/kost-platform/kost/stacks/config"
+	"github.com/kost-platform/kost/stacks/plan"
+)
+
+// root is the repository root, where Pulumi.yaml and the stack files live.
+const root = ".."
+
+var update = os.Getenv("UPDATE_GOLDEN") != ""
+
+func shippedStacks(t testing.TB) []string {
+	t.Helper()
+	s := plan.ListStacks(root)
+	if len(s) == 0 {
+		t.Fatal("no Pulumi.<stack>.yaml found in the repository root")
+	}
+	return s
+}
+
+func evaluate(t testing.TB, stack string) *plan.Graph {
+	t.Helper()
+	g, err := plan.Evaluate(root, stack, stacks.Deploy)
+	if err != nil {
+		t.Fatalf("stack %s: %v", stack, err)
+	}
+	return g
+}
+
+func loadEnv(t testing.TB, stack string) *config.Environment {
+	t.Helper()
+	sc, err := plan.ReadStackConfig(root, stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := config.Load([]byte(sc.Values[stacks.ConfigKey]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// golden compares got with testdata/golden/<name>, or rewrites it under UPDATE_GOLDEN=1.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
+	}
+	if d := cmp.Diff(string(want), string(got)); d != "" {
+		t.Errorf("%s differs from the golden file (-want +got); rerun with UPDATE_GOLDEN=1 if the change is intended:\n%s", path, d)
+	}
+}
+
+func TestEnvironmentGolden(t *testing.T) {
+	for _, stack := range shippedStacks(t) {
+		t.Run(stack, func(t *testing.T) {
+			g := evaluate(t, stack)
+			var buf bytes.Buffer
+			if err := g.WriteJSON(&buf); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, stack+".json", buf.Bytes())
+		})
+	}
+}
+
+// nonTaggable are AWS types that have no tags argument.
+var nonTaggable = map[string]bool{
+	"aws:ec2/routeTableAssociation:RouteTableAssociation":     true,
+	"aws:iam/rolePolicyAttachment:RolePolicyAttachment":       true,
+	"aws:iam/rolePolicy:RolePolicy":                           true,
+	"aws:kms/alias:Alias":                                     true,
+	"aws:eks/accessPolicyAssociation:AccessPolicyAssociation": true,
+}
+
+func TestInvariants(t *testing.T) {
+	for _, stack := range shippedStacks(t) {
+		t.Run(stack, func(t *testing.T) {
+			g := evaluate(t, stack)
+			env := loadEnv(t, stack)
+			rootURN := g.Root()
+			if len(g.Invokes) > 0 {
+				t.Errorf("the program makes provider calls (%s); keep plans offline and deterministic", g.Invokes[0].Token)
+			}
+			for _, r := range g.Resources {
+				// Parent: every resource hangs under a component, except the regions themselves.
+				if r.Parent == "" {
+					t.Errorf("%s has no parent", r.URN)
+				}
+				if r.Parent == rootURN && r.Type != "kost:stacks:Region" {
+					t.Errorf("%s sits at the top of the stack; only regions may", r.URN)
+				}
+				if r.Custom && !r.IsProvider() {
+					pkg, _, _ := strings.Cut(r.Type, ":")
+					if r.Provider == "" || strings.Contains(r.Provider, "::default_") {
+						t.Errorf("%s uses a default provider", r.URN)
+						continue
+					}
+					p, ok := g.Get(r.Provider)
+					if !ok || p.Type != "pulumi:providers:"+pkg {
+						t.Errorf("%s uses provider %s, want an explicit pulumi:providers:%s", r.URN, r.Provider, pkg)
+					}
+					// Nothing is shared by accident between regions: the provider sits in the resource's region.
+					if !sameRegion(g, r.URN, r.Provider) {
+						t.Errorf("%s uses the provider of another region: %s", r.URN, r.Provider)
+					}
+				}
+				if strings.HasPrefix(r.Type, "aws:") && !nonTaggable[r.Type] {
+					raw, _ := r.Input("tags")
+					tags, _ := raw.(map[string]any)
+					for _, k := range []string{"environment", "region", "managed-by"} {
+						if tags[k] == nil {
+							t.Errorf("%s lacks tag %s", r.URN, k)
+						}
+					}
+					for k, v := range env.Tags {
+						if tags[k] != v {
+							t.Errorf("%s: tag %s=%v, want %s from config", r.URN, k, tags[k], v)
+						}
+					}
+				}
+				if r.Type == "pulumi:providers:kubernetes" && !r.IsSecret("kubeconfig") {
+					t.Errorf("%s: kubeconfig is not a secret", r.URN)
+				}
+				if r.Type == "aws:eks/cluster:Cluster" || r.Type == "aws:kms/key:Key" {
+					if r.Protect != *env.Protect {
+						t.Errorf("%s: protect=%v, environment protect=%v", r.URN, r.Protect, *env.Protect)
+					}
+				}
+			}
+		})
+	}
+}
+
+// sameRegion reports whether two resources sit under the same kost:stacks:Region.
+func sameRegion(g *plan.Graph, a, b string) bool {
+	region := func(urn string) string {
+		for cur := urn; cur != ""; {
+			r, ok := g.Get(cur)
+			if !ok {
+				return ""
+			}
+			if r.Type == "kost:stacks:Region" {
+				return r.URN
+			}
+			cur = r.Parent
+		}
+		return ""
+	}
+	return region(a) != "" && region(a) == region(b)
+}
+
+func TestDevHasACompleteAWSRegion(t *testing.T) {
+	g := evaluate(t, "dev")
+	region, ok := g.Named("kost:stacks:Region", "aws-us-east-1")
+	if !ok {
+		t.Fatal("dev has no aws-us-east-1 region")
+	}
+	want := map[string]int{
+		"pulumi:providers:aws":                                1,
+		"aws:ec2/vpc:Vpc":                                     1,
+		"aws:ec2/subnet:Subnet":                               6,
+		"aws:ec2/internetGateway:InternetGateway":             1,
+		"aws:ec2/natGateway:NatGateway":                       1,
+		"aws:eks/cluster:Cluster":                             1,
+		"aws:eks/nodeGroup:NodeGroup":                         len(config.PoolNames),
+		"aws:eks/addon:Addon":                                 len(config.EKSAddonNames),
+		"aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
+		"pulumi:providers:kubernetes":                         1,
+	}
+	got := map[string]int{}
+	for typ := range want {
+		got[typ] = len(g.Under(region.URN, typ))
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("dev's AWS region (-want +got):\n%s", d)
+	}
+	env := loadEnv(t, "dev")
+	ng, _ := g.Named("aws:eks/nodeGroup:NodeGroup", "aws-us-east-1-tikv")
+	if got, _ := ng.Input("instanceTypes"); !slices.Equal(got.([]any), []any{env.Regions[0].NodePools["tikv"].InstanceType}) {
+		t.Errorf("tikv node group instance types %v, want the dev override", got)
+	}
+}
+
+func TestInvalidEnvironmentRegistersNothing(t *testing.T) {
+	t.Parallel()
+	cfg := map[string]string{stacks.ConfigKey: `{"name":"x","size":"prod","regions":[{"cloud":"aws","region":"us-east-1"}],"database":{"pd":2}}`}
+	g, err := plan.Run("x", cfg, nil, stacks.Deploy)
+	var ps config.Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("want config.Problems, got %v", err)
+	}
+	if len(g.Resources) != 0 {
+		t.Errorf("%d resources registered before validation failed", len(g.Resources))
+	}
+	g, err = plan.Run("x", nil, nil, stacks.Deploy)
+	if !errors.Is(err, stacks.ErrNoEnvironment) || len(g.Resources) != 0 {
+		t.Errorf("missing config: %v, %d resources", err, len(g.Resources))
+	}
+}
+
+func TestUnbuildableRegionsRegisterNothing(t *testing.T) {
+	t.Parallel()
+	cfg := map[string]string{stacks.ConfigKey: `{"name":"x","regions":[{"cloud":"aws","region":"us-east-1"},{"cloud":"aws","region":"us-east-2","kubernetes":{"mode":"self-managed"}}]}`}
+	g, err := plan.Run("x", cfg, nil, stacks.Deploy)
+	if !errors.Is(err, stacks.ErrNotBuildable) || !strings.Contains(err.Error(), "regions[1]") {
+		t.Fatalf("want ErrNotBuildable naming regions[1], got %v", err)
+	}
+	if len(g.Resources) != 0 {
+		t.Errorf("%d resources registered before the check", len(g.Resources))
+	}
+}
+
+func TestSecretsAreMaskedInJSON(t *testing.T) {
+	t.Parallel()
+	g := evaluate(t, "dev")
+	var buf bytes.Buffer
+	if err := g.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var p plan.JSONPlan
+	if err := json.Unmarshal(buf.Bytes(), &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range p.Resources {
+		if r.Type == "pulumi:providers:kubernetes" && r.Inputs["kubeconfig"] != plan.Masked {
+			t.Errorf("%s: kubeconfig not masked in the JSON plan", r.URN)
+		}
+	}
+	if strings.Contains(buf.String(), "get-token") {
+		t.Error("kubeconfig content leaked into the JSON plan")
+	}
+}
