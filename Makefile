@@ -8,13 +8,13 @@ GOLANGCI_LINT_VERSION ?= v2.6.2
 plan:
 	$(GO) run . plan --stack $(STACK)
 
-# What CI runs (.ci/run): formatting, vet, every test.
-test:
-	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
+# What CI runs (.ci/run): formatting, vet, the linters, every test.
+test: lint
 	$(GO) test ./...
 
 lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run ./...
 
 golden:

@@ -299,7 +299,9 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 			return nil, wrap(err)
 		}
 		c.Pools[ps.Pool] = pool
-		ready = append(ready, pool)
+		// Depend on the node group itself, never on the NodePool component: the Go SDK expands a
+		// component dependency to the children registered so far, which races with their registration.
+		ready = append(ready, pool.NodeGroup)
 	}
 
 	// EBS CSI controller's own role (IRSA), trusted only for its service account.

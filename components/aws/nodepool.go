@@ -56,7 +56,7 @@ func (a *NodePoolArgs) validate() error {
 	case a == nil:
 		return fmt.Errorf("args are required")
 	case a.Pool == "" || a.InstanceType == "" || a.Version == "":
-		return fmt.Errorf("Pool, InstanceType and Version are required")
+		return fmt.Errorf("pool, instance type and version are required")
 	case a.ClusterName == nil || a.NodeRoleARN == nil || a.SubnetIDs == nil:
 		return fmt.Errorf("ClusterName, NodeRoleARN and SubnetIDs are required")
 	case a.Max < 1 || a.Min < 0 || a.Min > a.Desired || a.Desired > a.Max:

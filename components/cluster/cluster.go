@@ -39,8 +39,9 @@ type Cluster struct {
 	// InternalLoadBalancer holds the Service annotations that make a LoadBalancer Service internal on
 	// this cloud. Databases and Kafka are only ever exposed through internal load balancers.
 	InternalLoadBalancer map[string]string
-	// Ready lists what must exist before workloads are scheduled (node pools, CNI, CSI driver). Every
-	// resource created on the cluster depends on it.
+	// Ready lists what must exist before workloads are scheduled (node groups, CNI, CSI driver). Every
+	// resource created on the cluster depends on it. It holds custom resources only: a dependency on a
+	// component is expanded by the Go SDK to the children registered so far, which is racy.
 	Ready []pulumi.Resource
 }
 

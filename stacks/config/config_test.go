@@ -136,7 +136,7 @@ func TestValidate(t *testing.T) {
 		"UnknownTopKey": {reason: "a typo must not be ignored", mutate: func(m map[string]any) { m["databse"] = map[string]any{"pd": 3} },
 			wantPaths: []string{"databse"}, wantText: `did you mean "database"`},
 		"UnknownNestedKey": {reason: "typos are found at any depth", mutate: func(m map[string]any) {
-			region(m, 0)["kubernetes"].(map[string]any)["verison"] = "1.33"
+			region(m, 0)["kubernetes"].(map[string]any)["verison"] = "1.33" //nolint:misspell // the typo is the test
 		}, wantPaths: []string{"regions[0].kubernetes.verison"}, wantText: `did you mean "version"`},
 		"WrongType": {reason: "counts are numbers", mutate: func(m map[string]any) { m["database"].(map[string]any)["pd"] = "three" },
 			wantPaths: []string{"database.pd"}, wantText: "whole number"},

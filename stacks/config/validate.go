@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -31,12 +32,13 @@ func Load(data []byte) (*Environment, error) {
 		return nil, ps
 	}
 	env := raw.WithDefaults()
-	if err := env.Validate(); err != nil {
+	var vs Problems
+	if errors.As(env.Validate(), &vs) {
 		shaped := map[string]bool{}
 		for _, p := range ps {
 			shaped[p.Path] = true
 		}
-		for _, p := range err.(Problems) {
+		for _, p := range vs {
 			if !shaped[p.Path] {
 				ps = append(ps, p)
 			}
