@@ -40,24 +40,32 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 	}
 	regions := pulumi.Map{}
 	kubeconfigs := pulumi.StringMap{}
+	rootPasswords := pulumi.StringMap{}
 	for _, rp := range plans {
-		r, err := NewRegion(ctx, rp.Key, &RegionArgs{Plan: rp, Protect: *env.Protect})
+		r, err := NewRegion(ctx, rp.Key, &RegionArgs{Plan: rp, Protect: *env.Protect, Environment: env})
 		if err != nil {
 			return err
 		}
 		c := r.Cluster
-		regions[rp.Key] = pulumi.Map{
-			"cloud":       pulumi.String(string(c.Cloud)),
-			"region":      pulumi.String(c.Region),
-			"clusterName": pulumi.String(c.Name),
-			"endpoint":    c.Endpoint,
-			"cidr":        pulumi.String(rp.Layout.Block.String()),
+		out := pulumi.Map{
+			"cloud":          pulumi.String(string(c.Cloud)),
+			"region":         pulumi.String(c.Region),
+			"clusterName":    pulumi.String(c.Name),
+			"endpoint":       c.Endpoint,
+			"tidbEndpoint":   pulumi.String(r.Layers.Data.TiDBEndpoint),
+			"kafkaBootstrap": pulumi.String(r.Layers.Data.KafkaBootstrap),
 		}
+		if rp.Layout.Block.IsValid() {
+			out["cidr"] = pulumi.String(rp.Layout.Block.String())
+		}
+		regions[rp.Key] = out
 		kubeconfigs[rp.Key] = c.Kubeconfig
+		rootPasswords[rp.Key] = r.Layers.Data.RootPassword
 	}
 	ctx.Export("environment", pulumi.String(env.Name))
 	ctx.Export("regions", regions)
 	ctx.Export("kubeconfigs", pulumi.ToSecret(kubeconfigs))
+	ctx.Export("tidbRootPasswords", pulumi.ToSecret(rootPasswords))
 	return nil
 }
 
@@ -67,6 +75,8 @@ type RegionArgs struct {
 	Plan config.RegionPlan
 	// Protect marks stateful resources protected. Default: false.
 	Protect bool
+	// Environment sizes the platform and data plane. Required.
+	Environment *config.Environment
 }
 
 // Region is one (cloud, region): its provider, network and cluster, in that order.
@@ -75,23 +85,28 @@ type Region struct {
 
 	// Cluster is the region's cluster as the platform layer sees it.
 	Cluster cluster.Cluster
+	// Layers are the platform and data plane on it.
+	Layers *Layers
 }
 
 // NewRegion builds a region with the cloud its plan names.
 func NewRegion(ctx *pulumi.Context, name string, args *RegionArgs, opts ...pulumi.ResourceOption) (*Region, error) {
-	if args == nil {
-		return nil, fmt.Errorf("region %s: args are required", name)
+	if args == nil || args.Environment == nil {
+		return nil, fmt.Errorf("region %s: args with an environment are required", name)
 	}
 	r := &Region{}
 	if err := ctx.RegisterComponentResource("kost:stacks:Region", name, r, opts...); err != nil {
 		return nil, err
 	}
-	build, ok := builders[builderKey{args.Plan.Cloud, args.Plan.Mode}]
+	build, ok := builders[keyOf(args.Plan)]
 	if !ok {
 		return nil, fmt.Errorf("region %s: %w", name, errNotBuildable(args.Plan))
 	}
 	var err error
 	if r.Cluster, err = build(ctx, name, args, r); err != nil {
+		return nil, fmt.Errorf("region %s: %w", name, err)
+	}
+	if r.Layers, err = buildLayers(ctx, name, args.Environment, args.Plan, r.Cluster, r); err != nil {
 		return nil, fmt.Errorf("region %s: %w", name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(r, pulumi.Map{
@@ -112,6 +127,7 @@ type builderKey struct {
 // builders are the (cloud, mode) pairs kost can build.
 var builders = map[builderKey]func(*pulumi.Context, string, *RegionArgs, *Region) (cluster.Cluster, error){
 	{config.AWS, config.Managed}: buildAWS,
+	{config.Local, ""}:           buildLocal,
 }
 
 // ErrNotBuildable is returned, before any resource is registered, for a region whose cloud and
@@ -126,9 +142,16 @@ func errNotBuildable(p config.RegionPlan) error {
 func checkBuildable(plans []config.RegionPlan) error {
 	var errs []error
 	for i, p := range plans {
-		if _, ok := builders[builderKey{p.Cloud, p.Mode}]; !ok {
+		if _, ok := builders[keyOf(p)]; !ok {
 			errs = append(errs, fmt.Errorf("regions[%d] (%s): %w", i, p.Key, errNotBuildable(p)))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func keyOf(p config.RegionPlan) builderKey {
+	if p.Cloud == config.Local {
+		return builderKey{cloud: config.Local} // an existing cluster has no mode
+	}
+	return builderKey{p.Cloud, p.Mode}
 }

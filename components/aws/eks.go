@@ -373,13 +373,14 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	}
 
 	c.Cluster = cluster.Cluster{
-		Name:       args.ClusterName,
-		Cloud:      cluster.AWS,
-		Region:     args.Region,
-		Zones:      slices.Clone(args.Zones),
-		Endpoint:   ekc.Endpoint,
-		Kubeconfig: kubeconfig,
-		Provider:   k8s,
+		Name:           args.ClusterName,
+		Cloud:          cluster.AWS,
+		Region:         args.Region,
+		Zones:          slices.Clone(args.Zones),
+		Endpoint:       ekc.Endpoint,
+		Kubeconfig:     kubeconfig,
+		Provider:       k8s,
+		DedicatedPools: true,
 		Storage: cluster.StorageProfile{
 			Provisioner: "ebs.csi.aws.com",
 			// gp3 with IOPS and throughput above the baseline for TiKV's random I/O.

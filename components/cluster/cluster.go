@@ -34,6 +34,9 @@ type Cluster struct {
 	// Provider is the cluster's own Kubernetes provider; every Kubernetes resource on the cluster
 	// must use it (never the default provider).
 	Provider *kubernetes.Provider
+	// DedicatedPools says the nodes carry kost.io/pool labels and the dedicated pools' taints, so
+	// workloads select their pool and tolerate its taint. False for clusters kost did not build.
+	DedicatedPools bool
 	// Storage says how to make storage classes on this cluster.
 	Storage StorageProfile
 	// InternalLoadBalancer holds the Service annotations that make a LoadBalancer Service internal on

@@ -58,6 +58,11 @@ func (e *Environment) WithDefaults() *Environment {
 		out.Database = &Database{}
 	}
 	d := out.Database
+	local := out.Size == LocalSize
+	if local {
+		setInt(&d.PD, 1)
+		setInt(&d.TiKV, 1)
+	}
 	setInt(&d.PD, 3)
 	setInt(&d.TiKV, 3)
 	if prod {
@@ -73,6 +78,10 @@ func (e *Environment) WithDefaults() *Environment {
 		out.Kafka = &Kafka{}
 	}
 	k := out.Kafka
+	if local {
+		setInt(&k.Brokers, 1)
+		setInt(&k.Controllers, 1)
+	}
 	setInt(&k.Brokers, 3)
 	setInt(&k.Controllers, 3)
 	setInt(&k.ReplicationFactor, min(3, max(*k.Brokers, 1)))
@@ -87,6 +96,22 @@ func (e *Environment) WithDefaults() *Environment {
 
 func (r *Region) defaults(e *Environment) {
 	prod := e.Size == Prod
+	if r.Spark == nil {
+		r.Spark = &Spark{}
+	}
+	if len(r.Spark.JobNamespaces) == 0 {
+		r.Spark.JobNamespaces = []string{"spark-jobs"}
+	}
+	if r.Spark.Example == nil {
+		r.Spark.Example = boolp(false)
+	}
+	if r.Cloud == Local {
+		// A local cluster exists already: no zones, network, node pools or Kubernetes settings to default.
+		if r.Local != nil && r.Local.Provisioner == "" {
+			r.Local.Provisioner = "rancher.io/local-path"
+		}
+		return
+	}
 	if len(r.Zones) == 0 {
 		if info, ok := LookupRegion(r.Cloud, r.Region); ok {
 			r.Zones = append([]string(nil), info.Zones[:min(3, len(info.Zones))]...)
@@ -199,6 +224,15 @@ func (e *Environment) clone() *Environment {
 				k.Endpoint = &ep
 			}
 			rc.Kubernetes = &k
+		}
+		if r.Local != nil {
+			l := *r.Local
+			rc.Local = &l
+		}
+		if r.Spark != nil {
+			sp := *r.Spark
+			sp.JobNamespaces = append([]string(nil), r.Spark.JobNamespaces...)
+			rc.Spark = &sp
 		}
 		if r.NodePools != nil {
 			rc.NodePools = make(map[string]*NodePool, len(r.NodePools))

@@ -35,6 +35,12 @@ type RegionPlan struct {
 	Tags map[string]string
 	// AWS options (zero value when none).
 	AWS AWSOptions
+	// Local options (zero value unless Cloud is local).
+	Local LocalOptions
+	// SparkJobNamespaces get a driver service account and RBAC each.
+	SparkJobNamespaces []string
+	// SparkExample adds the example SparkApplication.
+	SparkExample bool
 }
 
 // PoolPlan is one resolved node pool.
@@ -50,6 +56,10 @@ type PoolPlan struct {
 func (e *Environment) Plan() ([]RegionPlan, error) {
 	out := make([]RegionPlan, 0, len(e.Regions))
 	for i, r := range e.Regions {
+		if r.Cloud == Local {
+			out = append(out, e.localPlan(r))
+			continue
+		}
 		block, err := e.Block(r)
 		if err != nil {
 			return nil, fmt.Errorf("regions[%d]: %w", i, err)
@@ -58,24 +68,22 @@ func (e *Environment) Plan() ([]RegionPlan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("regions[%d]: %w", i, err)
 		}
-		tags := map[string]string{}
-		maps.Copy(tags, e.Tags)
-		maps.Copy(tags, r.Tags)
-		maps.Copy(tags, map[string]string{"environment": e.Name, "region": r.Region, "managed-by": "kost"})
 		rp := RegionPlan{
-			Key:            string(r.Cloud) + "-" + r.Region,
-			Cloud:          r.Cloud,
-			Region:         r.Region,
-			Size:           e.Size,
-			Zones:          slices.Clone(r.Zones),
-			Layout:         layout,
-			ClusterName:    "kost-" + e.Name + "-" + r.Region,
-			Mode:           r.Kubernetes.Mode,
-			Version:        r.Kubernetes.Version,
-			PublicEndpoint: *r.Kubernetes.Endpoint.Public,
-			PublicCIDRs:    slices.Clone(r.Kubernetes.Endpoint.PublicCIDRs),
-			Admins:         slices.Clone(r.Kubernetes.Admins),
-			Tags:           tags,
+			Key:                string(r.Cloud) + "-" + r.Region,
+			Cloud:              r.Cloud,
+			Region:             r.Region,
+			Size:               e.Size,
+			Zones:              slices.Clone(r.Zones),
+			Layout:             layout,
+			ClusterName:        "kost-" + e.Name + "-" + r.Region,
+			Mode:               r.Kubernetes.Mode,
+			Version:            r.Kubernetes.Version,
+			PublicEndpoint:     *r.Kubernetes.Endpoint.Public,
+			PublicCIDRs:        slices.Clone(r.Kubernetes.Endpoint.PublicCIDRs),
+			Admins:             slices.Clone(r.Kubernetes.Admins),
+			Tags:               e.tags(r),
+			SparkJobNamespaces: slices.Clone(r.Spark.JobNamespaces),
+			SparkExample:       *r.Spark.Example,
 		}
 		if r.AWS != nil {
 			rp.AWS = *r.AWS
@@ -91,4 +99,27 @@ func (e *Environment) Plan() ([]RegionPlan, error) {
 		out = append(out, rp)
 	}
 	return out, nil
+}
+
+// tags are kost's own tags, over the environment's, over the region's.
+func (e *Environment) tags(r Region) map[string]string {
+	tags := map[string]string{}
+	maps.Copy(tags, e.Tags)
+	maps.Copy(tags, r.Tags)
+	maps.Copy(tags, map[string]string{"environment": e.Name, "region": r.Region, "managed-by": "kost"})
+	return tags
+}
+
+func (e *Environment) localPlan(r Region) RegionPlan {
+	return RegionPlan{
+		Key:                string(r.Cloud) + "-" + r.Region,
+		Cloud:              r.Cloud,
+		Region:             r.Region,
+		Size:               e.Size,
+		ClusterName:        "kost-" + e.Name + "-" + r.Region,
+		Tags:               e.tags(r),
+		Local:              *r.Local,
+		SparkJobNamespaces: slices.Clone(r.Spark.JobNamespaces),
+		SparkExample:       *r.Spark.Example,
+	}
 }

@@ -8,10 +8,13 @@ const (
 	AWS   Cloud = "aws"
 	GCP   Cloud = "gcp"
 	Azure Cloud = "azure"
+	// Local is an existing cluster reached through a kubeconfig context (kind, k3d, minikube): no
+	// network, no node pools, nothing created outside Kubernetes.
+	Local Cloud = "local"
 )
 
 // Clouds lists the supported clouds in a stable order.
-var Clouds = []Cloud{AWS, GCP, Azure}
+var Clouds = []Cloud{AWS, GCP, Azure, Local}
 
 // Size is the environment class that drives defaults.
 type Size string
@@ -22,10 +25,12 @@ const (
 	Dev Size = "dev"
 	// Prod: production sizing, NAT per zone, private API endpoint, flow logs, quorum checks.
 	Prod Size = "prod"
+	// LocalSize: the fewest replicas the operators accept and the smallest requests, for a laptop.
+	LocalSize Size = "local"
 )
 
 // Sizes lists the supported sizes.
-var Sizes = []Size{Dev, Prod}
+var Sizes = []Size{Dev, Prod, LocalSize}
 
 // Mode is how a region's Kubernetes is provided.
 type Mode string
@@ -93,6 +98,10 @@ type Region struct {
 	NodePools map[string]*NodePool `json:"nodePools,omitempty"`
 	// AWS options; only for cloud aws.
 	AWS *AWSOptions `json:"aws,omitempty"`
+	// Local options; required for cloud local.
+	Local *LocalOptions `json:"local,omitempty"`
+	// Spark settings for this region's cluster. Default: one job namespace, no example application.
+	Spark *Spark `json:"spark,omitempty"`
 	// Tags added to this region's resources on top of the environment's tags.
 	Tags map[string]string `json:"tags,omitempty"`
 }
@@ -145,6 +154,27 @@ type AWSOptions struct {
 	Profile string `json:"profile,omitempty"`
 	// RoleARN is assumed by the provider and the kubeconfig. Default: none.
 	RoleARN string `json:"roleArn,omitempty"`
+}
+
+// LocalOptions reach an existing cluster.
+type LocalOptions struct {
+	// Context is the kubeconfig context to use, e.g. kind-kost. Required.
+	Context string `json:"context"`
+	// Kubeconfig is the kubeconfig file. Default: the Kubernetes provider's default ($KUBECONFIG or
+	// ~/.kube/config).
+	Kubeconfig string `json:"kubeconfig,omitempty"`
+	// Provisioner is the cluster's storage provisioner for kost's storage classes.
+	// Default: rancher.io/local-path (kind and k3d); minikube uses k8s.io/minikube-hostpath.
+	Provisioner string `json:"provisioner,omitempty"`
+}
+
+// Spark configures Spark on a cluster.
+type Spark struct {
+	// JobNamespaces are the namespaces Spark applications run in; each gets a driver service account
+	// and RBAC. Default: [spark-jobs].
+	JobNamespaces []string `json:"jobNamespaces,omitempty"`
+	// Example adds an example SparkApplication (SparkPi) on the spark pool. Default: false.
+	Example *bool `json:"example,omitempty"`
 }
 
 // Database sizes the TiDB cluster.

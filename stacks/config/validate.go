@@ -13,6 +13,7 @@ import (
 
 var (
 	envNameRE      = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$`)
+	dnsLabelRE     = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	awsPrincipalRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]+$`)
 	awsInstanceRE  = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 	gcpMachineRE   = regexp.MustCompile(`^[a-z][a-z0-9]*-[a-z0-9-]+$`)
@@ -189,6 +190,14 @@ func (e *Environment) validateVersions(ps *Problems) {
 
 func (r *Region) validate(e *Environment, path string, ps *Problems) {
 	prod := e.Size == Prod
+	r.validateSpark(path+".spark", ps)
+	if r.Cloud == Local {
+		r.validateLocal(path, ps)
+		return
+	}
+	if r.Local != nil && r.Cloud != "" {
+		ps.add(path+".local", "local options on a %s region; remove them", r.Cloud)
+	}
 	info, known := LookupRegion(r.Cloud, r.Region)
 	switch {
 	case r.Cloud == "":
@@ -283,6 +292,44 @@ func (r *Region) validate(e *Environment, path string, ps *Problems) {
 	}
 }
 
+// kostNamespaces are the namespaces the platform creates; a Spark job namespace must not be one.
+var kostNamespaces = []string{"strimzi", "tidb-admin", "spark-operator", "tidb", "kafka"}
+
+func (r *Region) validateSpark(path string, ps *Problems) {
+	seen := map[string]bool{}
+	for i, ns := range r.Spark.JobNamespaces {
+		p := fmt.Sprintf("%s.jobNamespaces[%d]", path, i)
+		switch {
+		case !dnsLabelRE.MatchString(ns):
+			ps.add(p, "%q is not a namespace name (a lowercase DNS label)", ns)
+		case slices.Contains(kostNamespaces, ns) || strings.HasPrefix(ns, "kube-"):
+			ps.add(p, "%q is a namespace kost or Kubernetes uses itself; choose another", ns)
+		case seen[ns]:
+			ps.add(p, "%q is listed twice", ns)
+		}
+		seen[ns] = true
+	}
+}
+
+// validateLocal checks a region of cloud local: an existing cluster, so nothing about networks, zones
+// or nodes may be configured.
+func (r *Region) validateLocal(path string, ps *Problems) {
+	if !dnsLabelRE.MatchString(r.Region) {
+		ps.add(path+".region", "%q: a local region is a name of your choice, a lowercase DNS label (e.g. kind)", r.Region)
+	}
+	if r.Local == nil || r.Local.Context == "" {
+		ps.add(path+".local.context", "required for a local region: the kubeconfig context, e.g. kind-kost")
+	}
+	for key, set := range map[string]bool{
+		"cidr": r.CIDR != "", "zones": len(r.Zones) > 0, "kubernetes": r.Kubernetes != nil,
+		"nodePools": len(r.NodePools) > 0, "aws": r.AWS != nil,
+	} {
+		if set {
+			ps.add(path+"."+key, "not used by a local region (the cluster exists already); remove it")
+		}
+	}
+}
+
 func (r *Region) validatePool(name string, p *NodePool, need int, prod bool, pp string, ps *Problems) {
 	var re *regexp.Regexp
 	switch r.Cloud {
@@ -334,6 +381,9 @@ func (e *Environment) validateCIDRs(supernet netip.Prefix, superOK bool, ps *Pro
 	for i := range e.Regions {
 		r := &e.Regions[i]
 		path := fmt.Sprintf("regions[%d].cidr", i)
+		if r.Cloud == Local {
+			continue // no network of its own
+		}
 		if r.CIDR != "" {
 			p, err := netip.ParsePrefix(r.CIDR)
 			switch {

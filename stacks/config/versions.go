@@ -63,6 +63,17 @@ var Charts = map[string]Chart{
 	"sparkOperator": {Name: "spark-operator", Repo: "https://kubeflow.github.io/spark-operator"},
 }
 
+// Images kost names itself (the operators pin the rest through their versions above).
+var Images = map[string]string{
+	// The TiDB Operator's TidbInitializer runs this client to set the root password.
+	"tidbInitializer": "tnir/mysqlclient:1.4.6",
+	// The example SparkApplication.
+	"spark": "docker.io/library/spark:4.0.0",
+}
+
+// SparkVersion is the Spark version of Images["spark"].
+const SparkVersion = "4.0.0"
+
 // EKSAddons pins the EKS managed add-ons per Kubernetes minor version (from the EKS user guide's
 // add-on version tables). Every supported Kubernetes version must have an entry; a test checks it.
 var EKSAddons = map[string]map[string]string{
@@ -157,4 +168,10 @@ func VersionsMarkdown() string {
 		b.WriteString(" |\n")
 	}
 	return b.String()
+}
+
+// TiDBOperatorCRDs is the release manifest of the TiDB Operator's CRDs, which its chart does not
+// carry. The Kubernetes provider fetches it at preview and update time.
+func TiDBOperatorCRDs(version string) string {
+	return "https://raw.githubusercontent.com/pingcap/tidb-operator/" + version + "/manifests/crd.yaml"
 }

@@ -30,6 +30,9 @@ type Resource struct {
 	Protect        bool
 	RetainOnDelete bool
 	IgnoreChanges  []string
+	// Transforms counts the resource transforms registered with the resource (for a remote component,
+	// they apply to its children in the engine).
+	Transforms int
 }
 
 // IsProvider reports whether the resource is a provider.

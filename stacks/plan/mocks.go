@@ -2,6 +2,7 @@ package plan
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -60,6 +61,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		r.Protect = rpc.GetProtect()
 		r.RetainOnDelete = rpc.GetRetainOnDelete()
 		r.IgnoreChanges = slices.Clone(rpc.GetIgnoreChanges())
+		r.Transforms = len(rpc.GetTransforms())
 		deps := map[string]bool{}
 		for _, d := range rpc.GetDependencies() {
 			deps[d] = true
@@ -223,6 +225,33 @@ func cloudOutputs(r *Resource, region string) (string, resource.PropertyMap) {
 	case "aws:eks/accessEntry:AccessEntry":
 		id = in("clusterName") + ":" + in("principalArn")
 		set("accessEntryArn", awsARN("eks", "access-entry/"+in("clusterName")+"/"+h[:8]))
+	case "tls:index/privateKey:PrivateKey":
+		id = h[:40]
+		outs["privateKeyPem"] = resource.MakeSecret(resource.NewProperty(armour("EC PRIVATE KEY", h)))
+		outs["privateKeyPemPkcs8"] = resource.MakeSecret(resource.NewProperty(armour("PRIVATE KEY", h)))
+		set("publicKeyPem", armour("PUBLIC KEY", h[:32]))
+		set("publicKeyFingerprintSha256", "SHA256:"+h[:43])
+	case "tls:index/selfSignedCert:SelfSignedCert":
+		id = h[:38]
+		ca, _ := base64.StdEncoding.DecodeString(fakeCA(r.Name))
+		set("certPem", string(ca))
+		set("readyForRenewal", false)
+	case "tls:index/certRequest:CertRequest":
+		id = h[:40]
+		set("certRequestPem", armour("CERTIFICATE REQUEST", h))
+	case "tls:index/locallySignedCert:LocallySignedCert":
+		id = h[:38]
+		set("certPem", armour("CERTIFICATE", h))
+		set("readyForRenewal", false)
+	case "random:index/randomPassword:RandomPassword":
+		id = "none"
+		n := 16
+		if v, ok := r.Inputs["length"]; ok && v.IsNumber() {
+			n = int(v.NumberValue())
+		}
+		pw := strings.Repeat(h, 1+n/len(h))[:n]
+		outs["result"] = resource.MakeSecret(resource.NewProperty(pw))
+		outs["bcryptHash"] = resource.MakeSecret(resource.NewProperty("$2a$10$" + h[:53]))
 	default:
 		if pkg == "aws" {
 			setIfAbsent("arn", awsARN(strings.SplitN(strings.TrimPrefix(r.Type, "aws:"), "/", 2)[0], id))
@@ -230,6 +259,11 @@ func cloudOutputs(r *Resource, region string) (string, resource.PropertyMap) {
 	}
 	setIfAbsent("id", id)
 	return id, outs
+}
+
+// armour wraps a digest in PEM armour: shaped like what the tls provider returns, not a usable key.
+func armour(kind, body string) string {
+	return "-----BEGIN " + kind + "-----\n" + base64.StdEncoding.EncodeToString([]byte(body)) + "\n-----END " + kind + "-----\n"
 }
 
 // shortType turns "aws:ec2/vpc:Vpc" into "vpc".

@@ -118,7 +118,7 @@ func flags(r *Resource) string {
 }
 
 // layers orders components the way they are built: network, cluster, node pools, platform, data.
-var layers = []string{"Network", "ManagedCluster", "SelfManagedCluster", "NodePool", "Platform", "Data"}
+var layers = []string{"Network", "ManagedCluster", "SelfManagedCluster", "Cluster", "NodePool", "Platform", "Data"}
 
 func layer(typ string) int {
 	for i, l := range layers {
@@ -157,6 +157,10 @@ var summaries = map[string]func(g *Graph, r *Resource) string{
 		}
 		return fmt.Sprintf("EKS %s, Kubernetes %s, %s", c.String("name"), c.String("version"), access)
 	},
+	"kubernetes:helm.sh/v4:Chart": func(_ *Graph, r *Resource) string {
+		return fmt.Sprintf("%s %s in namespace %s", r.String("chart"), r.String("version"), r.String("namespace"))
+	},
+	"kubernetes:yaml/v2:ConfigFile": func(_ *Graph, r *Resource) string { return r.String("file") },
 	"kost:aws:NodePool": func(g *Graph, r *Resource) string {
 		ngs := g.Under(r.URN, "aws:eks/nodeGroup:NodeGroup")
 		if len(ngs) == 0 {

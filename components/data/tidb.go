@@ -1,0 +1,188 @@
+package data
+
+import (
+	"fmt"
+	"maps"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+)
+
+// TiDB names.
+const (
+	TiDBClusterName  = "kost"
+	tidbAPIVersion   = "pingcap.com/v1alpha1"
+	rootPasswordName = "kost-tidb-root"
+)
+
+// TidbClusterSpec renders the TidbCluster's spec.
+func TidbClusterSpec(c cluster.Cluster, d Database, tlsOn bool, storageClass string) map[string]any {
+	spec := map[string]any{
+		"version":                    d.Version,
+		"timezone":                   "UTC",
+		"pvReclaimPolicy":            "Retain",
+		"enableDynamicConfiguration": true,
+		"configUpdateStrategy":       "RollingUpdate",
+		"imagePullPolicy":            "IfNotPresent",
+	}
+	if tlsOn {
+		spec["tlsCluster"] = map[string]any{"enabled": true}
+	}
+	if spreadsZones(c) {
+		// One pod per node first, then even over the zones; PD labels the stores by both so the three
+		// replicas of every region land in three zones.
+		spec["topologySpreadConstraints"] = []any{
+			map[string]any{"topologyKey": hostLabel},
+			map[string]any{"topologyKey": zoneLabel},
+		}
+	}
+	component := func(image, pool string, replicas int, r Resources, stateful bool) map[string]any {
+		req, lim := requests(r, stateful)
+		m := map[string]any{"baseImage": image, "replicas": replicas, "requests": req, "limits": lim}
+		sel, tol := placement(c, pool)
+		setIf(m, "nodeSelector", sel)
+		setIf(m, "tolerations", tol)
+		if stateful {
+			m["storageClassName"] = storageClass
+		}
+		return m
+	}
+	pd := component("pingcap/pd", "pd", d.PD, d.PDResources, true)
+	locationLabels := []any{hostLabel}
+	if spreadsZones(c) {
+		locationLabels = []any{zoneLabel, hostLabel}
+	}
+	pd["config"] = map[string]any{"replication": map[string]any{
+		"location-labels": locationLabels,
+		"max-replicas":    min(3, d.TiKV),
+	}}
+	spec["pd"] = pd
+	spec["tikv"] = component("pingcap/tikv", "tikv", d.TiKV, d.TiKVResources, true)
+	tidb := component("pingcap/tidb", "tidb", d.TiDB, d.TiDBResources, false)
+	svc := map[string]any{"type": "ClusterIP"}
+	if len(c.InternalLoadBalancer) > 0 {
+		ann := map[string]any{}
+		for k, v := range c.InternalLoadBalancer {
+			ann[k] = v
+		}
+		svc = map[string]any{"type": "LoadBalancer", "annotations": ann, "externalTrafficPolicy": "Local"}
+	}
+	tidb["service"] = svc
+	spec["tidb"] = tidb
+	if d.TiFlash > 0 {
+		tf := component("pingcap/tiflash", "tikv", d.TiFlash, d.TiFlashResources, false)
+		tf["storageClaims"] = []any{map[string]any{
+			"storageClassName": storageClass,
+			"resources":        map[string]any{"requests": map[string]any{"storage": d.TiFlashResources.Storage}},
+		}}
+		spec["tiflash"] = tf
+	}
+	if d.TiCDC > 0 {
+		spec["ticdc"] = component("pingcap/ticdc", "tidb", d.TiCDC, d.TiCDCResources, false)
+	}
+	return spec
+}
+
+// tidbComponents lists the components that run, for certificates.
+func tidbComponents(d Database) []string {
+	out := []string{"pd", "tikv", "tidb"}
+	if d.TiFlash > 0 {
+		out = append(out, "tiflash")
+	}
+	if d.TiCDC > 0 {
+		out = append(out, "ticdc")
+	}
+	return out
+}
+
+// newTiDB creates the root password, TLS material, the TidbCluster and its initializer.
+func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, stateful []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (*apiextensions.CustomResource, pulumi.StringOutput, error) {
+	var noPassword pulumi.StringOutput
+	randomProvider, err := random.NewProvider(ctx, name+"-random", nil, opts...)
+	if err != nil {
+		return nil, noPassword, err
+	}
+	password, err := random.NewRandomPassword(ctx, name+"-root", &random.RandomPasswordArgs{
+		Length:  pulumi.Int(32),
+		Special: pulumi.Bool(false), // safe in every client's connection string
+	}, append(opts, pulumi.Provider(randomProvider))...)
+	if err != nil {
+		return nil, noPassword, err
+	}
+	k8s := pulumi.Provider(args.Cluster.Provider)
+	deps := append([]pulumi.Resource{}, args.TiDBReady...)
+	secret, err := corev1.NewSecret(ctx, name+"-root", &corev1.SecretArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(rootPasswordName), Namespace: pulumi.String(ns),
+			Labels: pulumi.StringMap{"app.kubernetes.io/managed-by": pulumi.String("kost")}},
+		Type:       pulumi.String("Opaque"),
+		StringData: pulumi.StringMap{"root": password.Result},
+	}, append(opts, k8s, pulumi.DependsOn(deps))...)
+	if err != nil {
+		return nil, noPassword, err
+	}
+	if args.TLS {
+		tlsProvider, err := newTLSProvider(ctx, name, opts...)
+		if err != nil {
+			return nil, noPassword, err
+		}
+		certs, err := tidbCerts(ctx, name+"-tls", TiDBClusterName, ns, tidbComponents(args.Database),
+			append(opts, pulumi.Providers(tlsProvider, args.Cluster.Provider), pulumi.DependsOn(deps))...)
+		if err != nil {
+			return nil, noPassword, err
+		}
+		deps = append(deps, certs...)
+	}
+	tc, err := apiextensions.NewCustomResource(ctx, name+"-tidb", &apiextensions.CustomResourceArgs{
+		ApiVersion:  pulumi.String(tidbAPIVersion),
+		Kind:        pulumi.String("TidbCluster"),
+		Metadata:    meta(TiDBClusterName, ns),
+		OtherFields: kubernetes.UntypedArgs{"spec": TidbClusterSpec(args.Cluster, args.Database, args.TLS, args.StorageClass)},
+	}, append(append(opts, k8s, pulumi.DependsOn(deps)), stateful...)...)
+	if err != nil {
+		return nil, noPassword, err
+	}
+	init := map[string]any{
+		"image":           args.Database.InitializerImage,
+		"imagePullPolicy": "IfNotPresent",
+		"cluster":         map[string]any{"name": TiDBClusterName, "namespace": ns},
+		"passwordSecret":  rootPasswordName,
+		"timezone":        "UTC",
+	}
+	if args.TLS {
+		init["tlsClientSecretName"] = TiDBClusterName + "-cluster-client-secret"
+	}
+	sel, tol := placement(args.Cluster, "system")
+	setIf(init, "nodeSelector", sel)
+	setIf(init, "tolerations", tol)
+	if _, err := apiextensions.NewCustomResource(ctx, name+"-tidb-init", &apiextensions.CustomResourceArgs{
+		ApiVersion:  pulumi.String(tidbAPIVersion),
+		Kind:        pulumi.String("TidbInitializer"),
+		Metadata:    meta(TiDBClusterName+"-init", ns),
+		OtherFields: kubernetes.UntypedArgs{"spec": init},
+	}, append(opts, k8s, pulumi.DependsOn([]pulumi.Resource{tc, secret}))...); err != nil {
+		return nil, noPassword, err
+	}
+	return tc, pulumi.ToSecret(password.Result).(pulumi.StringOutput), nil
+}
+
+// meta is the metadata of a kost-managed object.
+func meta(name, ns string, extraLabels ...map[string]string) *metav1.ObjectMetaArgs {
+	labels := map[string]string{"app.kubernetes.io/managed-by": "kost"}
+	for _, l := range extraLabels {
+		maps.Copy(labels, l)
+	}
+	return &metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: pulumi.String(ns), Labels: pulumi.ToStringMap(labels)}
+}
+
+func wrapf(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}

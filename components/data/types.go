@@ -1,0 +1,75 @@
+package data
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+)
+
+// Resources are a pod's requests and, for stateful components, its volume size. Memory limits
+// equal memory requests; CPU is not limited.
+type Resources struct {
+	CPU, Memory string
+	// Storage is the volume size; required for PD, TiKV, TiFlash and Kafka, empty otherwise.
+	Storage string
+}
+
+// Database sizes the TidbCluster.
+type Database struct {
+	// PD, TiKV and TiDB replicas. Required: at least 1 each.
+	PD, TiKV, TiDB int
+	// TiFlash and TiCDC replicas; 0 leaves the component out. Default: 0.
+	TiFlash, TiCDC int
+	// Version of every component, e.g. v8.5.2. Required.
+	Version string
+	// Resources per component. Required for every component with replicas.
+	PDResources, TiKVResources, TiDBResources, TiFlashResources, TiCDCResources Resources
+	// InitializerImage runs the root-password initializer. Required.
+	InitializerImage string
+}
+
+// Kafka sizes the Kafka cluster.
+type Kafka struct {
+	// Brokers and Controllers replicas. Required: at least 1 each.
+	Brokers, Controllers int
+	// ReplicationFactor and MinInsyncReplicas of topics. Required.
+	ReplicationFactor, MinInsyncReplicas int
+	// Version of Kafka, e.g. 4.3.1. Required.
+	Version string
+	// BrokerResources and ControllerResources per pod. Required.
+	BrokerResources, ControllerResources Resources
+	// CruiseControl adds Cruise Control for rebalancing (prod). Default: false.
+	CruiseControl bool
+}
+
+// Spark configures the Spark job namespaces.
+type Spark struct {
+	// JobNamespaces get a driver service account and RBAC each. They must exist (the platform makes
+	// them). Default: none.
+	JobNamespaces []string
+	// Example adds a SparkPi SparkApplication to the first job namespace. Default: false.
+	Example bool
+	// Image and Version of the example. Required with Example.
+	Image, Version string
+}
+
+// DataArgs configure the data plane of one cluster.
+type DataArgs struct {
+	// Cluster to run on. Required.
+	Cluster cluster.Cluster
+	// KafkaReady, TiDBReady and SparkReady are what each operator's custom resources wait for
+	// (platform.Platform exposes them). Required.
+	KafkaReady, TiDBReady, SparkReady []pulumi.Resource
+	// Database and Kafka sizing. Required.
+	Database Database
+	Kafka    Kafka
+	// Spark job namespaces. Default: none.
+	Spark Spark
+	// TLS encrypts traffic between TiDB components (certificates made here) and requires TLS client
+	// authentication on Kafka's listener (Strimzi's CAs). Default: false (local clusters).
+	TLS bool
+	// Protect protects the stateful custom resources and retains them on delete. Default: false.
+	Protect bool
+	// StorageClass for every volume. Default: kost-db.
+	StorageClass string
+}

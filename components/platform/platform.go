@@ -1,0 +1,264 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
+	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
+	yamlv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/yaml/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+)
+
+// ChartRef says where a chart comes from.
+type ChartRef struct {
+	// Name of the chart, or a full oci:// reference. Required.
+	Name string
+	// Repo is the Helm repository URL; empty for OCI references.
+	Repo string
+	// Version is the exact chart version. Required: never empty, never a range.
+	Version string
+}
+
+// Resources are a pod's requests; the memory limit equals the memory request.
+type Resources struct {
+	CPU, Memory string
+}
+
+// PlatformArgs configure the platform layer of one cluster.
+type PlatformArgs struct {
+	// Cluster to install on. Required.
+	Cluster cluster.Cluster
+	// Strimzi, TiDBOperator and SparkOperator charts, pinned. Required.
+	Strimzi, TiDBOperator, SparkOperator ChartRef
+	// TiDBOperatorCRDs is the path or URL of the TiDB Operator's CRD manifest (its chart has none).
+	// Required.
+	TiDBOperatorCRDs string
+	// SparkJobNamespaces are created before the Spark operator, which watches them. Default: [spark-jobs].
+	SparkJobNamespaces []string
+	// HA runs every operator with 2 replicas and leader election (prod). Default: false (1 replica).
+	HA bool
+	// OperatorResources are each operator pod's requests. Default: 100m CPU, 256Mi.
+	OperatorResources Resources
+	// RetainCRDs keeps the operators' CRDs when the platform is destroyed, so deleting an operator
+	// never cascades to the custom resources (and data) of the layer above. Default: false; kost sets
+	// it where the environment is protected.
+	RetainCRDs bool
+}
+
+// Platform is the platform layer of one cluster.
+type Platform struct {
+	pulumi.ResourceState
+
+	// Namespaces by name.
+	Namespaces map[string]*corev1.Namespace
+	// StorageClasses: kost-db and kost-standard.
+	StorageClasses []*storagev1.StorageClass
+	// Charts of the three operators.
+	Strimzi, TiDBOperator, SparkOperator *helmv4.Chart
+	// TiDBCRDs is the TiDB Operator's CRD manifest.
+	TiDBCRDs *yamlv2.ConfigFile
+	// KafkaReady, TiDBReady and SparkReady are what custom resources of each operator must wait for:
+	// the operator, its CRDs, the namespaces and the storage classes.
+	KafkaReady, TiDBReady, SparkReady []pulumi.Resource
+}
+
+func (a *PlatformArgs) validate() error {
+	if a == nil {
+		return fmt.Errorf("args are required")
+	}
+	var missing []string
+	if a.Cluster.Provider == nil {
+		missing = append(missing, "Cluster.Provider")
+	}
+	for name, c := range map[string]ChartRef{"Strimzi": a.Strimzi, "TiDBOperator": a.TiDBOperator, "SparkOperator": a.SparkOperator} {
+		if c.Name == "" || c.Version == "" {
+			missing = append(missing, name+" chart name and version")
+		}
+	}
+	if a.TiDBOperatorCRDs == "" {
+		missing = append(missing, "TiDBOperatorCRDs")
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return fmt.Errorf("missing %v", missing)
+	}
+	return nil
+}
+
+// NewPlatform installs namespaces, storage classes and the operators on a cluster.
+func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...pulumi.ResourceOption) (*Platform, error) {
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("platform %s: %w", name, err)
+	}
+	p := &Platform{Namespaces: map[string]*corev1.Namespace{}}
+	if err := ctx.RegisterComponentResource("kost:platform:Platform", name, p, opts...); err != nil {
+		return nil, err
+	}
+	wrap := func(err error) error { return fmt.Errorf("platform %s: %w", name, err) }
+	c := args.Cluster
+	// Everything waits for the cluster's nodes, CNI and CSI driver, so that on destroy it is all
+	// removed while the nodes still run (pods terminate, namespaces finalise).
+	on := []pulumi.ResourceOption{pulumi.Parent(p), pulumi.Provider(c.Provider), pulumi.DependsOn(c.Ready)}
+
+	jobNamespaces := args.SparkJobNamespaces
+	if len(jobNamespaces) == 0 {
+		jobNamespaces = []string{"spark-jobs"}
+	}
+	type nsSpec struct{ ns, layer, enforce string }
+	specs := []nsSpec{
+		{NamespaceStrimzi, "platform", psaRestricted},
+		{NamespaceTiDBOperator, "platform", psaBaseline},
+		{NamespaceSparkOperator, "platform", psaRestricted},
+		{NamespaceTiDB, "data", psaBaseline},
+		{NamespaceKafka, "data", psaBaseline},
+	}
+	for _, ns := range jobNamespaces {
+		specs = append(specs, nsSpec{ns, "data", psaBaseline})
+	}
+	for _, s := range specs {
+		n, err := namespace(ctx, name+"-"+s.ns, s.ns, s.layer, s.enforce, on...)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		p.Namespaces[s.ns] = n
+	}
+	scs, err := storageClasses(ctx, name, c.Storage, on...)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	p.StorageClasses = scs
+
+	res := args.OperatorResources
+	if res.CPU == "" {
+		res = Resources{CPU: "100m", Memory: "256Mi"}
+	}
+	replicas := 1
+	if args.HA {
+		replicas = 2
+	}
+	resources := pulumi.Map{
+		"requests": pulumi.StringMap{"cpu": pulumi.String(res.CPU), "memory": pulumi.String(res.Memory)},
+		"limits":   pulumi.StringMap{"memory": pulumi.String(res.Memory)},
+	}
+	// Operators run on the system pool where the cluster has pools.
+	nodeSelector := pulumi.StringMap{}
+	if c.DedicatedPools {
+		nodeSelector["kost.io/pool"] = pulumi.String("system")
+	}
+	var chartOpts []pulumi.ResourceOption
+	if args.RetainCRDs {
+		chartOpts = append(chartOpts, pulumi.Transforms([]pulumi.ResourceTransform{retainCRDs}))
+	}
+	chart := func(suffix string, ref ChartRef, ns string, values pulumi.Map, deps ...pulumi.Resource) (*helmv4.Chart, error) {
+		ca := &helmv4.ChartArgs{
+			Chart:     pulumi.String(ref.Name),
+			Version:   pulumi.String(ref.Version),
+			Namespace: pulumi.String(ns),
+			Values:    values,
+		}
+		if ref.Repo != "" {
+			ca.RepositoryOpts = &helmv4.RepositoryOptsArgs{Repo: pulumi.String(ref.Repo)}
+		}
+		o := append(slices.Clone(on), chartOpts...)
+		o = append(o, pulumi.DependsOn(append(slices.Clone(c.Ready), deps...)))
+		return helmv4.NewChart(ctx, name+"-"+suffix, ca, o...)
+	}
+
+	// Strimzi watches only the kafka namespace; its chart creates RoleBindings there.
+	p.Strimzi, err = chart("strimzi", args.Strimzi, NamespaceStrimzi, pulumi.Map{
+		"replicas":        pulumi.Int(replicas),
+		"watchNamespaces": pulumi.StringArray{pulumi.String(NamespaceKafka)},
+		"leaderElection":  pulumi.Map{"enable": pulumi.Bool(true)},
+		"nodeSelector":    nodeSelector,
+		"resources":       resources,
+	}, p.Namespaces[NamespaceStrimzi], p.Namespaces[NamespaceKafka])
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	// TiDB Operator: CRDs from the release manifest first (too large for client-side apply; the
+	// provider applies them server-side), then the chart.
+	crdOpts := append(slices.Clone(on), chartOpts...)
+	p.TiDBCRDs, err = yamlv2.NewConfigFile(ctx, name+"-tidb-crds", &yamlv2.ConfigFileArgs{
+		File: pulumi.String(args.TiDBOperatorCRDs),
+	}, crdOpts...)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	p.TiDBOperator, err = chart("tidb-operator", args.TiDBOperator, NamespaceTiDBOperator, pulumi.Map{
+		"timezone": pulumi.String("UTC"),
+		"controllerManager": pulumi.Map{
+			"replicas":     pulumi.Int(replicas),
+			"nodeSelector": nodeSelector,
+			"resources":    resources,
+		},
+		// The default Kubernetes scheduler with topology spread constraints replaces tidb-scheduler.
+		"scheduler": pulumi.Map{"create": pulumi.Bool(false)},
+	}, p.Namespaces[NamespaceTiDBOperator], p.TiDBCRDs)
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	// Spark operator: one install per cluster (its webhook is cluster-wide), watching the job
+	// namespaces, which must exist first. kost makes the drivers' service accounts and RBAC itself.
+	sparkDeps := []pulumi.Resource{p.Namespaces[NamespaceSparkOperator]}
+	var jobNS pulumi.StringArray
+	for _, ns := range jobNamespaces {
+		sparkDeps = append(sparkDeps, p.Namespaces[ns])
+		jobNS = append(jobNS, pulumi.String(ns))
+	}
+	p.SparkOperator, err = chart("spark-operator", args.SparkOperator, NamespaceSparkOperator, pulumi.Map{
+		"spark": pulumi.Map{
+			"jobNamespaces":  jobNS,
+			"serviceAccount": pulumi.Map{"create": pulumi.Bool(false)},
+			"rbac":           pulumi.Map{"create": pulumi.Bool(false)},
+		},
+		"controller": pulumi.Map{
+			"replicas":       pulumi.Int(replicas),
+			"leaderElection": pulumi.Map{"enable": pulumi.Bool(true)},
+			"nodeSelector":   nodeSelector,
+			"resources":      resources,
+		},
+		"webhook": pulumi.Map{
+			"enable":         pulumi.Bool(true),
+			"replicas":       pulumi.Int(replicas),
+			"leaderElection": pulumi.Map{"enable": pulumi.Bool(true)},
+			"nodeSelector":   nodeSelector,
+			"resources":      resources,
+		},
+	}, sparkDeps...)
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	storage := []pulumi.Resource{scs[0], scs[1]}
+	p.KafkaReady = append([]pulumi.Resource{p.Strimzi, p.Namespaces[NamespaceKafka]}, storage...)
+	p.TiDBReady = append([]pulumi.Resource{p.TiDBCRDs, p.TiDBOperator, p.Namespaces[NamespaceTiDB]}, storage...)
+	p.SparkReady = []pulumi.Resource{p.SparkOperator}
+	for _, ns := range jobNamespaces {
+		p.SparkReady = append(p.SparkReady, p.Namespaces[ns])
+	}
+	if err := ctx.RegisterResourceOutputs(p, pulumi.Map{
+		"strimziVersion":       pulumi.String(args.Strimzi.Version),
+		"tidbOperatorVersion":  pulumi.String(args.TiDBOperator.Version),
+		"sparkOperatorVersion": pulumi.String(args.SparkOperator.Version),
+	}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// retainCRDs marks CustomResourceDefinitions inside charts and manifests retain-on-delete.
+func retainCRDs(_ context.Context, a *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
+	if a.Type != "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" {
+		return nil
+	}
+	o := a.Opts
+	o.RetainOnDelete = true
+	return &pulumi.ResourceTransformResult{Props: a.Props, Opts: o}
+}
