@@ -29,9 +29,9 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 	if err != nil {
 		return cluster.Cluster{}, err
 	}
-	pools := make([]kaws.PoolSpec, 0, len(p.Pools))
+	pools := make([]cluster.PoolSpec, 0, len(p.Pools))
 	for _, pp := range p.Pools {
-		pools = append(pools, kaws.PoolSpec{
+		pools = append(pools, cluster.PoolSpec{
 			Pool: pp.Name, InstanceType: pp.InstanceType,
 			Desired: pp.Count, Min: pp.Min, Max: pp.Max,
 			Spot: pp.Spot, Dedicated: pp.Dedicated, DiskGiB: pp.DiskGiB,

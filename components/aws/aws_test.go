@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	kaws "github.com/kost-platform/kost/components/aws"
+	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/stacks/netplan"
 	"github.com/kost-platform/kost/stacks/plan"
 )
@@ -123,7 +124,7 @@ func eksArgs(subnets pulumi.StringArrayInput) *kaws.ManagedClusterArgs {
 			"coredns": "v1.12.4-eksbuild.1", "aws-ebs-csi-driver": "v1.56.0-eksbuild.1"},
 		SubnetIDs: subnets,
 		Admins:    []string{"arn:aws:iam::123456789012:role/platform-admins"},
-		NodePools: []kaws.PoolSpec{
+		NodePools: []cluster.PoolSpec{
 			{Pool: "system", InstanceType: "m7i.large", Desired: 2, Min: 2, Max: 2},
 			{Pool: "tikv", InstanceType: "r7i.2xlarge", Desired: 3, Min: 3, Max: 3, Dedicated: true, DiskGiB: 80},
 			{Pool: "spark", InstanceType: "m7i.xlarge", Desired: 1, Min: 0, Max: 5, Spot: true, Dedicated: true},

@@ -27,22 +27,6 @@ const (
 	ebsCSIServiceAccount = "ebs-csi-controller-sa"
 )
 
-// PoolSpec sizes one node pool of a cluster.
-type PoolSpec struct {
-	// Pool name (system, pd, tikv, tidb, kafka, spark). Required.
-	Pool string
-	// InstanceType of its nodes. Required.
-	InstanceType string
-	// Desired, Min, Max node counts over all zones. Required.
-	Desired, Min, Max int
-	// Spot capacity. Default: false.
-	Spot bool
-	// Dedicated taints the pool for its workload only. Default: false.
-	Dedicated bool
-	// DiskGiB of the root volume. Default: 50.
-	DiskGiB int
-}
-
 // ManagedClusterArgs configure an EKS cluster and its node pools.
 type ManagedClusterArgs struct {
 	// ClusterName is the EKS cluster's name. Required.
@@ -67,7 +51,7 @@ type ManagedClusterArgs struct {
 	// identity running Pulumi is admin as the cluster's creator.
 	Admins []string
 	// NodePools to create. Required: at least one, one of them "system".
-	NodePools []PoolSpec
+	NodePools []cluster.PoolSpec
 	// LogRetentionDays for control-plane logs. Default: 90.
 	LogRetentionDays int
 	// Protect marks the cluster and its secrets key protected (pulumi protect). Default: false.
@@ -120,7 +104,7 @@ func (a *ManagedClusterArgs) validate() error {
 	if len(missing) > 0 {
 		return fmt.Errorf("missing %s", strings.Join(missing, ", "))
 	}
-	if !slices.ContainsFunc(a.NodePools, func(p PoolSpec) bool { return p.Pool == "system" }) {
+	if !slices.ContainsFunc(a.NodePools, func(p cluster.PoolSpec) bool { return p.Pool == "system" }) {
 		return fmt.Errorf("a system node pool is required for coredns and the operators")
 	}
 	if a.PublicEndpoint && len(a.PublicCIDRs) == 0 {

@@ -6,10 +6,12 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // PoolLabel is the node label (and taint key) naming a node's workload pool.
-const PoolLabel = "kost.io/pool"
+const PoolLabel = cluster.PoolLabel
 
 // NodePoolArgs configure one EKS managed node group.
 type NodePoolArgs struct {

@@ -57,3 +57,22 @@ type StorageProfile struct {
 	// Standard are the StorageClass parameters for kost-standard: general purpose, encrypted.
 	Standard map[string]string
 }
+
+// PoolSpec sizes one workload node pool; every cloud builds its pools from it.
+type PoolSpec struct {
+	// Pool name (system, pd, tikv, tidb, kafka, spark). Required.
+	Pool string
+	// InstanceType of its nodes (AWS instance type, GCP machine type, Azure VM size). Required.
+	InstanceType string
+	// Desired, Min and Max node counts over all zones. Required: 0 <= Min <= Desired <= Max, Max >= 1.
+	Desired, Min, Max int
+	// Spot capacity. Default: false.
+	Spot bool
+	// Dedicated taints the pool kost.io/pool=<pool>:NoSchedule for its workload only. Default: false.
+	Dedicated bool
+	// DiskGiB of the node's root disk. Default: 50.
+	DiskGiB int
+}
+
+// PoolLabel is the node label (and taint key) naming a node's workload pool.
+const PoolLabel = "kost.io/pool"
