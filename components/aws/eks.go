@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // Add-ons an EKS cluster gets, by when they can be installed.
@@ -195,6 +196,10 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		AccessConfig: &eks.ClusterAccessConfigArgs{
 			AuthenticationMode:                      pulumi.String("API"),
 			BootstrapClusterCreatorAdminPermissions: pulumi.Bool(true),
+		},
+		// Services get the same range in every cluster, outside every region block (config checks it).
+		KubernetesNetworkConfig: &eks.ClusterKubernetesNetworkConfigArgs{
+			ServiceIpv4Cidr: pulumi.String(netplan.ServiceCIDR.String()),
 		},
 		// kost installs vpc-cni, kube-proxy and coredns as pinned managed add-ons instead.
 		BootstrapSelfManagedAddons: pulumi.Bool(false),

@@ -146,7 +146,8 @@ func TestValidate(t *testing.T) {
 			region(m, 0)["cloudd"] = "aws"
 		}, wantPaths: []string{"databse", "kafka.brokerz", "regions[0].cloudd"}, wantText: "3 problems"},
 		"AWSOptionsOnGCP": {reason: "cloud options must match the cloud", mutate: func(m map[string]any) {
-			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "gcp", "region": "europe-west4", "aws": map[string]any{"profile": "x"}})
+			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "gcp", "region": "europe-west4", "aws": map[string]any{"profile": "x"},
+				"gcp": map[string]any{"project": "acme-kost-prod"}})
 		}, wantPaths: []string{"regions[2].aws"}, wantText: "remove them"},
 		"PublicProdEndpointOpen": {reason: "prod API never open to the internet", mutate: func(m map[string]any) {
 			region(m, 0)["kubernetes"].(map[string]any)["endpoint"] = map[string]any{"public": true, "publicCidrs": []any{"0.0.0.0/0"}}
@@ -156,6 +157,44 @@ func TestValidate(t *testing.T) {
 		}, wantPaths: []string{"regions[0].kubernetes.admins[0]"}, wantText: "not an IAM role"},
 		"ReservedTag": {reason: "kost owns its tags", mutate: func(m map[string]any) { m["tags"] = map[string]any{"managed-by": "me"} },
 			wantPaths: []string{"tags.managed-by"}, wantText: "kost sets this tag"},
+		"GCPWithoutProject": {reason: "a GCP region needs its project", mutate: func(m map[string]any) {
+			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "gcp", "region": "europe-west4"})
+		}, wantPaths: []string{"regions[2].gcp.project"}, wantText: "required"},
+		"BadGCPProject": {reason: "project IDs have a format", mutate: func(m map[string]any) {
+			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "gcp", "region": "europe-west4", "gcp": map[string]any{"project": "My Project"}})
+		}, wantPaths: []string{"regions[2].gcp.project"}, wantText: "not a GCP project ID"},
+		"AzureWithoutSubscription": {reason: "an Azure region needs its subscription", mutate: func(m map[string]any) {
+			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "azure", "region": "westeurope"})
+		}, wantPaths: []string{"regions[2].azure.subscriptionId"}, wantText: "required"},
+		"BadSubscription": {reason: "subscriptions are UUIDs", mutate: func(m map[string]any) {
+			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "azure", "region": "westeurope", "azure": map[string]any{"subscriptionId": "prod"}})
+		}, wantPaths: []string{"regions[2].azure.subscriptionId"}, wantText: "UUID"},
+		"AzureRegionWithoutZones": {reason: "westus has no availability zones", mutate: func(m map[string]any) {
+			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "azure", "region": "westus",
+				"azure": map[string]any{"subscriptionId": "00000000-0000-0000-0000-000000000001"}})
+		}, wantPaths: []string{"regions[2].region"}, wantText: "choose another region"},
+		"GCPAdminFormat": {reason: "GCP admins are IAM members", mutate: func(m map[string]any) {
+			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "gcp", "region": "europe-west4", "gcp": map[string]any{"project": "acme-kost-prod"},
+				"kubernetes": map[string]any{"admins": []any{"platform@example.com"}}})
+		}, wantPaths: []string{"regions[2].kubernetes.admins[0]"}, wantText: "IAM member"},
+		"AzureAdminFormat": {reason: "Azure admins are group object IDs", mutate: func(m map[string]any) {
+			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "azure", "region": "westeurope",
+				"azure": map[string]any{"subscriptionId": "00000000-0000-0000-0000-000000000001"}, "kubernetes": map[string]any{"admins": []any{"platform-admins"}}})
+		}, wantPaths: []string{"regions[2].kubernetes.admins[0]"}, wantText: "object ID"},
+		"TagValueNotPortable": {reason: "one tag value must be valid as a GCP label too", mutate: func(m map[string]any) { m["tags"] = map[string]any{"team": "Platform Team"} },
+			wantPaths: []string{"tags.team"}, wantText: "GCP label"},
+		"CIDROverlapsServices": {reason: "a VPC must not hide the Service range", mutate: func(m map[string]any) { region(m, 0)["cidr"] = "172.20.0.0/16" },
+			wantPaths: []string{"regions[0].cidr"}, wantText: "internal ranges"},
+		"LocalWithoutContext": {reason: "a local region names its kubeconfig context", mutate: func(m map[string]any) {
+			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "local", "region": "kind"})
+		}, wantPaths: []string{"regions[2].local.context"}, wantText: "required"},
+		"LocalWithNetwork": {reason: "a local cluster exists; kost plans no network for it", mutate: func(m map[string]any) {
+			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "local", "region": "kind", "cidr": "10.99.0.0/16",
+				"local": map[string]any{"context": "kind-kost"}})
+		}, wantPaths: []string{"regions[2].cidr"}, wantText: "not used by a local region"},
+		"SparkNamespaceClash": {reason: "job namespaces must not be kost's own", mutate: func(m map[string]any) {
+			region(m, 0)["spark"] = map[string]any{"jobNamespaces": []any{"kafka"}}
+		}, wantPaths: []string{"regions[0].spark.jobNamespaces[0]"}, wantText: "kost or Kubernetes uses"},
 		"BadSupernet": {reason: "supernet must parse", mutate: func(m map[string]any) { m["network"] = map[string]any{"supernet": "10/8"} },
 			wantPaths: []string{"network.supernet"}, wantText: "not a CIDR"},
 	}
@@ -250,8 +289,9 @@ func TestPlannedBlocksAreStable(t *testing.T) {
 		}
 		return out
 	}
-	two := blocks(`{"cloud":"aws","region":"eu-west-1"},{"cloud":"gcp","region":"europe-west4"}`)
-	three := blocks(`{"cloud":"aws","region":"us-east-1"},{"cloud":"gcp","region":"europe-west4"},{"cloud":"aws","region":"eu-west-1"}`)
+	gcp := `{"cloud":"gcp","region":"europe-west4","gcp":{"project":"acme-kost-dev"}}`
+	two := blocks(`{"cloud":"aws","region":"eu-west-1"},` + gcp)
+	three := blocks(`{"cloud":"aws","region":"us-east-1"},` + gcp + `,{"cloud":"aws","region":"eu-west-1"}`)
 	for k, v := range two {
 		if three[k] != v {
 			t.Errorf("adding a region renumbered %s: %s -> %s", k, v, three[k])
@@ -298,4 +338,26 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestLocalDefaults(t *testing.T) {
+	t.Parallel()
+	env, err := Load([]byte(`{"name":"local","size":"local","regions":[{"cloud":"local","region":"kind","local":{"context":"kind-kost"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, err := env.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]any{
+		"pd": *env.Database.PD, "tikv": *env.Database.TiKV, "brokers": *env.Kafka.Brokers, "controllers": *env.Kafka.Controllers,
+		"rf": *env.Kafka.ReplicationFactor, "isr": *env.Kafka.MinInsyncReplicas, "protect": *env.Protect,
+		"provisioner": plans[0].Local.Provisioner, "jobs": plans[0].SparkJobNamespaces, "layout": plans[0].Layout.Block.IsValid(),
+	}
+	want := map[string]any{"pd": 1, "tikv": 1, "brokers": 1, "controllers": 1, "rf": 1, "isr": 1, "protect": false,
+		"provisioner": "rancher.io/local-path", "jobs": []string{"spark-jobs"}, "layout": false}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("local defaults (-want +got):\n%s", d)
+	}
 }

@@ -35,6 +35,9 @@ type RegionPlan struct {
 	Tags map[string]string
 	// AWS options (zero value when none).
 	AWS AWSOptions
+	// GCP and Azure options (zero values for other clouds). Azure.ResourceGroup is always set.
+	GCP   GCPOptions
+	Azure AzureOptions
 	// Local options (zero value unless Cloud is local).
 	Local LocalOptions
 	// SparkJobNamespaces get a driver service account and RBAC each.
@@ -87,6 +90,15 @@ func (e *Environment) Plan() ([]RegionPlan, error) {
 		}
 		if r.AWS != nil {
 			rp.AWS = *r.AWS
+		}
+		if r.GCP != nil {
+			rp.GCP = *r.GCP
+		}
+		if r.Azure != nil {
+			rp.Azure = *r.Azure
+			if rp.Azure.ResourceGroup == "" {
+				rp.Azure.ResourceGroup = "kost-" + e.Name + "-" + r.Region
+			}
 		}
 		for _, name := range PoolNames {
 			p := r.NodePools[name]

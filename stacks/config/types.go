@@ -98,6 +98,10 @@ type Region struct {
 	NodePools map[string]*NodePool `json:"nodePools,omitempty"`
 	// AWS options; only for cloud aws.
 	AWS *AWSOptions `json:"aws,omitempty"`
+	// GCP options; required for cloud gcp.
+	GCP *GCPOptions `json:"gcp,omitempty"`
+	// Azure options; required for cloud azure.
+	Azure *AzureOptions `json:"azure,omitempty"`
 	// Local options; required for cloud local.
 	Local *LocalOptions `json:"local,omitempty"`
 	// Spark settings for this region's cluster. Default: one job namespace, no example application.
@@ -115,8 +119,9 @@ type Kubernetes struct {
 	Version string `json:"version,omitempty"`
 	// Endpoint controls API server reachability. Default: private and public in dev; private only in prod.
 	Endpoint *Endpoint `json:"endpoint,omitempty"`
-	// Admins are principals given cluster-admin (on AWS: IAM role or user ARNs, via EKS access
-	// entries). Default: none besides the identity that runs Pulumi.
+	// Admins are principals given cluster-admin: on AWS IAM role or user ARNs (EKS access entries), on
+	// GCP IAM members such as group:platform@example.com (roles/container.admin), on Azure Entra ID
+	// group object IDs (AKS admin groups). Default: none besides the identity that runs Pulumi.
 	Admins []string `json:"admins,omitempty"`
 }
 
@@ -154,6 +159,20 @@ type AWSOptions struct {
 	Profile string `json:"profile,omitempty"`
 	// RoleARN is assumed by the provider and the kubeconfig. Default: none.
 	RoleARN string `json:"roleArn,omitempty"`
+}
+
+// GCPOptions are GCP-only region settings.
+type GCPOptions struct {
+	// Project is the GCP project ID the region's resources live in. Required.
+	Project string `json:"project"`
+}
+
+// AzureOptions are Azure-only region settings.
+type AzureOptions struct {
+	// SubscriptionID the region's resources live in. Required.
+	SubscriptionID string `json:"subscriptionId"`
+	// ResourceGroup to create for the region. Default: kost-<environment>-<region>.
+	ResourceGroup string `json:"resourceGroup,omitempty"`
 }
 
 // LocalOptions reach an existing cluster.

@@ -18,7 +18,12 @@ var (
 	awsInstanceRE  = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 	gcpMachineRE   = regexp.MustCompile(`^[a-z][a-z0-9]*-[a-z0-9-]+$`)
 	azureVMSizeRE  = regexp.MustCompile(`^Standard_[A-Za-z0-9_]+$`)
-	tagKeyRE       = regexp.MustCompile(`^[a-z][a-z0-9_.:/-]{0,62}$`)
+	tagKeyRE       = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+	tagValueRE     = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
+	gcpProjectRE   = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+	gcpMemberRE    = regexp.MustCompile(`^(user|group|serviceAccount|domain):[^\s]+$`)
+	uuidRE         = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	azureRGRE      = regexp.MustCompile(`^[-\w._()]{1,89}[-\w_()]$`)
 )
 
 // ReservedTags are set by kost on every resource and cannot be overridden from config.
@@ -97,9 +102,9 @@ func (e *Environment) validateTags(path string, tags map[string]string, ps *Prob
 		case slices.Contains(ReservedTags, k):
 			ps.add(path+"."+k, "kost sets this tag itself (%s); remove it", strings.Join(ReservedTags, ", "))
 		case !tagKeyRE.MatchString(k):
-			ps.add(path+"."+k, "tag keys must be lowercase, start with a letter, at most 63 characters of a-z 0-9 _ . : / - (so they are valid on AWS, GCP and Azure)")
-		case len(tags[k]) > 63:
-			ps.add(path+"."+k, "tag value is %d characters; at most 63 (the GCP label limit)", len(tags[k]))
+			ps.add(path+"."+k, "tag keys must start with a lowercase letter and hold at most 63 of a-z 0-9 _ - (valid as AWS and Azure tags and GCP labels)")
+		case !tagValueRE.MatchString(tags[k]):
+			ps.add(path+"."+k, "tag value %q: at most 63 of a-z 0-9 _ - (the GCP label rules, so one value works on every cloud)", tags[k])
 		}
 	}
 }
@@ -116,6 +121,10 @@ func (e *Environment) validateNetwork(ps *Problems) (netip.Prefix, bool) {
 		return super, false
 	case super.Masked() != super:
 		ps.add("network.supernet", "%s has host bits set; use %s", super, super.Masked())
+		return super, false
+	}
+	if super.Overlaps(netplan.ServiceCIDR) || super.Overlaps(netplan.OverlayPodCIDR) {
+		ps.add("network.supernet", "%s overlaps the clusters' internal ranges (Services %s, overlay pods %s); use 10.0.0.0/8 or another range", super, netplan.ServiceCIDR, netplan.OverlayPodCIDR)
 		return super, false
 	}
 	if n.RegionPrefix < super.Bits() || n.RegionPrefix > netplan.MinRegionBits {
@@ -212,6 +221,7 @@ func (r *Region) validate(e *Environment, path string, ps *Problems) {
 	if r.AWS != nil && r.Cloud != AWS && r.Cloud != "" {
 		ps.add(path+".aws", "AWS options on a %s region; remove them", r.Cloud)
 	}
+	r.validateCloudOptions(path, ps)
 	if r.AWS != nil && r.AWS.RoleARN != "" && !awsPrincipalRE.MatchString(r.AWS.RoleARN) {
 		ps.add(path+".aws.roleArn", "%q is not an IAM role ARN (arn:aws:iam::123456789012:role/name)", r.AWS.RoleARN)
 	}
@@ -271,8 +281,14 @@ func (r *Region) validate(e *Environment, path string, ps *Problems) {
 		ps.add(kp+".endpoint.publicCidrs", "required when the prod endpoint is public: the ranges allowed to reach it")
 	}
 	for j, a := range k.Admins {
-		if r.Cloud == AWS && !awsPrincipalRE.MatchString(a) {
-			ps.add(fmt.Sprintf("%s.admins[%d]", kp, j), "%q is not an IAM role or user ARN (arn:aws:iam::123456789012:role/name)", a)
+		ap := fmt.Sprintf("%s.admins[%d]", kp, j)
+		switch {
+		case r.Cloud == AWS && !awsPrincipalRE.MatchString(a):
+			ps.add(ap, "%q is not an IAM role or user ARN (arn:aws:iam::123456789012:role/name)", a)
+		case r.Cloud == GCP && !gcpMemberRE.MatchString(a):
+			ps.add(ap, "%q is not an IAM member (user:, group: or serviceAccount: followed by an email)", a)
+		case r.Cloud == Azure && !uuidRE.MatchString(a):
+			ps.add(ap, "%q is not an Entra ID group object ID (a UUID)", a)
 		}
 	}
 
@@ -326,6 +342,34 @@ func (r *Region) validateLocal(path string, ps *Problems) {
 	} {
 		if set {
 			ps.add(path+"."+key, "not used by a local region (the cluster exists already); remove it")
+		}
+	}
+}
+
+// validateCloudOptions checks that each cloud's options are given where required and only there.
+func (r *Region) validateCloudOptions(path string, ps *Problems) {
+	for cloud, set := range map[Cloud]bool{GCP: r.GCP != nil, Azure: r.Azure != nil} {
+		if set && r.Cloud != cloud && r.Cloud != "" {
+			ps.add(path+"."+string(cloud), "%s options on a %s region; remove them", cloud, r.Cloud)
+		}
+	}
+	switch r.Cloud {
+	case GCP:
+		switch {
+		case r.GCP == nil || r.GCP.Project == "":
+			ps.add(path+".gcp.project", "required: the GCP project ID, e.g. acme-kost-prod")
+		case !gcpProjectRE.MatchString(r.GCP.Project):
+			ps.add(path+".gcp.project", "%q is not a GCP project ID (6 to 30 of a-z 0-9 -, starting with a letter)", r.GCP.Project)
+		}
+	case Azure:
+		switch {
+		case r.Azure == nil || r.Azure.SubscriptionID == "":
+			ps.add(path+".azure.subscriptionId", "required: the Azure subscription ID (a UUID)")
+		case !uuidRE.MatchString(r.Azure.SubscriptionID):
+			ps.add(path+".azure.subscriptionId", "%q is not a subscription ID (a UUID)", r.Azure.SubscriptionID)
+		}
+		if r.Azure != nil && r.Azure.ResourceGroup != "" && !azureRGRE.MatchString(r.Azure.ResourceGroup) {
+			ps.add(path+".azure.resourceGroup", "%q is not a resource group name (1 to 90 of letters, digits, . _ - ( ), not ending in .)", r.Azure.ResourceGroup)
 		}
 	}
 }
@@ -397,6 +441,8 @@ func (e *Environment) validateCIDRs(supernet netip.Prefix, superOK bool, ps *Pro
 				ps.add(path, "%s is too small for 3 private and 3 public subnets; use a /%d or larger", p, netplan.MinRegionBits)
 			case !p.Addr().IsPrivate() && !netip.MustParsePrefix("100.64.0.0/10").Contains(p.Addr()):
 				ps.add(path, "%s is public address space; use RFC 1918 (10/8, 172.16/12, 192.168/16) or 100.64/10", p)
+			case p.Overlaps(netplan.ServiceCIDR) || p.Overlaps(netplan.OverlayPodCIDR):
+				ps.add(path, "%s overlaps the clusters' internal ranges (Services %s, overlay pods %s); choose another block", p, netplan.ServiceCIDR, netplan.OverlayPodCIDR)
 			default:
 				blocks = append(blocks, block{path, p, false})
 			}

@@ -112,3 +112,85 @@ func Plan(block netip.Prefix, zones int) (Layout, error) {
 	}
 	return l, nil
 }
+
+// Cluster-internal ranges, the same in every region and cloud: a region block must not overlap them.
+var (
+	// ServiceCIDR holds Kubernetes Service IPs (EKS, AKS and kubeadm clusters).
+	ServiceCIDR = netip.MustParsePrefix("172.20.0.0/16")
+	// OverlayPodCIDR holds pod IPs where pods are not VNet addresses (AKS with Azure CNI overlay).
+	OverlayPodCIDR = netip.MustParsePrefix("172.21.0.0/16")
+)
+
+// GKELayout are the ranges of a GKE regional subnetwork, all inside the region block.
+type GKELayout struct {
+	Block netip.Prefix
+	// Nodes is the subnetwork's primary range (a quarter of the block).
+	Nodes netip.Prefix
+	// Pods is the secondary range for pods (half of the block: /24 per node).
+	Pods netip.Prefix
+	// Services is the secondary range for Services (a sixteenth).
+	Services netip.Prefix
+	// Master is the /28 of a private cluster's control plane, from the block's last sixteenth.
+	Master netip.Prefix
+}
+
+// PlanGKE lays out a region block for GKE: pods take the first half, nodes the third quarter,
+// services the 13th sixteenth; the control plane's /28 opens the last sixteenth.
+func PlanGKE(block netip.Prefix) (GKELayout, error) {
+	if !block.Addr().Is4() || block.Bits() > MinRegionBits {
+		return GKELayout{}, fmt.Errorf("%w: %s is smaller than /%d", ErrTooSmall, block, MinRegionBits)
+	}
+	l := GKELayout{Block: block.Masked()}
+	var err error
+	if l.Pods, err = Subdivide(l.Block, 1, 0); err != nil {
+		return GKELayout{}, err
+	}
+	if l.Nodes, err = Subdivide(l.Block, 2, 2); err != nil {
+		return GKELayout{}, err
+	}
+	if l.Services, err = Subdivide(l.Block, 4, 12); err != nil {
+		return GKELayout{}, err
+	}
+	last, err := Subdivide(l.Block, 4, 15)
+	if err != nil {
+		return GKELayout{}, err
+	}
+	if l.Master, err = Subdivide(last, 28-last.Bits(), 0); err != nil {
+		return GKELayout{}, err
+	}
+	return l, nil
+}
+
+// AKSLayout are the ranges of an AKS cluster with Azure CNI overlay.
+type AKSLayout struct {
+	Block netip.Prefix
+	// Nodes is the node subnet (half of the block; AKS subnets span zones).
+	Nodes netip.Prefix
+	// Pods (overlay, outside the VNet) and Services are cluster-internal.
+	Pods, Services netip.Prefix
+	// DNSServiceIP is the cluster DNS address inside Services.
+	DNSServiceIP netip.Addr
+}
+
+// PlanAKS lays out a region block for AKS: the node subnet is the first half; pods use the overlay
+// range and Services the service range, both outside every VNet.
+func PlanAKS(block netip.Prefix) (AKSLayout, error) {
+	if !block.Addr().Is4() || block.Bits() > MinRegionBits {
+		return AKSLayout{}, fmt.Errorf("%w: %s is smaller than /%d", ErrTooSmall, block, MinRegionBits)
+	}
+	l := AKSLayout{Block: block.Masked(), Pods: OverlayPodCIDR, Services: ServiceCIDR}
+	var err error
+	if l.Nodes, err = Subdivide(l.Block, 1, 0); err != nil {
+		return AKSLayout{}, err
+	}
+	l.DNSServiceIP = Nth(ServiceCIDR, 10)
+	return l, nil
+}
+
+// Nth returns the n-th address of a prefix (0 is the network address).
+func Nth(p netip.Prefix, n int) netip.Addr {
+	b := p.Masked().Addr().As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	v += uint32(n)
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}

@@ -105,3 +105,35 @@ func strs(ps []netip.Prefix) []string {
 	}
 	return out
 }
+
+func TestPlanGKEAndAKS(t *testing.T) {
+	t.Parallel()
+	block := netip.MustParsePrefix("10.40.0.0/16")
+	g, err := PlanGKE(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{"nodes": g.Nodes.String(), "pods": g.Pods.String(), "services": g.Services.String(), "master": g.Master.String()}
+	want := map[string]string{"nodes": "10.40.128.0/18", "pods": "10.40.0.0/17", "services": "10.40.192.0/20", "master": "10.40.240.0/28"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("GKE layout (-want +got):\n%s", d)
+	}
+	all := []netip.Prefix{g.Nodes, g.Pods, g.Services, g.Master}
+	for i := range all {
+		for j := i + 1; j < len(all); j++ {
+			if all[i].Overlaps(all[j]) {
+				t.Errorf("%s overlaps %s", all[i], all[j])
+			}
+		}
+	}
+	a, err := PlanAKS(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Nodes.String() != "10.40.0.0/17" || a.DNSServiceIP.String() != "172.20.0.10" || a.Pods.Overlaps(a.Block) || a.Services.Overlaps(a.Block) {
+		t.Errorf("AKS layout: %+v", a)
+	}
+	if _, err := PlanGKE(netip.MustParsePrefix("10.0.0.0/22")); !errors.Is(err, ErrTooSmall) {
+		t.Errorf("a /22 must be refused for GKE: %v", err)
+	}
+}

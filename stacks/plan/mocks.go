@@ -96,7 +96,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if r.IsProvider() {
-		for _, k := range []string{"region"} {
+		for _, k := range []string{"region", "location"} {
 			if v, ok := r.Inputs[resource.PropertyKey(k)]; ok {
 				if s, ok := Plain(v, false).(string); ok {
 					m.regions[r.URN] = s
@@ -108,12 +108,14 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	return id, outs, nil
 }
 
-// Call records an invoke. kost builds its policies and documents in Go, so the program makes no
-// invokes; one showing up in a graph is worth a look.
+// Call records an invoke and answers it like the cloud would (see invokes).
 func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.invokes = append(m.invokes, Invoke{Token: args.Token, Provider: args.Provider, Args: args.Args})
+	if f, ok := invokes[args.Token]; ok {
+		return f(args.Args), nil
+	}
 	return resource.PropertyMap{}, nil
 }
 
@@ -123,142 +125,63 @@ func hash(parts ...string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// account is the AWS account the mock cloud runs in.
-const account = "123456789012"
+// Out is what an output function sees of one registration and how it answers.
+type Out struct {
+	// R is the resource being registered.
+	R *Resource
+	// Hash is a stable digest of the URN, for ids and names.
+	Hash string
+	// Region is the region (or location) of the resource's explicit provider, if known.
+	Region string
+	// Outputs start as a copy of the inputs (the clouds echo them); set adds computed fields.
+	Outputs resource.PropertyMap
+	// ID is the resource id to answer with.
+	ID string
+}
 
-// cloudOutputs answers a registration: inputs echoed back (as the clouds do) plus what the cloud
-// computes for the type.
+// Set sets an output.
+func (o *Out) Set(k string, v any) { o.Outputs[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
+
+// SetSecret sets a secret output.
+func (o *Out) SetSecret(k string, v any) {
+	o.Outputs[resource.PropertyKey(k)] = resource.MakeSecret(resource.NewPropertyValue(v))
+}
+
+// SetIfAbsent sets an output the inputs did not give.
+func (o *Out) SetIfAbsent(k string, v any) {
+	if _, ok := o.Outputs[resource.PropertyKey(k)]; !ok {
+		o.Set(k, v)
+	}
+}
+
+// In returns a string input ("" when absent).
+func (o *Out) In(k string) string { return o.R.String(k) }
+
+// outputs maps a type token to what the cloud computes for it. Each cloud's file registers its types
+// in init (mocks_aws.go, mocks_k8s.go, ...); a type without an entry gets a stable id and its inputs.
+var outputs = map[string]func(o *Out){}
+
+// invokes maps an invoke token to its answer; an invoke without an entry answers with nothing.
+var invokes = map[string]func(args resource.PropertyMap) resource.PropertyMap{}
+
+// cloudOutputs answers a registration: inputs echoed back plus what the cloud computes for the type.
 func cloudOutputs(r *Resource, region string) (string, resource.PropertyMap) {
 	h := hash(r.URN)
-	outs := r.Inputs.Copy()
-	set := func(k string, v any) { outs[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
-	setIfAbsent := func(k string, v any) {
-		if _, ok := outs[resource.PropertyKey(k)]; !ok {
-			set(k, v)
-		}
-	}
-	in := func(k string) string {
-		if v, ok := r.Inputs[resource.PropertyKey(k)]; ok {
-			s, _ := Plain(v, false).(string)
-			return s
-		}
-		return ""
-	}
+	o := &Out{R: r, Hash: h, Region: region, Outputs: r.Inputs.Copy()}
 	if !r.Custom {
-		return "", outs // components have no id; remote components echo their inputs
+		return "", o.Outputs // components have no id; remote components echo their inputs
 	}
 	if r.IsProvider() {
-		return "provider-" + h[:12], outs
+		return "provider-" + h[:12], o.Outputs
 	}
-	pkg, _, _ := strings.Cut(r.Type, ":")
-	id := fmt.Sprintf("%s-%s", shortType(r.Type), h[:17])
-	awsARN := func(service, res string) string {
-		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, account, res)
+	o.ID = fmt.Sprintf("%s-%s", shortType(r.Type), h[:17])
+	if f, ok := outputs[r.Type]; ok {
+		f(o)
+	} else if pkg, _, _ := strings.Cut(r.Type, ":"); pkg == "aws" {
+		o.SetIfAbsent("arn", awsARN(o, strings.SplitN(strings.TrimPrefix(r.Type, "aws:"), "/", 2)[0], o.ID))
 	}
-	switch r.Type {
-	case "aws:ec2/vpc:Vpc":
-		id = "vpc-" + h[:17]
-		set("arn", awsARN("ec2", "vpc/"+id))
-		set("defaultSecurityGroupId", "sg-"+h[17:34])
-		set("mainRouteTableId", "rtb-"+h[17:34])
-	case "aws:ec2/subnet:Subnet":
-		id = "subnet-" + h[:17]
-		set("arn", awsARN("ec2", "subnet/"+id))
-	case "aws:ec2/internetGateway:InternetGateway":
-		id = "igw-" + h[:17]
-	case "aws:ec2/eip:Eip":
-		id = "eipalloc-" + h[:17]
-		set("allocationId", id)
-		set("publicIp", fmt.Sprintf("203.0.113.%d", int(h[0])%250+1))
-	case "aws:ec2/natGateway:NatGateway":
-		id = "nat-" + h[:17]
-	case "aws:ec2/routeTable:RouteTable":
-		id = "rtb-" + h[:17]
-	case "aws:ec2/launchTemplate:LaunchTemplate":
-		id = "lt-" + h[:17]
-		set("latestVersion", 1)
-		set("arn", awsARN("ec2", "launch-template/"+id))
-	case "aws:iam/role:Role":
-		name := r.Name + "-" + h[:7]
-		id = name
-		set("name", name)
-		set("arn", fmt.Sprintf("arn:aws:iam::%s:role/%s", account, name))
-		set("uniqueId", "AROA"+strings.ToUpper(h[:17]))
-	case "aws:kms/key:Key":
-		id = fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
-		set("keyId", id)
-		set("arn", awsARN("kms", "key/"+id))
-	case "aws:cloudwatch/logGroup:LogGroup":
-		name := in("name")
-		if name == "" {
-			name = r.Name + "-" + h[:7]
-		}
-		id = name
-		set("name", name)
-		set("arn", awsARN("logs", "log-group:"+name))
-	case "aws:eks/cluster:Cluster":
-		name := in("name")
-		id = name
-		endpointID := strings.ToUpper(h[:32])
-		set("arn", awsARN("eks", "cluster/"+name))
-		set("endpoint", fmt.Sprintf("https://%s.gr7.%s.eks.amazonaws.com", endpointID, region))
-		set("certificateAuthority", map[string]any{"data": fakeCA(name)})
-		set("identities", []any{map[string]any{"oidcs": []any{map[string]any{
-			"issuer": fmt.Sprintf("https://oidc.eks.%s.amazonaws.com/id/%s", region, endpointID),
-		}}}})
-		set("status", "ACTIVE")
-		set("platformVersion", "eks.1")
-		set("clusterId", h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:32])
-	case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-		host := strings.TrimPrefix(in("url"), "https://")
-		id = fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", account, host)
-		set("arn", id)
-		set("url", host)
-	case "aws:eks/nodeGroup:NodeGroup":
-		id = in("clusterName") + ":" + r.Name + "-" + h[:7]
-		set("arn", awsARN("eks", "nodegroup/"+in("clusterName")+"/"+r.Name+"/"+h[:8]))
-		set("status", "ACTIVE")
-		setIfAbsent("nodeGroupName", r.Name+"-"+h[:7])
-	case "aws:eks/addon:Addon":
-		id = in("clusterName") + ":" + in("addonName")
-		set("arn", awsARN("eks", "addon/"+in("clusterName")+"/"+in("addonName")+"/"+h[:8]))
-	case "aws:eks/accessEntry:AccessEntry":
-		id = in("clusterName") + ":" + in("principalArn")
-		set("accessEntryArn", awsARN("eks", "access-entry/"+in("clusterName")+"/"+h[:8]))
-	case "tls:index/privateKey:PrivateKey":
-		id = h[:40]
-		outs["privateKeyPem"] = resource.MakeSecret(resource.NewProperty(armour("EC PRIVATE KEY", h)))
-		outs["privateKeyPemPkcs8"] = resource.MakeSecret(resource.NewProperty(armour("PRIVATE KEY", h)))
-		set("publicKeyPem", armour("PUBLIC KEY", h[:32]))
-		set("publicKeyFingerprintSha256", "SHA256:"+h[:43])
-	case "tls:index/selfSignedCert:SelfSignedCert":
-		id = h[:38]
-		ca, _ := base64.StdEncoding.DecodeString(fakeCA(r.Name))
-		set("certPem", string(ca))
-		set("readyForRenewal", false)
-	case "tls:index/certRequest:CertRequest":
-		id = h[:40]
-		set("certRequestPem", armour("CERTIFICATE REQUEST", h))
-	case "tls:index/locallySignedCert:LocallySignedCert":
-		id = h[:38]
-		set("certPem", armour("CERTIFICATE", h))
-		set("readyForRenewal", false)
-	case "random:index/randomPassword:RandomPassword":
-		id = "none"
-		n := 16
-		if v, ok := r.Inputs["length"]; ok && v.IsNumber() {
-			n = int(v.NumberValue())
-		}
-		pw := strings.Repeat(h, 1+n/len(h))[:n]
-		outs["result"] = resource.MakeSecret(resource.NewProperty(pw))
-		outs["bcryptHash"] = resource.MakeSecret(resource.NewProperty("$2a$10$" + h[:53]))
-	default:
-		if pkg == "aws" {
-			setIfAbsent("arn", awsARN(strings.SplitN(strings.TrimPrefix(r.Type, "aws:"), "/", 2)[0], id))
-		}
-	}
-	setIfAbsent("id", id)
-	return id, outs
+	o.SetIfAbsent("id", o.ID)
+	return o.ID, o.Outputs
 }
 
 // armour wraps a digest in PEM armour: shaped like what the tls provider returns, not a usable key.
