@@ -1,0 +1,183 @@
+package data_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/components/data"
+	"github.com/kost-platform/kost/stacks/plan"
+)
+
+var res = data.Resources{CPU: "1", Memory: "1Gi", Storage: "10Gi"}
+
+// run builds the data plane on a fake cluster: pooled over three zones, or a local one.
+func run(t *testing.T, pooled bool, mutate func(a *data.DataArgs)) (*plan.Graph, error) {
+	t.Helper()
+	return plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+		k8s, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{Kubeconfig: pulumi.ToSecret(pulumi.String("{}")).(pulumi.StringOutput)})
+		if err != nil {
+			return err
+		}
+		// Stand-ins for the platform's operators: what the data plane must wait for.
+		op, err := corev1.NewNamespace(ctx, "operators", &corev1.NamespaceArgs{}, pulumi.Provider(k8s))
+		if err != nil {
+			return err
+		}
+		c := cluster.Cluster{Name: "c", Provider: k8s}
+		if pooled {
+			c.Zones, c.DedicatedPools = []string{"a", "b", "c"}, true
+			c.InternalLoadBalancer = map[string]string{"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
+		}
+		a := &data.DataArgs{
+			Cluster: c, KafkaReady: []pulumi.Resource{op}, TiDBReady: []pulumi.Resource{op}, SparkReady: []pulumi.Resource{op},
+			Database: data.Database{PD: 3, TiKV: 3, TiDB: 2, TiFlash: 1, TiCDC: 1, Version: "v8.5.2", InitializerImage: "tnir/mysqlclient:1.4.6",
+				PDResources: res, TiKVResources: res, TiDBResources: res, TiFlashResources: res, TiCDCResources: res},
+			Kafka: data.Kafka{Brokers: 3, Controllers: 3, ReplicationFactor: 3, MinInsyncReplicas: 2, Version: "4.3.1",
+				BrokerResources: res, ControllerResources: res},
+			Spark: data.Spark{JobNamespaces: []string{"spark-jobs"}, Example: true, Image: "docker.io/library/spark:4.0.0", Version: "4.0.0"},
+		}
+		mutate(a)
+		_, err = data.NewData(ctx, "d", a)
+		return err
+	})
+}
+
+func TestTLSMaterial(t *testing.T) {
+	t.Parallel()
+	g, err := run(t, true, func(a *data.DataArgs) { a.TLS = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range g.OfType("kubernetes:core/v1:Secret") {
+		if s.String("type") == "kubernetes.io/tls" {
+			names = append(names, s.String("metadata.name"))
+			if !s.IsSecret("stringData") {
+				t.Errorf("%s: key material must be a secret", s.Name)
+			}
+		}
+	}
+	slices.Sort(names)
+	want := []string{"kost-cluster-client-secret", "kost-pd-cluster-secret", "kost-ticdc-cluster-secret",
+		"kost-tidb-cluster-secret", "kost-tiflash-cluster-secret", "kost-tikv-cluster-secret"}
+	if d := cmp.Diff(want, names); d != "" {
+		t.Errorf("TLS secrets the TiDB Operator expects (-want +got):\n%s", d)
+	}
+	csr, _ := g.Named("tls:index/certRequest:CertRequest", "d-tls-pd")
+	dns, _ := csr.Input("dnsNames")
+	for _, n := range []string{"kost-pd", "kost-pd.tidb.svc", "*.kost-pd-peer.tidb.svc", "*.kost-pd-peer"} {
+		if !slices.Contains(dns.([]any), any(n)) {
+			t.Errorf("PD certificate lacks %s: %v", n, dns)
+		}
+	}
+	cert, _ := g.Named("tls:index/locallySignedCert:LocallySignedCert", "d-tls-pd")
+	uses, _ := cert.Input("allowedUses")
+	if !slices.Contains(uses.([]any), any("server_auth")) || !slices.Contains(uses.([]any), any("client_auth")) {
+		t.Errorf("peer certificates need server and client auth: %v", uses)
+	}
+	tc, _ := g.Named("kubernetes:pingcap.com/v1alpha1:TidbCluster", "d-tidb")
+	for _, s := range g.OfType("kubernetes:core/v1:Secret") {
+		if s.String("type") == "kubernetes.io/tls" && !g.DependsOn(tc.URN, s.URN) {
+			t.Errorf("the TidbCluster must wait for %s", s.Name)
+		}
+	}
+	if u := g.OfType("kubernetes:kafka.strimzi.io/v1:KafkaUser"); len(u) != 1 || u[0].String("spec.authentication.type") != "tls" {
+		t.Errorf("TiCDC needs a TLS Kafka user, got %v", u)
+	}
+}
+
+func TestDataPlaneShapes(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		reason   string
+		pooled   bool
+		tls      bool
+		protect  bool
+		service  string
+		spread   bool
+		listener string
+		users    int
+	}{
+		"CloudProd": {reason: "cloud cluster, TLS, protected", pooled: true, tls: true, protect: true, service: "LoadBalancer", spread: true, listener: "tls", users: 1},
+		"CloudDev":  {reason: "cloud cluster without TLS", pooled: true, service: "LoadBalancer", spread: true, listener: "plain"},
+		"Local":     {reason: "local cluster: no zones, no load balancer", service: "ClusterIP", listener: "plain"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g, err := run(t, tc.pooled, func(a *data.DataArgs) { a.TLS, a.Protect = tc.tls, tc.protect })
+			if err != nil {
+				t.Fatal(err)
+			}
+			tcr, _ := g.Named("kubernetes:pingcap.com/v1alpha1:TidbCluster", "d-tidb")
+			if got := tcr.String("spec.tidb.service.type"); got != tc.service {
+				t.Errorf("%s: TiDB service %s, want %s", tc.reason, got, tc.service)
+			}
+			_, spread := tcr.Input("spec.topologySpreadConstraints")
+			if spread != tc.spread {
+				t.Errorf("%s: zone spread %v, want %v", tc.reason, spread, tc.spread)
+			}
+			_, sel := tcr.Input("spec.tikv.nodeSelector")
+			if sel != tc.pooled {
+				t.Errorf("%s: TiKV node selector %v, want %v", tc.reason, sel, tc.pooled)
+			}
+			k, _ := g.Named("kubernetes:kafka.strimzi.io/v1:Kafka", "d-kafka")
+			ls, _ := k.Input("spec.kafka.listeners")
+			if got := ls.([]any)[0].(map[string]any)["name"]; got != tc.listener {
+				t.Errorf("%s: listener %v, want %s", tc.reason, got, tc.listener)
+			}
+			if got := len(g.OfType("kubernetes:kafka.strimzi.io/v1:KafkaUser")); got != tc.users {
+				t.Errorf("%s: %d Kafka users, want %d", tc.reason, got, tc.users)
+			}
+			for _, r := range g.Resources {
+				stateful := slices.Contains([]string{"TidbCluster", "Kafka", "KafkaNodePool", "KafkaTopic"}, r.Type[strings.LastIndex(r.Type, ":")+1:])
+				if stateful && (r.Protect != tc.protect || r.RetainOnDelete != tc.protect) {
+					t.Errorf("%s: %s protect %v retain %v", tc.reason, r.Name, r.Protect, r.RetainOnDelete)
+				}
+				if !stateful && r.Protect {
+					t.Errorf("%s: %s is protected but holds no data", tc.reason, r.Name)
+				}
+			}
+			for _, p := range g.OfType("kubernetes:kafka.strimzi.io/v1:KafkaNodePool") {
+				vols, _ := p.Input("spec.storage.volumes")
+				v := vols.([]any)[0].(map[string]any)
+				if v["deleteClaim"] != false || v["class"] != "kost-db" || v["type"] != "persistent-claim" {
+					t.Errorf("%s: %s volume %v", tc.reason, p.Name, v)
+				}
+			}
+			app, ok := g.Named("kubernetes:sparkoperator.k8s.io/v1beta2:SparkApplication", "d-spark-pi")
+			if !ok || app.String("spec.driver.serviceAccount") != data.SparkDriverAccount {
+				t.Errorf("%s: the example runs as the driver account", tc.reason)
+			}
+		})
+	}
+}
+
+func TestDataRejectsBadArgs(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		mutate func(a *data.DataArgs)
+		want   string
+	}{
+		"RFAboveBrokers": {func(a *data.DataArgs) { a.Kafka.ReplicationFactor = 4 }, "replication factor"},
+		"ISRTooHigh":     {func(a *data.DataArgs) { a.Kafka.MinInsyncReplicas = 3 }, "min.insync.replicas"},
+		"NoStorage":      {func(a *data.DataArgs) { a.Database.TiKVResources.Storage = "" }, "storage size"},
+		"NoOperators":    {func(a *data.DataArgs) { a.TiDBReady = nil }, "TiDBReady"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := run(t, true, tc.mutate)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one about %s", err, tc.want)
+			}
+		})
+	}
+}
