@@ -7,13 +7,14 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/policies/rules"
 	"github.com/kost-platform/kost/stacks"
 	"github.com/kost-platform/kost/stacks/plan"
 )
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "plan" {
-		os.Exit(plan.Main(os.Args[2:], stacks.Deploy, os.Stdout, os.Stderr))
+		os.Exit(plan.Main(os.Args[2:], stacks.Deploy, rules.Checker, os.Stdout, os.Stderr))
 	}
 	pulumi.Run(stacks.Deploy)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kost-platform/kost/policies/rules"
 	"github.com/kost-platform/kost/stacks"
 	"github.com/kost-platform/kost/stacks/plan"
 )
@@ -24,13 +25,15 @@ func TestPlanCommand(t *testing.T) {
 			stdout: []string{`"resources": [`, `"urn": "urn:pulumi:dev::kost::`}},
 		"Broken": {reason: "a bad environment exits non-zero with the validation message", args: []string{"--stack", "broken", "--dir", "testdata"}, code: 1,
 			stderr: []string{"problems:", "database.pd", "regions[0].cidr", "databse", `did you mean "database"`}},
+		"PolicyViolations": {reason: "mandatory violations fail the plan and are listed", args: []string{"--stack", "policy-broken", "--dir", "testdata"}, code: 1,
+			stdout: []string{"Policies: ", "[mandatory] quorum: PD has 1 members"}, stderr: []string{"mandatory policies are violated"}},
 		"NoStack":   {reason: "a missing stack file is named", args: []string{"--stack", "nope", "--dir", root}, code: 1, stderr: []string{"Pulumi.nope.yaml"}},
 		"BadFormat": {reason: "bad flags are usage errors", args: []string{"--format", "yaml"}, code: 2, stderr: []string{"use text or json"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			code := plan.Main(tc.args, stacks.Deploy, &out, &errb)
+			code := plan.Main(tc.args, stacks.Deploy, rules.Checker, &out, &errb)
 			if code != tc.code {
 				t.Fatalf("%s: exit %d, want %d\nstderr: %s", tc.reason, code, tc.code, errb.String())
 			}

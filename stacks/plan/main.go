@@ -9,10 +9,21 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Main is `kost plan [--stack dev] [--format text|json] [--dir .]`: it evaluates a stack offline and
-// prints the graph. It needs no credentials and no network. It returns the process exit code: 0, 1
-// when the environment is invalid or the program fails, 2 for bad flags.
-func Main(args []string, program pulumi.RunFunc, stdout, stderr io.Writer) int {
+// Finding is one policy result to print.
+type Finding struct {
+	// Mandatory findings fail the plan; the others are advice.
+	Mandatory bool
+	Text      string
+}
+
+// Checker runs the policies over a planned graph.
+type Checker func(dir, stack string, g *Graph) ([]Finding, error)
+
+// Main is `kost plan [--stack dev] [--format text|json] [--dir .]`: it evaluates a stack offline,
+// prints the graph and, in text form, the policy results. It needs no credentials and no network. It
+// returns the process exit code: 0, 1 when the environment is invalid, the program fails or a
+// mandatory policy is violated, 2 for bad flags. check may be nil.
+func Main(args []string, program pulumi.RunFunc, check Checker, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	stack := fs.String("stack", "dev", "stack to plan: reads Pulumi.<stack>.yaml")
@@ -41,15 +52,44 @@ func Main(args []string, program pulumi.RunFunc, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "plan %s: %v\n", *stack, err)
 		return 1
 	}
+	var findings []Finding
+	if check != nil {
+		if findings, err = check(*dir, *stack, g); err != nil {
+			fmt.Fprintf(stderr, "plan %s: policies: %v\n", *stack, err)
+			return 1
+		}
+	}
 	if *format == "json" {
 		err = g.WriteJSON(stdout)
 	} else {
 		fmt.Fprintf(stdout, "kost plan for stack %s (offline: mocked cloud, nothing is created)\n\n", *stack)
 		err = g.WriteText(stdout)
+		if err == nil && check != nil {
+			writeFindings(stdout, findings)
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "plan: %v\n", err)
 		return 1
 	}
+	for _, f := range findings {
+		if f.Mandatory {
+			fmt.Fprintf(stderr, "plan %s: mandatory policies are violated\n", *stack)
+			return 1
+		}
+	}
 	return 0
+}
+
+func writeFindings(w io.Writer, fs []Finding) {
+	mandatory := 0
+	for _, f := range fs {
+		if f.Mandatory {
+			mandatory++
+		}
+	}
+	fmt.Fprintf(w, "\nPolicies: %d mandatory violations, %d advisories\n", mandatory, len(fs)-mandatory)
+	for _, f := range fs {
+		fmt.Fprintf(w, "  %s\n", f.Text)
+	}
 }
