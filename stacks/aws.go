@@ -29,14 +29,6 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 	if err != nil {
 		return cluster.Cluster{}, err
 	}
-	pools := make([]cluster.PoolSpec, 0, len(p.Pools))
-	for _, pp := range p.Pools {
-		pools = append(pools, cluster.PoolSpec{
-			Pool: pp.Name, InstanceType: pp.InstanceType,
-			Desired: pp.Count, Min: pp.Min, Max: pp.Max,
-			Spot: pp.Spot, Dedicated: pp.Dedicated, DiskGiB: pp.DiskGiB,
-		})
-	}
 	eks, err := kaws.NewManagedCluster(ctx, name, &kaws.ManagedClusterArgs{
 		ClusterName:    p.ClusterName,
 		Region:         p.Region,
@@ -47,7 +39,7 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 		PublicEndpoint: p.PublicEndpoint,
 		PublicCIDRs:    p.PublicCIDRs,
 		Admins:         p.Admins,
-		NodePools:      pools,
+		NodePools:      poolSpecs(p),
 		Protect:        args.Protect,
 		Profile:        p.AWS.Profile,
 		RoleARN:        p.AWS.RoleARN,
@@ -57,4 +49,17 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 		return cluster.Cluster{}, err
 	}
 	return eks.Cluster, nil
+}
+
+// poolSpecs are a region's node pools as every cloud builds them.
+func poolSpecs(p config.RegionPlan) []cluster.PoolSpec {
+	pools := make([]cluster.PoolSpec, 0, len(p.Pools))
+	for _, pp := range p.Pools {
+		pools = append(pools, cluster.PoolSpec{
+			Pool: pp.Name, InstanceType: pp.InstanceType,
+			Desired: pp.Count, Min: pp.Min, Max: pp.Max,
+			Spot: pp.Spot, Dedicated: pp.Dedicated, DiskGiB: pp.DiskGiB,
+		})
+	}
+	return pools
 }

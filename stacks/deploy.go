@@ -126,8 +126,10 @@ type builderKey struct {
 
 // builders are the (cloud, mode) pairs kost can build.
 var builders = map[builderKey]func(*pulumi.Context, string, *RegionArgs, *Region) (cluster.Cluster, error){
-	{config.AWS, config.Managed}: buildAWS,
-	{config.Local, ""}:           buildLocal,
+	{config.AWS, config.Managed}:   buildAWS,
+	{config.GCP, config.Managed}:   buildGCP,
+	{config.Azure, config.Managed}: buildAzure,
+	{config.Local, ""}:             buildLocal,
 }
 
 // ErrNotBuildable is returned, before any resource is registered, for a region whose cloud and

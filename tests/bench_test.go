@@ -10,21 +10,29 @@ import (
 	"github.com/kost-platform/kost/stacks/plan"
 )
 
-// environmentWith returns an environment of n AWS regions (catalogue order, three-zone regions).
+// environmentWith returns an environment of n regions, taken in turn from AWS, GCP and Azure
+// (three-zone regions in catalogue order).
 func environmentWith(b *testing.B, n int) map[string]string {
 	b.Helper()
-	var regions []any
-	for _, name := range config.RegionNames(config.AWS) {
-		if info, _ := config.LookupRegion(config.AWS, name); len(info.Zones) < 3 {
-			continue
-		}
-		regions = append(regions, map[string]any{"cloud": "aws", "region": name})
-		if len(regions) == n {
-			break
+	names := map[config.Cloud][]string{}
+	for _, c := range []config.Cloud{config.AWS, config.GCP, config.Azure} {
+		for _, name := range config.RegionNames(c) {
+			if info, _ := config.LookupRegion(c, name); len(info.Zones) >= 3 {
+				names[c] = append(names[c], name)
+			}
 		}
 	}
-	if len(regions) < n {
-		b.Fatalf("only %d regions available", len(regions))
+	var regions []any
+	for i := 0; len(regions) < n; i++ {
+		c := []config.Cloud{config.AWS, config.GCP, config.Azure}[i%3]
+		r := map[string]any{"cloud": string(c), "region": names[c][i/3]}
+		switch c {
+		case config.GCP:
+			r["gcp"] = map[string]any{"project": "acme-kost-bench"}
+		case config.Azure:
+			r["azure"] = map[string]any{"subscriptionId": "00000000-0000-4000-8000-000000000001"}
+		}
+		regions = append(regions, r)
 	}
 	data, err := json.Marshal(map[string]any{"name": "bench", "regions": regions})
 	if err != nil {

@@ -54,21 +54,38 @@ func regionOf(g *plan.Graph, urn string) *plan.Resource {
 	return nil
 }
 
-// layer ranks a resource by the component layer it sits in.
+// layer ranks a resource by the component layer it sits in: network, cluster, platform, data.
 func layer(g *plan.Graph, urn string) int {
-	rank := map[string]int{"kost:aws:Network": 0, "kost:aws:ManagedCluster": 1, "kost:local:Cluster": 1, "kost:platform:Platform": 2, "kost:data:Data": 3}
+	rank := map[string]int{"Network": 0, "ManagedCluster": 1, "SelfManagedCluster": 1, "Cluster": 1, "Platform": 2, "Data": 3}
 	for cur := urn; cur != ""; {
 		r, ok := g.Get(cur)
 		if !ok {
 			break
 		}
-		if n, ok := rank[r.Type]; ok {
-			return n
+		if strings.HasPrefix(r.Type, "kost:") {
+			if n, ok := rank[r.Type[strings.LastIndex(r.Type, ":")+1:]]; ok {
+				return n
+			}
 		}
 		cur = r.Parent
 	}
 	return -1
 }
+
+// nodePoolTypes are the clouds' node pool resources.
+var nodePoolTypes = []string{"aws:eks/nodeGroup:NodeGroup", "gcp:container/nodePool:NodePool", "azure-native:containerservice:AgentPool"}
+
+// nodePools returns the node pool resources of a region.
+func nodePools(g *plan.Graph, region string) []*plan.Resource {
+	var out []*plan.Resource
+	for _, typ := range nodePoolTypes {
+		out = append(out, g.Under(region, typ)...)
+	}
+	return out
+}
+
+// cloudRegion reports whether kost built the region's cluster (it has node pools and zones).
+func cloudRegion(g *plan.Graph, region string) bool { return len(nodePools(g, region)) > 0 }
 
 func TestLayerOrdering(t *testing.T) {
 	for _, stack := range shippedStacks(t) {
@@ -97,7 +114,7 @@ func TestLayerOrdering(t *testing.T) {
 						t.Errorf("%s uses kost-db but does not wait for it", cr.Name)
 					}
 				}
-				for _, ng := range g.Under(region.URN, "aws:eks/nodeGroup:NodeGroup") {
+				for _, ng := range nodePools(g, region.URN) {
 					if !g.DependsOn(cr.URN, ng.URN) {
 						t.Errorf("%s does not wait for node group %s", cr.Name, ng.Name)
 					}
@@ -169,7 +186,7 @@ func TestChartValues(t *testing.T) {
 					t.Errorf("%s pin (-want +got):\n%s", c.Name, d)
 				}
 				region := regionOf(g, c.URN)
-				pooled := len(g.Under(region.URN, "aws:eks/nodeGroup:NodeGroup")) > 0
+				pooled := cloudRegion(g, region.URN)
 				for _, path := range podPaths[key] {
 					prefix := "values." + path
 					if path != "" {
@@ -262,6 +279,16 @@ func TestStorageClasses(t *testing.T) {
 				if d := cmp.Diff(want, got); d != "" {
 					t.Errorf("%s (-want +got):\n%s", sc.Name, d)
 				}
+				switch sc.String("provisioner") {
+				case "pd.csi.storage.gke.io":
+					if name == "kost-db" && sc.String("parameters.type") != "pd-ssd" {
+						t.Errorf("%s: kost-db on GCE PD must be pd-ssd", sc.Name)
+					}
+				case "disk.csi.azure.com":
+					if name == "kost-db" && !strings.HasPrefix(sc.String("parameters.skuName"), "Premium") {
+						t.Errorf("%s: kost-db on Azure Disk must be Premium", sc.Name)
+					}
+				}
 				if sc.String("provisioner") == "ebs.csi.aws.com" {
 					if sc.String("parameters.encrypted") != "true" || sc.String("parameters.type") != "gp3" {
 						t.Errorf("%s: EBS volumes must be encrypted gp3", sc.Name)
@@ -283,7 +310,7 @@ func TestDataPlaneTopology(t *testing.T) {
 			prod := env.Size == config.Prod
 			for _, tc := range g.OfType("kubernetes:pingcap.com/v1alpha1:TidbCluster") {
 				region := regionOf(g, tc.URN)
-				cloud := len(g.Under(region.URN, "aws:eks/cluster:Cluster")) > 0
+				cloud := cloudRegion(g, region.URN)
 				pd, _ := tc.Input("spec.pd.replicas")
 				if n := int(pd.(float64)); n%2 == 0 || (prod && n < 3) {
 					t.Errorf("%s: %d PD members; odd, and at least 3 in prod", tc.Name, n)
@@ -305,7 +332,10 @@ func TestDataPlaneTopology(t *testing.T) {
 				svc, _ := tc.Input("spec.tidb.service.type")
 				ann, _ := tc.Input("spec.tidb.service.annotations")
 				internal, _ := ann.(map[string]any)
-				if cloud && (svc != "LoadBalancer" || internal["service.beta.kubernetes.io/aws-load-balancer-internal"] != "true") {
+				isInternal := internal["service.beta.kubernetes.io/aws-load-balancer-internal"] == "true" ||
+					internal["networking.gke.io/load-balancer-type"] == "Internal" ||
+					internal["service.beta.kubernetes.io/azure-load-balancer-internal"] == "true"
+				if cloud && (svc != "LoadBalancer" || !isInternal) {
 					t.Errorf("%s: the TiDB service must be an internal load balancer, got %v %v", tc.Name, svc, ann)
 				}
 			}
@@ -328,7 +358,7 @@ func TestDataPlaneTopology(t *testing.T) {
 				if rf > brokers || (rf > 1 && isr >= rf) || (prod && (rf < 3 || isr < 2)) {
 					t.Errorf("%s: replication factor %d, min ISR %d, %d brokers", k.Name, rf, isr, brokers)
 				}
-				cloud := len(g.Under(region.URN, "aws:eks/cluster:Cluster")) > 0
+				cloud := cloudRegion(g, region.URN)
 				if rack := k.String("spec.kafka.rack.topologyKey"); cloud && rack != "topology.kubernetes.io/zone" {
 					t.Errorf("%s: rack awareness on %q", k.Name, rack)
 				}

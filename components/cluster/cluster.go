@@ -37,6 +37,9 @@ type Cluster struct {
 	// DedicatedPools says the nodes carry kost.io/pool labels and the dedicated pools' taints, so
 	// workloads select their pool and tolerate its taint. False for clusters kost did not build.
 	DedicatedPools bool
+	// PoolTolerations are tolerations, besides kost's own pool taint, that workloads of a pool need on
+	// this cloud (AKS taints every spot node kubernetes.azure.com/scalesetpriority=spot). Default: none.
+	PoolTolerations map[string][]Toleration
 	// Storage says how to make storage classes on this cluster.
 	Storage StorageProfile
 	// InternalLoadBalancer holds the Service annotations that make a LoadBalancer Service internal on
@@ -76,3 +79,8 @@ type PoolSpec struct {
 
 // PoolLabel is the node label (and taint key) naming a node's workload pool.
 const PoolLabel = "kost.io/pool"
+
+// Toleration is a taint that pods of a pool must tolerate.
+type Toleration struct {
+	Key, Value, Effect string
+}

@@ -15,9 +15,11 @@ func placement(c cluster.Cluster, pool string) (map[string]any, []any) {
 	if !c.DedicatedPools {
 		return nil, nil
 	}
-	return map[string]any{poolLabel: pool}, []any{map[string]any{
-		"key": poolLabel, "operator": "Equal", "value": pool, "effect": "NoSchedule",
-	}}
+	tolerations := []any{map[string]any{"key": poolLabel, "operator": "Equal", "value": pool, "effect": "NoSchedule"}}
+	for _, t := range c.PoolTolerations[pool] {
+		tolerations = append(tolerations, map[string]any{"key": t.Key, "operator": "Equal", "value": t.Value, "effect": t.Effect})
+	}
+	return map[string]any{poolLabel: pool}, tolerations
 }
 
 // spreadsZones reports whether workloads spread over zones: on clusters spanning 3 zones. A local

@@ -195,6 +195,14 @@ func TestValidate(t *testing.T) {
 		"SparkNamespaceClash": {reason: "job namespaces must not be kost's own", mutate: func(m map[string]any) {
 			region(m, 0)["spark"] = map[string]any{"jobNamespaces": []any{"kafka"}}
 		}, wantPaths: []string{"regions[0].spark.jobNamespaces[0]"}, wantText: "kost or Kubernetes uses"},
+		"GKENameTooLong": {reason: "GKE cluster names have 40 characters at most", mutate: func(m map[string]any) {
+			m["name"] = "production-east"
+			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "gcp", "region": "northamerica-northeast1", "gcp": map[string]any{"project": "acme-kost-prod"}})
+		}, wantPaths: []string{"regions[2].region"}, wantText: "GKE allows 40"},
+		"GKEPoolNotPerZone": {reason: "GKE sizes pools per zone", mutate: func(m map[string]any) {
+			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "gcp", "region": "europe-west4", "gcp": map[string]any{"project": "acme-kost-prod"},
+				"nodePools": map[string]any{"tikv": map[string]any{"count": 4, "min": 3, "max": 6}}})
+		}, wantPaths: []string{"regions[2].nodePools.tikv"}, wantText: "multiples of the 3 zones"},
 		"BadSupernet": {reason: "supernet must parse", mutate: func(m map[string]any) { m["network"] = map[string]any{"supernet": "10/8"} },
 			wantPaths: []string{"network.supernet"}, wantText: "not a CIDR"},
 	}

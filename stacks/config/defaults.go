@@ -173,6 +173,16 @@ func (r *Region) defaults(e *Environment) {
 			setInt(&p.Min, *p.Count)
 			setInt(&p.Max, *p.Count)
 		}
+		if r.Cloud == GCP && len(r.Zones) > 0 {
+			// GKE places nodes per zone: defaulted sizes become whole nodes in every zone.
+			z := len(r.Zones)
+			roundUp := func(v *int) { *v = (*v + z - 1) / z * z }
+			if p.countDefaulted {
+				roundUp(p.Count)
+			}
+			roundUp(p.Min)
+			roundUp(p.Max)
+		}
 		if p.Spot == nil {
 			p.Spot = boolp(name == "spark")
 		}

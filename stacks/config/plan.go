@@ -78,7 +78,7 @@ func (e *Environment) Plan() ([]RegionPlan, error) {
 			Size:               e.Size,
 			Zones:              slices.Clone(r.Zones),
 			Layout:             layout,
-			ClusterName:        "kost-" + e.Name + "-" + r.Region,
+			ClusterName:        ClusterName(e.Name, r.Region),
 			Mode:               r.Kubernetes.Mode,
 			Version:            r.Kubernetes.Version,
 			PublicEndpoint:     *r.Kubernetes.Endpoint.Public,
@@ -128,10 +128,13 @@ func (e *Environment) localPlan(r Region) RegionPlan {
 		Cloud:              r.Cloud,
 		Region:             r.Region,
 		Size:               e.Size,
-		ClusterName:        "kost-" + e.Name + "-" + r.Region,
+		ClusterName:        ClusterName(e.Name, r.Region),
 		Tags:               e.tags(r),
 		Local:              *r.Local,
 		SparkJobNamespaces: slices.Clone(r.Spark.JobNamespaces),
 		SparkExample:       *r.Spark.Example,
 	}
 }
+
+// ClusterName is the Kubernetes cluster's name in its cloud.
+func ClusterName(env, region string) string { return "kost-" + env + "-" + region }

@@ -217,6 +217,8 @@ func (r *Region) validate(e *Environment, path string, ps *Problems) {
 		ps.add(path+".region", "required: a %s region, e.g. %s", r.Cloud, RegionNames(r.Cloud)[0])
 	case !known:
 		ps.add(path+".region", "%s is not a %s region kost knows; %s", r.Region, r.Cloud, oneOf(r.Region, RegionNames(r.Cloud)))
+	case r.Cloud == GCP && len(ClusterName(e.Name, r.Region)) > 40:
+		ps.add(path+".region", "the GKE cluster name %s is %d characters; GKE allows 40: shorten the environment name", ClusterName(e.Name, r.Region), len(ClusterName(e.Name, r.Region)))
 	}
 	if r.AWS != nil && r.Cloud != AWS && r.Cloud != "" {
 		ps.add(path+".aws", "AWS options on a %s region; remove them", r.Cloud)
@@ -406,6 +408,9 @@ func (r *Region) validatePool(name string, p *NodePool, need int, prod bool, pp 
 	}
 	if name == "system" && prod && count < 2 {
 		ps.add(pp+".count", "%d system nodes in prod; at least 2 so operators survive a node", count)
+	}
+	if z := len(r.Zones); r.Cloud == GCP && z > 0 && (count%z != 0 || lo%z != 0 || hi%z != 0) {
+		ps.add(pp, "count %d, min %d and max %d must be multiples of the %d zones: GKE sizes node pools per zone", count, lo, hi, z)
 	}
 	if *p.Spot && name != "spark" {
 		ps.add(pp+".spot", "spot capacity can take %s nodes away at any time; only the spark pool may use it", name)

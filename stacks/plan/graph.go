@@ -158,7 +158,8 @@ func PlainMap(m resource.PropertyMap, mask bool) map[string]any {
 
 // Invoke is one recorded provider function call.
 type Invoke struct {
-	Token    string
+	Token string
+	// Provider is the URN of the explicit provider, or "" for a default provider.
 	Provider string
 	Args     resource.PropertyMap
 }

@@ -76,13 +76,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		}
 		slices.Sort(r.DependsOn)
 	}
-	if args.Provider != "" {
-		// "urn::id": keep the URN.
-		r.Provider = args.Provider
-		if i := strings.LastIndex(args.Provider, "::"); i > 0 {
-			r.Provider = args.Provider[:i]
-		}
-	}
+	r.Provider = providerURN(args.Provider)
 	r.URN = m.urn(r.Parent, r.Type, r.Name)
 
 	m.mu.Lock()
@@ -112,11 +106,19 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.invokes = append(m.invokes, Invoke{Token: args.Token, Provider: args.Provider, Args: args.Args})
+	m.invokes = append(m.invokes, Invoke{Token: args.Token, Provider: providerURN(args.Provider), Args: args.Args})
 	if f, ok := invokes[args.Token]; ok {
 		return f(args.Args), nil
 	}
 	return resource.PropertyMap{}, nil
+}
+
+// providerURN turns a provider reference ("urn::id") into the provider's URN.
+func providerURN(ref string) string {
+	if i := strings.LastIndex(ref, "::"); i > 0 {
+		return ref[:i]
+	}
+	return ref
 }
 
 // hash is a short stable digest, so ids and endpoints are the same on every run (golden files).

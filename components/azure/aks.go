@@ -1,0 +1,428 @@
+package azure
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/stacks/netplan"
+)
+
+// systemPool is the pool that becomes the cluster's System agent pool.
+const systemPool = "system"
+
+var (
+	// clusterName is what AKS accepts: 1 to 63 letters, digits, '-' and '_', starting and ending
+	// with a letter or digit. It is also the DNS prefix, which takes no '_'.
+	clusterName = regexp.MustCompile(`^[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$`)
+	// minorVersion is a Kubernetes minor version such as 1.33.
+	minorVersion = regexp.MustCompile(`^1\.[0-9]+$`)
+)
+
+// ManagedClusterArgs configure an AKS cluster and its agent pools.
+type ManagedClusterArgs struct {
+	// ClusterName is the AKS cluster's name and DNS prefix: 1 to 63 letters, digits and '-'. Required.
+	ClusterName string
+	// ResourceGroupName the cluster is created in (Network.ResourceGroupName). Required.
+	ResourceGroupName pulumi.StringInput
+	// Location is the Azure region, e.g. "westeurope". Required.
+	Location string
+	// Zones every agent pool spreads over, e.g. "1", "2", "3". Required: 1 to 3.
+	Zones []string
+	// Version is the Kubernetes minor version, e.g. "1.33". Required, without a patch: AKS runs the
+	// newest patch of the minor, and the "patch" upgrade channel applies new patches (security fixes)
+	// automatically while the minor only changes when Version does. A patch pinned here would go
+	// stale once AKS patches the cluster, and a later update would ask for a downgrade.
+	Version string
+	// SubscriptionID of the cluster, for the role assignment on the node subnet. Required.
+	SubscriptionID string
+	// NodeSubnetID is the subnet of every node (Network.NodeSubnetID). It must have a NAT gateway:
+	// the cluster's egress goes through it (outbound type userAssignedNATGateway). Required.
+	NodeSubnetID pulumi.StringInput
+	// Layout gives the overlay pod range, the Service range and the cluster DNS address
+	// (netplan.PlanAKS). Required.
+	Layout netplan.AKSLayout
+	// PublicEndpoint gives the API server a public endpoint restricted to PublicCIDRs and NATPublicIP.
+	// Otherwise the cluster is private: its API server has a private endpoint in the node subnet only,
+	// reachable from the VNet and networks peered or connected to it. Default: false (private).
+	PublicEndpoint bool
+	// PublicCIDRs may reach the public endpoint. Required with PublicEndpoint; ignored otherwise.
+	PublicCIDRs []string
+	// NATPublicIP is the node subnet's egress address (Network.NATPublicIP); with PublicEndpoint it
+	// is authorized as a /32 so the nodes reach the API server. Required with PublicEndpoint; ignored
+	// otherwise.
+	NATPublicIP pulumi.StringInput
+	// AdminGroupObjectIDs are Entra ID groups given cluster-admin (managed Entra ID integration with
+	// Kubernetes RBAC, not Azure RBAC). When any is set, local accounts are disabled and the
+	// kubeconfig authenticates with kubelogin through the Azure CLI, so whoever runs Pulumi must be
+	// in one of the groups. When none is set, local accounts stay on and the kubeconfig holds the
+	// cluster's admin certificate. Default: none.
+	AdminGroupObjectIDs []string
+	// NodePools to create, counts over all zones. Required: one named "system", which becomes the
+	// System agent pool (no taint: kost's operators run there too, next to CoreDNS and the other
+	// add-ons; not spot, at least one node); every other pool is a User agent pool.
+	NodePools []cluster.PoolSpec
+	// DisableEncryptionAtHost turns off encryption at host for every pool (VM temporary disks and
+	// disk caches). Needed when the subscription lacks the Microsoft.Compute/EncryptionAtHost feature
+	// (`az feature register --namespace Microsoft.Compute --name EncryptionAtHost`). Default: false.
+	DisableEncryptionAtHost bool
+	// Protect marks the cluster protected (pulumi protect) and buys the Standard tier (uptime SLA);
+	// otherwise the tier is Free. Default: false.
+	Protect bool
+	// Tags go on the cluster and its agent pools. Names must not contain <>%&\?/. Default: none.
+	Tags map[string]string
+}
+
+// ManagedCluster is an AKS cluster with Azure CNI overlay and Cilium, egress through the node
+// subnet's NAT gateway, Entra ID integration, the OIDC issuer and workload identity, a pinned minor
+// version, and one agent pool per workload pool over the zones.
+type ManagedCluster struct {
+	pulumi.ResourceState
+
+	// AKS is the cluster resource.
+	AKS *containerservice.ManagedCluster
+	// PrincipalID is the object id of the cluster's system-assigned identity.
+	PrincipalID pulumi.StringOutput
+	// OIDCIssuerURL is the issuer workload identity federations trust.
+	OIDCIssuerURL pulumi.StringOutput
+	// Pools are the User agent pools by pool name (the system pool is part of AKS).
+	Pools map[string]*NodePool
+	// Cluster is the contract handed to the platform layer.
+	Cluster cluster.Cluster
+}
+
+func (a *ManagedClusterArgs) validate() error {
+	if a == nil {
+		return errors.New("args are required")
+	}
+	var errs []error
+	if !clusterName.MatchString(a.ClusterName) {
+		errs = append(errs, fmt.Errorf("ClusterName %q must be 1 to 63 letters, digits and '-', starting and ending with a letter or digit", a.ClusterName))
+	}
+	if a.ResourceGroupName == nil {
+		errs = append(errs, errors.New("ResourceGroupName is required"))
+	}
+	if a.Location == "" {
+		errs = append(errs, errors.New("location is required"))
+	}
+	if n := len(nodeResourceGroup(a.ClusterName, a.Location)); n > 80 {
+		errs = append(errs, fmt.Errorf("node resource group name %q is %d characters, more than Azure's 80: shorten ClusterName", nodeResourceGroup(a.ClusterName, a.Location), n))
+	}
+	if len(a.Zones) == 0 || len(a.Zones) > 3 {
+		errs = append(errs, fmt.Errorf("need 1 to 3 zones, got %d", len(a.Zones)))
+	}
+	if !minorVersion.MatchString(a.Version) {
+		errs = append(errs, fmt.Errorf("version %q must be a Kubernetes minor version such as 1.33 (AKS applies the patches)", a.Version))
+	}
+	if a.SubscriptionID == "" {
+		errs = append(errs, errors.New("SubscriptionID is required"))
+	}
+	if a.NodeSubnetID == nil {
+		errs = append(errs, errors.New("NodeSubnetID is required"))
+	}
+	l := a.Layout
+	switch {
+	case !l.Pods.IsValid() || !l.Services.IsValid() || !l.DNSServiceIP.IsValid():
+		errs = append(errs, errors.New("layout needs the pod and Service ranges and the DNS service IP (netplan.PlanAKS)"))
+	case !l.Services.Contains(l.DNSServiceIP):
+		errs = append(errs, fmt.Errorf("DNS service IP %s is not in the Service range %s", l.DNSServiceIP, l.Services))
+	case l.Pods.Overlaps(l.Services):
+		errs = append(errs, fmt.Errorf("pod range %s overlaps the Service range %s", l.Pods, l.Services))
+	}
+	if a.PublicEndpoint {
+		if len(a.PublicCIDRs) == 0 {
+			errs = append(errs, errors.New("PublicCIDRs are required with PublicEndpoint"))
+		}
+		for _, c := range a.PublicCIDRs {
+			if _, err := netip.ParsePrefix(c); err != nil {
+				errs = append(errs, fmt.Errorf("PublicCIDRs: %w", err))
+			}
+		}
+		if a.NATPublicIP == nil {
+			errs = append(errs, errors.New("NATPublicIP is required with PublicEndpoint: the nodes reach the API server from it"))
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range a.NodePools {
+		if seen[p.Pool] {
+			errs = append(errs, fmt.Errorf("pool %q appears twice", p.Pool))
+		}
+		seen[p.Pool] = true
+		if err := validatePool(p); err != nil {
+			errs = append(errs, err)
+		}
+		if p.Pool == systemPool {
+			if p.Spot || p.Dedicated || p.Min < 1 {
+				errs = append(errs, errors.New("the system pool runs CoreDNS and the operators: it cannot be spot or dedicated and needs min >= 1"))
+			}
+		}
+	}
+	if !seen[systemPool] {
+		errs = append(errs, errors.New("a system node pool is required for CoreDNS and the operators"))
+	}
+	if err := checkTags(a.Tags); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// nodeResourceGroup names the resource group AKS creates for the nodes, disks and load balancers.
+func nodeResourceGroup(clusterName, location string) string {
+	return "MC_" + clusterName + "_" + location
+}
+
+// NewManagedCluster creates an AKS cluster with its agent pools.
+func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArgs, opts ...pulumi.ResourceOption) (*ManagedCluster, error) {
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("aks %s: %w", name, err)
+	}
+	c := &ManagedCluster{Pools: map[string]*NodePool{}}
+	if err := ctx.RegisterComponentResource("kost:azure:ManagedCluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+	wrap := func(err error) error { return fmt.Errorf("aks %s: %w", name, err) }
+	encryptionAtHost := !args.DisableEncryptionAtHost
+
+	var system cluster.PoolSpec
+	for _, p := range args.NodePools {
+		if p.Pool == systemPool {
+			system = p
+		}
+	}
+
+	apiAccess := &containerservice.ManagedClusterAPIServerAccessProfileArgs{
+		EnablePrivateCluster: pulumi.Bool(!args.PublicEndpoint),
+	}
+	if args.PublicEndpoint {
+		ranges := pulumi.ToStringArray(args.PublicCIDRs)
+		apiAccess.AuthorizedIPRanges = pulumi.All(ranges, args.NATPublicIP).ApplyT(func(xs []any) []string {
+			return append(slices.Clone(xs[0].([]string)), xs[1].(string)+"/32")
+		}).(pulumi.StringArrayOutput)
+	}
+	tier := containerservice.ManagedClusterSKUTierFree
+	if args.Protect {
+		tier = containerservice.ManagedClusterSKUTierStandard // uptime SLA
+	}
+
+	aks, err := containerservice.NewManagedCluster(ctx, name, &containerservice.ManagedClusterArgs{
+		ResourceName:      pulumi.String(args.ClusterName),
+		ResourceGroupName: args.ResourceGroupName,
+		Location:          pulumi.String(args.Location),
+		DnsPrefix:         pulumi.String(args.ClusterName),
+		NodeResourceGroup: pulumi.String(nodeResourceGroup(args.ClusterName, args.Location)),
+		KubernetesVersion: pulumi.String(args.Version),
+		// Patches come automatically; the minor only moves when Version does.
+		AutoUpgradeProfile: &containerservice.ManagedClusterAutoUpgradeProfileArgs{
+			UpgradeChannel: pulumi.String(string(containerservice.UpgradeChannelPatch)),
+		},
+		Sku: &containerservice.ManagedClusterSKUArgs{
+			Name: pulumi.String(string(containerservice.ManagedClusterSKUNameBase)),
+			Tier: pulumi.String(string(tier)),
+		},
+		Identity: &containerservice.ManagedClusterIdentityArgs{
+			Type: containerservice.ResourceIdentityTypeSystemAssigned,
+		},
+		EnableRBAC: pulumi.Bool(true),
+		AadProfile: &containerservice.ManagedClusterAADProfileArgs{
+			Managed:             pulumi.Bool(true),
+			EnableAzureRBAC:     pulumi.Bool(false),
+			AdminGroupObjectIDs: pulumi.ToStringArray(args.AdminGroupObjectIDs),
+		},
+		DisableLocalAccounts:   pulumi.Bool(len(args.AdminGroupObjectIDs) > 0),
+		ApiServerAccessProfile: apiAccess,
+		NetworkProfile: &containerservice.ContainerServiceNetworkProfileArgs{
+			NetworkPlugin:     pulumi.String(string(containerservice.NetworkPluginAzure)),
+			NetworkPluginMode: pulumi.String(string(containerservice.NetworkPluginModeOverlay)),
+			NetworkPolicy:     pulumi.String(string(containerservice.NetworkPolicyCilium)),
+			NetworkDataplane:  pulumi.String(string(containerservice.NetworkDataplaneCilium)),
+			PodCidr:           pulumi.String(args.Layout.Pods.String()),
+			ServiceCidr:       pulumi.String(args.Layout.Services.String()),
+			DnsServiceIP:      pulumi.String(args.Layout.DNSServiceIP.String()),
+			OutboundType:      pulumi.String(string(containerservice.OutboundTypeUserAssignedNATGateway)),
+			LoadBalancerSku:   pulumi.String(string(containerservice.LoadBalancerSkuStandard)),
+		},
+		OidcIssuerProfile: &containerservice.ManagedClusterOIDCIssuerProfileArgs{Enabled: pulumi.Bool(true)},
+		SecurityProfile: &containerservice.ManagedClusterSecurityProfileArgs{
+			WorkloadIdentity: &containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs{Enabled: pulumi.Bool(true)},
+		},
+		StorageProfile: &containerservice.ManagedClusterStorageProfileArgs{
+			DiskCSIDriver:      &containerservice.ManagedClusterStorageProfileDiskCSIDriverArgs{Enabled: pulumi.Bool(true)},
+			SnapshotController: &containerservice.ManagedClusterStorageProfileSnapshotControllerArgs{Enabled: pulumi.Bool(true)},
+		},
+		// The System pool. AKS creates a cluster with at least one pool inline and refuses changes to
+		// it through the cluster afterwards; the other pools are AgentPool resources.
+		AgentPoolProfiles: containerservice.ManagedClusterAgentPoolProfileArray{&containerservice.ManagedClusterAgentPoolProfileArgs{
+			Name:                   pulumi.String(systemPool),
+			Mode:                   pulumi.String(string(containerservice.AgentPoolModeSystem)),
+			Type:                   pulumi.String(string(containerservice.AgentPoolTypeVirtualMachineScaleSets)),
+			OrchestratorVersion:    pulumi.String(args.Version),
+			OsType:                 pulumi.String(string(containerservice.OSTypeLinux)),
+			OsSKU:                  pulumi.String(string(containerservice.OSSKUUbuntu)),
+			VmSize:                 pulumi.String(system.InstanceType),
+			OsDiskSizeGB:           pulumi.Int(diskGiB(system.DiskGiB)),
+			OsDiskType:             pulumi.String(string(containerservice.OSDiskTypeManaged)),
+			EnableEncryptionAtHost: pulumi.Bool(encryptionAtHost),
+			AvailabilityZones:      pulumi.ToStringArray(args.Zones),
+			VnetSubnetID:           args.NodeSubnetID,
+			EnableAutoScaling:      pulumi.Bool(true),
+			Count:                  pulumi.Int(system.Desired),
+			MinCount:               pulumi.Int(system.Min),
+			MaxCount:               pulumi.Int(system.Max),
+			NodeLabels:             pulumi.StringMap{PoolLabel: pulumi.String(systemPool)},
+			Tags:                   tagsWith(args.Tags, map[string]string{poolTag: systemPool}),
+		}},
+		Tags: tagsWith(args.Tags, nil),
+	}, parent, pulumi.Protect(args.Protect),
+		// The cluster autoscaler owns the System pool's node count once the cluster exists.
+		pulumi.IgnoreChanges([]string{"agentPoolProfiles[0].count"}))
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.AKS = aks
+	c.PrincipalID = aks.Identity.PrincipalId().Elem()
+	c.OIDCIssuerURL = aks.OidcIssuerProfile.IssuerURL().Elem()
+
+	// The cluster identity joins nodes to the subnet and puts internal load balancers in it. A
+	// system-assigned identity exists only once the cluster does, so the role follows the cluster
+	// (as `az aks create` does it); the User pools and, through Ready, internal load balancers wait
+	// for it.
+	subnetRole, err := newRoleAssignment(ctx, name+"-subnet-network", roleAssignmentArgs{
+		SubscriptionID: args.SubscriptionID,
+		RoleDefinition: roleNetworkContributor,
+		PrincipalID:    c.PrincipalID,
+		Scope:          args.NodeSubnetID,
+		Description:    "AKS " + args.ClusterName + ": nodes and internal load balancers in the node subnet",
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	ready := []pulumi.Resource{aks, subnetRole}
+	// AKS refuses concurrent agent pool operations on one cluster: each pool waits for the previous.
+	prev := pulumi.Resource(subnetRole)
+	for _, ps := range args.NodePools {
+		if ps.Pool == systemPool {
+			continue
+		}
+		pool, err := NewNodePool(ctx, name+"-"+ps.Pool, &NodePoolArgs{
+			Pool:              ps.Pool,
+			ResourceGroupName: args.ResourceGroupName,
+			ClusterName:       aks.Name,
+			Version:           args.Version,
+			Zones:             args.Zones,
+			SubnetID:          args.NodeSubnetID,
+			VMSize:            ps.InstanceType,
+			Desired:           ps.Desired, Min: ps.Min, Max: ps.Max,
+			Spot:             ps.Spot,
+			Dedicated:        ps.Dedicated,
+			DiskGiB:          ps.DiskGiB,
+			EncryptionAtHost: encryptionAtHost,
+			Tags:             args.Tags,
+			DependsOn:        []pulumi.Resource{subnetRole, prev},
+		}, parent)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		c.Pools[ps.Pool] = pool
+		// Depend on the agent pool itself, never on the NodePool component: the Go SDK expands a
+		// component dependency to the children registered so far, which races with their registration.
+		ready = append(ready, pool.AgentPool)
+		prev = pool.AgentPool
+	}
+
+	// A private cluster is reached at its private FQDN (a private DNS zone linked to the VNet).
+	fqdn := aks.PrivateFQDN
+	if args.PublicEndpoint {
+		fqdn = aks.Fqdn
+	}
+	endpoint := pulumi.Sprintf("https://%s", fqdn)
+	kubeconfig := clusterKubeconfig(ctx, c, args, endpoint)
+	k8s, err := kubernetes.NewProvider(ctx, name+"-k8s", &kubernetes.ProviderArgs{
+		Kubeconfig:            kubeconfig,
+		EnableServerSideApply: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	c.Cluster = cluster.Cluster{
+		Name:           args.ClusterName,
+		Cloud:          cluster.Azure,
+		Region:         args.Location,
+		Zones:          slices.Clone(args.Zones),
+		Endpoint:       endpoint,
+		Kubeconfig:     kubeconfig,
+		Provider:       k8s,
+		DedicatedPools: true,
+		Storage: cluster.StorageProfile{
+			// Azure managed disks are always encrypted at rest (platform-managed keys), so the classes
+			// need no encryption parameter. Zone-redundant disks survive a zone and let a pod move
+			// to another zone with its volume.
+			Provisioner: "disk.csi.azure.com",
+			DB:          map[string]string{"skuName": "Premium_ZRS"},
+			Standard:    map[string]string{"skuName": "StandardSSD_ZRS"},
+		},
+		InternalLoadBalancer: map[string]string{
+			"service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+		},
+		PoolTolerations: spotTolerations(args.NodePools),
+		Ready:           ready,
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"clusterName":   aks.Name,
+		"endpoint":      endpoint,
+		"principalId":   c.PrincipalID,
+		"oidcIssuerUrl": c.OIDCIssuerURL,
+		"kubeconfig":    kubeconfig,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// clusterKubeconfig gets the cluster's kubeconfig (a secret) for its endpoint. With Entra ID admin
+// groups it is the user kubeconfig rewritten to kubelogin with the Azure CLI login; without, local
+// accounts are on and it holds the local admin's client certificate.
+func clusterKubeconfig(ctx *pulumi.Context, c *ManagedCluster, args *ManagedClusterArgs, endpoint pulumi.StringOutput) pulumi.StringOutput {
+	// The invokes run with the component's provider (Parent) once the cluster exists (DependsOn).
+	invokeOpts := []pulumi.InvokeOption{pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{c.AKS})}
+	var creds pulumi.StringOutput
+	rewrite := userKubeconfig
+	if len(args.AdminGroupObjectIDs) == 0 {
+		rewrite = adminKubeconfig
+		creds = containerservice.ListManagedClusterAdminCredentialsOutput(ctx, containerservice.ListManagedClusterAdminCredentialsOutputArgs{
+			ResourceGroupName: args.ResourceGroupName,
+			ResourceName:      c.AKS.Name,
+		}, invokeOpts...).Kubeconfigs().Index(pulumi.Int(0)).Value()
+	} else {
+		creds = containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
+			ResourceGroupName: args.ResourceGroupName,
+			ResourceName:      c.AKS.Name,
+		}, invokeOpts...).Kubeconfigs().Index(pulumi.Int(0)).Value()
+	}
+	return pulumi.ToSecret(pulumi.All(creds, endpoint).ApplyT(func(xs []any) (string, error) {
+		return rewrite(KubeconfigArgs{ClusterName: args.ClusterName, Server: xs[1].(string)}, xs[0].(string))
+	})).(pulumi.StringOutput)
+}
+
+// spotTolerations are the tolerations of AKS's spot taint, for the workloads of spot pools.
+func spotTolerations(pools []cluster.PoolSpec) map[string][]cluster.Toleration {
+	key, rest, _ := strings.Cut(SpotTaint, "=")
+	value, effect, _ := strings.Cut(rest, ":")
+	out := map[string][]cluster.Toleration{}
+	for _, p := range pools {
+		if p.Spot {
+			out[p.Pool] = []cluster.Toleration{{Key: key, Value: value, Effect: effect}}
+		}
+	}
+	return out
+}

@@ -1,0 +1,616 @@
+package azure_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	kazure "github.com/kost-platform/kost/components/azure"
+	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/stacks/netplan"
+	"github.com/kost-platform/kost/stacks/plan"
+)
+
+const (
+	subscription = "00000000-0000-4000-8000-00000000c0de"
+	location     = "westeurope"
+	rgName       = "kost-x-westeurope"
+	clusterName  = "kost-x-westeurope"
+	adminGroup   = "11111111-2222-4333-8444-555555555555"
+)
+
+var (
+	zones = []string{"1", "2", "3"}
+	tags  = map[string]string{"environment": "x", "region": location, "managed-by": "kost"}
+)
+
+func layout(t *testing.T) netplan.AKSLayout {
+	t.Helper()
+	l, err := netplan.PlanAKS(netip.MustParsePrefix("10.40.0.0/16"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// run evaluates fn under the mocks with an explicit regional provider, as the stack does, and returns
+// the graph and the provider's URN.
+func run(t *testing.T, fn func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error) (*plan.Graph, string) {
+	t.Helper()
+	g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+		p, err := kazure.NewProvider(ctx, "westeurope", &kazure.ProviderArgs{SubscriptionID: subscription, Location: location})
+		if err != nil {
+			return err
+		}
+		return fn(ctx, pulumi.Provider(p))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := g.OfType("pulumi:providers:azure-native")
+	if len(ps) != 1 {
+		t.Fatalf("%d azure-native providers, want 1", len(ps))
+	}
+	return g, ps[0].URN
+}
+
+// checkResources asserts every Azure resource uses the explicit provider and carries the tags where
+// Azure takes tags.
+func checkResources(t *testing.T, g *plan.Graph, provider string) {
+	t.Helper()
+	untagged := map[string]bool{"azure-native:network:Subnet": true, "azure-native:authorization:RoleAssignment": true}
+	for _, r := range g.Resources {
+		if !strings.HasPrefix(r.Type, "azure-native:") {
+			continue
+		}
+		if r.Provider != provider {
+			t.Errorf("%s %s uses provider %q, want the regional one", r.Type, r.Name, r.Provider)
+		}
+		if !untagged[r.Type] && r.String("tags.environment") != "x" {
+			t.Errorf("%s %s lacks the environment tag", r.Type, r.Name)
+		}
+	}
+}
+
+func get(t *testing.T, g *plan.Graph, typ, name string) *plan.Resource {
+	t.Helper()
+	r, ok := g.Named(typ, name)
+	if !ok {
+		t.Fatalf("no %s named %s", typ, name)
+	}
+	return r
+}
+
+// checkInputs compares inputs at dotted paths.
+func checkInputs(t *testing.T, r *plan.Resource, want map[string]any) {
+	t.Helper()
+	for path, w := range want {
+		got, _ := r.Input(path)
+		if d := cmp.Diff(w, got); d != "" {
+			t.Errorf("%s %s (-want +got):\n%s", r.Name, path, d)
+		}
+	}
+}
+
+func TestNetwork(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		reason  string
+		protect bool
+	}{
+		"Dev":  {reason: "an unprotected environment can delete its resource group", protect: false},
+		"Prod": {reason: "a protected environment's resource group cannot be deleted by accident", protect: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var net *kazure.Network
+			g, provider := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+				var err error
+				net, err = kazure.NewNetwork(ctx, "net", &kazure.NetworkArgs{
+					ResourceGroupName: rgName, Location: location, Layout: layout(t), Protect: tc.protect, Tags: tags,
+				}, opts...)
+				return err
+			})
+			checkResources(t, g, provider)
+			if net == nil {
+				t.Fatal("no network")
+			}
+
+			rg := get(t, g, "azure-native:resources:ResourceGroup", "net-rg")
+			checkInputs(t, rg, map[string]any{"resourceGroupName": rgName, "location": location})
+			if rg.Protect != tc.protect {
+				t.Errorf("%s: resource group protect %v, want %v", tc.reason, rg.Protect, tc.protect)
+			}
+			for _, r := range g.Resources {
+				if r.Custom && !r.IsProvider() && r.URN != rg.URN && r.Protect {
+					t.Errorf("%s is protected; only the resource group is", r.Name)
+				}
+			}
+
+			vnet := get(t, g, "azure-native:network:VirtualNetwork", "net-vnet")
+			checkInputs(t, vnet, map[string]any{"addressSpace.addressPrefixes": []any{"10.40.0.0/16"}, "resourceGroupName": rgName})
+
+			subnets := g.OfType("azure-native:network:Subnet")
+			if len(subnets) != 1 {
+				t.Fatalf("%d subnets, want one node subnet over every zone", len(subnets))
+			}
+			nat := get(t, g, "azure-native:network:NatGateway", "net-nat")
+			nsg := get(t, g, "azure-native:network:NetworkSecurityGroup", "net-nodes")
+			ip := get(t, g, "azure-native:network:PublicIPAddress", "net-nat")
+			checkInputs(t, subnets[0], map[string]any{
+				"addressPrefix":           layout(t).Nodes.String(),
+				"virtualNetworkName":      vnet.String("virtualNetworkName"),
+				"natGateway.id":           nat.ID,
+				"networkSecurityGroup.id": nsg.ID,
+			})
+			checkInputs(t, nat, map[string]any{"sku.name": "Standard"})
+			if ids, _ := nat.Input("publicIpAddresses"); !cmp.Equal(ids, []any{map[string]any{"id": ip.ID}}) {
+				t.Errorf("NAT gateway IPs %v, want the static IP %s", ids, ip.ID)
+			}
+			checkInputs(t, ip, map[string]any{
+				"sku.name": "Standard", "publicIPAllocationMethod": "Static", "zones": []any{"1", "2", "3"},
+			})
+
+			// The NSG has no rules of its own, so none opens anything to the Internet; Azure's defaults
+			// allow VNet and load balancer traffic only.
+			if rules, ok := nsg.Input("securityRules"); ok && len(rules.([]any)) > 0 {
+				for _, r := range rules.([]any) {
+					rule := r.(map[string]any)
+					src, _ := rule["sourceAddressPrefix"].(string)
+					if rule["access"] == "Allow" && rule["direction"] == "Inbound" && slices.Contains([]string{"*", "Internet", "0.0.0.0/0"}, src) {
+						t.Errorf("NSG rule %v opens the subnet to the Internet", rule)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestNetworkRejectsBadArgs(t *testing.T) {
+	t.Parallel()
+	other, err := netplan.PlanAKS(netip.MustParsePrefix("10.50.0.0/16"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]struct {
+		reason string
+		mutate func(a *kazure.NetworkArgs)
+		want   []string
+	}{
+		"NoArgs":          {reason: "args are required", mutate: nil, want: []string{"args are required"}},
+		"BadGroupName":    {reason: "Azure refuses the name", mutate: func(a *kazure.NetworkArgs) { a.ResourceGroupName = "kost x." }, want: []string{"ResourceGroupName"}},
+		"SubnetOutside":   {reason: "nodes live in the region block", mutate: func(a *kazure.NetworkArgs) { a.Layout.Nodes = other.Nodes }, want: []string{"not inside the region block"}},
+		"EverythingWrong": {reason: "every problem is reported at once", mutate: func(a *kazure.NetworkArgs) { a.Location = ""; a.Tags = map[string]string{"kost.io/x": "y"} }, want: []string{"location", `"kost.io/x"`}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+				var a *kazure.NetworkArgs
+				if tc.mutate != nil {
+					a = &kazure.NetworkArgs{ResourceGroupName: rgName, Location: location, Layout: layout(t)}
+					tc.mutate(a)
+				}
+				_, err := kazure.NewNetwork(ctx, "net", a)
+				return err
+			})
+			for _, w := range tc.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: error %v, want one naming %s", tc.reason, err, w)
+				}
+			}
+		})
+	}
+}
+
+func pools() []cluster.PoolSpec {
+	return []cluster.PoolSpec{
+		{Pool: "system", InstanceType: "Standard_D4ds_v5", Desired: 3, Min: 3, Max: 6},
+		{Pool: "tikv", InstanceType: "Standard_E8ds_v5", Desired: 3, Min: 3, Max: 6, Dedicated: true, DiskGiB: 128},
+		{Pool: "tidb", InstanceType: "Standard_D8ds_v5", Desired: 2, Min: 2, Max: 4},
+		{Pool: "spark", InstanceType: "Standard_D8ds_v5", Desired: 0, Min: 0, Max: 10, Spot: true, Dedicated: true},
+	}
+}
+
+const subnetID = "/subscriptions/" + subscription + "/resourceGroups/" + rgName + "/providers/Microsoft.Network/virtualNetworks/" + rgName + "-vnet/subnets/nodes"
+
+// aksArgs are a protected, private cluster with Entra ID admins.
+func aksArgs(t *testing.T) *kazure.ManagedClusterArgs {
+	return &kazure.ManagedClusterArgs{
+		ClusterName:         clusterName,
+		ResourceGroupName:   pulumi.String(rgName),
+		Location:            location,
+		Zones:               zones,
+		Version:             "1.33",
+		SubscriptionID:      subscription,
+		NodeSubnetID:        pulumi.String(subnetID),
+		Layout:              layout(t),
+		AdminGroupObjectIDs: []string{adminGroup},
+		NodePools:           pools(),
+		Protect:             true,
+		Tags:                tags,
+	}
+}
+
+func TestManagedCluster(t *testing.T) {
+	t.Parallel()
+	var mc *kazure.ManagedCluster
+	g, provider := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+		var err error
+		mc, err = kazure.NewManagedCluster(ctx, "aks", aksArgs(t), opts...)
+		return err
+	})
+	checkResources(t, g, provider)
+	aks := get(t, g, "azure-native:containerservice:ManagedCluster", "aks")
+	l := layout(t)
+
+	t.Run("ControlPlane", func(t *testing.T) {
+		checkInputs(t, aks, map[string]any{
+			"resourceName":                      clusterName,
+			"resourceGroupName":                 rgName,
+			"location":                          location,
+			"kubernetesVersion":                 "1.33",
+			"autoUpgradeProfile.upgradeChannel": "patch",
+			"nodeResourceGroup":                 "MC_" + clusterName + "_" + location,
+			"identity.type":                     "SystemAssigned",
+			"sku.tier":                          "Standard",
+			// Azure CNI overlay with Cilium, egress through the subnet's NAT gateway.
+			"networkProfile.networkPlugin":     "azure",
+			"networkProfile.networkPluginMode": "overlay",
+			"networkProfile.networkPolicy":     "cilium",
+			"networkProfile.networkDataplane":  "cilium",
+			"networkProfile.podCidr":           l.Pods.String(),
+			"networkProfile.serviceCidr":       l.Services.String(),
+			"networkProfile.dnsServiceIP":      l.DNSServiceIP.String(),
+			"networkProfile.outboundType":      "userAssignedNATGateway",
+			// Workload identity needs the OIDC issuer.
+			"oidcIssuerProfile.enabled":                   true,
+			"securityProfile.workloadIdentity.enabled":    true,
+			"apiServerAccessProfile.enablePrivateCluster": true,
+			// Entra ID admins; no local accounts.
+			"aadProfile.managed":                   true,
+			"aadProfile.enableAzureRBAC":           false,
+			"aadProfile.adminGroupObjectIDs":       []any{adminGroup},
+			"disableLocalAccounts":                 true,
+			"storageProfile.diskCSIDriver.enabled": true,
+		})
+		if _, ok := aks.Input("apiServerAccessProfile.authorizedIPRanges"); ok {
+			t.Error("a private cluster has no authorized IP ranges")
+		}
+		if !aks.Protect {
+			t.Error("the cluster of a protected environment must be protected")
+		}
+		if !slices.Contains(aks.IgnoreChanges, "agentPoolProfiles[0].count") {
+			t.Errorf("ignoreChanges %v: the system pool's count belongs to the autoscaler", aks.IgnoreChanges)
+		}
+	})
+	t.Run("SystemPool", func(t *testing.T) {
+		profiles, _ := aks.Input("agentPoolProfiles")
+		if len(profiles.([]any)) != 1 {
+			t.Fatalf("%d inline pools, want only the system pool", len(profiles.([]any)))
+		}
+		sys := profiles.([]any)[0].(map[string]any)
+		want := map[string]any{
+			"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "availabilityZones": []any{"1", "2", "3"},
+			"vnetSubnetID": subnetID, "enableAutoScaling": true, "count": 3.0, "minCount": 3.0, "maxCount": 6.0,
+			"nodeLabels": map[string]any{"kost.io/pool": "system"}, "osDiskType": "Managed", "osDiskSizeGB": 50.0,
+			"enableEncryptionAtHost": true, "orchestratorVersion": "1.33",
+		}
+		for k, w := range want {
+			if d := cmp.Diff(w, sys[k]); d != "" {
+				t.Errorf("system pool %s (-want +got):\n%s", k, d)
+			}
+		}
+		if sys["nodeTaints"] != nil {
+			t.Errorf("the system pool runs the operators: no taints, got %v", sys["nodeTaints"])
+		}
+	})
+	role := get(t, g, "azure-native:authorization:RoleAssignment", "aks-subnet-network")
+	t.Run("SubnetRole", func(t *testing.T) {
+		checkInputs(t, role, map[string]any{
+			"scope":            subnetID,
+			"roleDefinitionId": "/subscriptions/" + subscription + "/providers/Microsoft.Authorization/roleDefinitions/4d97b98b-1d4f-4787-a291-c67834d212e7",
+			"principalType":    "ServicePrincipal",
+		})
+		identity, _ := aks.Outputs["identity"].ObjectValue()["principalId"].V.(string)
+		if got := role.String("principalId"); got == "" || got != identity {
+			t.Errorf("role for principal %q, want the cluster identity %q", got, identity)
+		}
+	})
+	t.Run("UserPools", func(t *testing.T) {
+		type pool struct {
+			Mode, VMSize, Subnet, Priority, Eviction string
+			Labels, Taints, Zones, Min, Max, Count   any
+			SpotPrice, Disk                          any
+		}
+		got := map[string]pool{}
+		for _, ap := range g.OfType("azure-native:containerservice:AgentPool") {
+			in := func(k string) any { v, _ := ap.Input(k); return v }
+			got[ap.String("agentPoolName")] = pool{
+				Mode: ap.String("mode"), VMSize: ap.String("vmSize"), Subnet: ap.String("vnetSubnetID"),
+				Priority: ap.String("scaleSetPriority"), Eviction: ap.String("scaleSetEvictionPolicy"),
+				Labels: in("nodeLabels"), Taints: in("nodeTaints"), Zones: in("availabilityZones"),
+				Min: in("minCount"), Max: in("maxCount"), Count: in("count"), SpotPrice: in("spotMaxPrice"), Disk: in("osDiskSizeGB"),
+			}
+			if !slices.Contains(ap.IgnoreChanges, "count") {
+				t.Errorf("%s: the node count belongs to the autoscaler", ap.Name)
+			}
+			if v, _ := ap.Input("enableAutoScaling"); v != true {
+				t.Errorf("%s: autoscaling off", ap.Name)
+			}
+			if ap.String("resourceName") != clusterName || ap.String("resourceGroupName") != rgName {
+				t.Errorf("%s: in cluster %s/%s", ap.Name, ap.String("resourceGroupName"), ap.String("resourceName"))
+			}
+			if !g.DependsOn(ap.URN, role.URN) || !g.DependsOn(ap.URN, aks.URN) {
+				t.Errorf("%s must wait for the cluster and the subnet role", ap.Name)
+			}
+		}
+		z := []any{"1", "2", "3"}
+		label := func(p string) any { return map[string]any{"kost.io/pool": p} }
+		taint := func(p string) any { return []any{"kost.io/pool=" + p + ":NoSchedule"} }
+		want := map[string]pool{
+			"tikv": {Mode: "User", VMSize: "Standard_E8ds_v5", Subnet: subnetID, Labels: label("tikv"), Taints: taint("tikv"),
+				Zones: z, Min: 3.0, Max: 6.0, Count: 3.0, Disk: 128.0},
+			"tidb": {Mode: "User", VMSize: "Standard_D8ds_v5", Subnet: subnetID, Labels: label("tidb"),
+				Zones: z, Min: 2.0, Max: 4.0, Count: 2.0, Disk: 50.0},
+			"spark": {Mode: "User", VMSize: "Standard_D8ds_v5", Subnet: subnetID, Labels: label("spark"),
+				Taints: []any{"kost.io/pool=spark:NoSchedule", "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"},
+				Zones:  z, Min: 0.0, Max: 10.0, Count: 0.0, Disk: 50.0, Priority: "Spot", Eviction: "Delete", SpotPrice: -1.0},
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("agent pools (-want +got):\n%s", d)
+		}
+		// AKS refuses concurrent agent pool operations: the pools are created one after the other.
+		order := []string{"aks-tikv", "aks-tidb", "aks-spark"}
+		for i := 1; i < len(order); i++ {
+			a := get(t, g, "azure-native:containerservice:AgentPool", order[i])
+			b := get(t, g, "azure-native:containerservice:AgentPool", order[i-1])
+			if !g.DependsOn(a.URN, b.URN) {
+				t.Errorf("%s must wait for %s", a.Name, b.Name)
+			}
+		}
+		for _, np := range g.OfType("kost:azure:NodePool") {
+			if np.Parent != get(t, g, "kost:azure:ManagedCluster", "aks").URN {
+				t.Errorf("node pool %s is not a child of the cluster", np.Name)
+			}
+		}
+	})
+	t.Run("Kubeconfig", func(t *testing.T) {
+		ps := g.OfType("pulumi:providers:kubernetes")
+		if len(ps) != 1 {
+			t.Fatalf("%d kubernetes providers", len(ps))
+		}
+		if !ps[0].IsSecret("kubeconfig") {
+			t.Error("the kubeconfig must be a secret")
+		}
+		if v, _ := ps[0].Input("enableServerSideApply"); v != true {
+			t.Error("server-side apply must be on")
+		}
+		var kc struct {
+			Clusters []struct{ Cluster map[string]string }
+			Users    []struct {
+				User struct {
+					Exec struct {
+						Command, InteractiveMode string
+						Args                     []string
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(ps[0].String("kubeconfig")), &kc); err != nil {
+			t.Fatalf("kubeconfig: %v", err)
+		}
+		ex := kc.Users[0].User.Exec
+		wantArgs := []string{"get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"}
+		if ex.Command != "kubelogin" || !slices.Equal(ex.Args, wantArgs) || ex.InteractiveMode != "Never" {
+			t.Errorf("exec: %+v", ex)
+		}
+		private, _ := aks.Outputs["privateFQDN"].V.(string)
+		if s := kc.Clusters[0].Cluster["server"]; s != "https://"+private || !strings.Contains(s, ".privatelink.") {
+			t.Errorf("server %q, want the private FQDN %q", s, private)
+		}
+		if ca, err := base64.StdEncoding.DecodeString(kc.Clusters[0].Cluster["certificate-authority-data"]); err != nil || !strings.Contains(string(ca), "BEGIN CERTIFICATE") {
+			t.Errorf("CA data: %v", err)
+		}
+		var creds []plan.Invoke
+		for _, inv := range g.Invokes {
+			if strings.HasPrefix(inv.Token, "azure-native:containerservice:listManagedCluster") {
+				creds = append(creds, inv)
+			}
+		}
+		if len(creds) != 1 || creds[0].Token != "azure-native:containerservice:listManagedClusterUserCredentials" || creds[0].Provider != provider {
+			t.Errorf("credential invokes %+v: want one user-credential call through the regional provider", creds)
+		}
+	})
+	t.Run("Contract", func(t *testing.T) {
+		c := mc.Cluster
+		if c.Cloud != cluster.Azure || c.Name != clusterName || c.Region != location || !slices.Equal(c.Zones, zones) || !c.DedicatedPools || c.Provider == nil {
+			t.Errorf("cluster %+v", c)
+		}
+		wantStorage := cluster.StorageProfile{
+			Provisioner: "disk.csi.azure.com",
+			DB:          map[string]string{"skuName": "Premium_ZRS"},
+			Standard:    map[string]string{"skuName": "StandardSSD_ZRS"},
+		}
+		if d := cmp.Diff(wantStorage, c.Storage); d != "" {
+			t.Errorf("storage (-want +got):\n%s", d)
+		}
+		if c.InternalLoadBalancer["service.beta.kubernetes.io/azure-load-balancer-internal"] != "true" {
+			t.Errorf("internal LB annotations %v", c.InternalLoadBalancer)
+		}
+		// Ready: the cluster, the subnet role and the three agent pools, all custom resources.
+		if len(c.Ready) != 5 {
+			t.Errorf("%d ready resources, want 5", len(c.Ready))
+		}
+		for _, r := range c.Ready {
+			if _, ok := r.(pulumi.CustomResource); !ok {
+				t.Errorf("ready holds %T, not a custom resource", r)
+			}
+		}
+	})
+}
+
+// TestPublicCluster wires a network to a public cluster without Entra ID admins, as a dev stack
+// would.
+func TestPublicCluster(t *testing.T) {
+	t.Parallel()
+	g, provider := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+		net, err := kazure.NewNetwork(ctx, "net", &kazure.NetworkArgs{ResourceGroupName: rgName, Location: location, Layout: layout(t), Tags: tags}, opts...)
+		if err != nil {
+			return err
+		}
+		a := aksArgs(t)
+		a.ResourceGroupName, a.NodeSubnetID, a.NATPublicIP = net.ResourceGroupName, net.NodeSubnetID, net.NATPublicIP
+		a.PublicEndpoint, a.PublicCIDRs = true, []string{"203.0.113.0/24"}
+		a.AdminGroupObjectIDs, a.Protect, a.DisableEncryptionAtHost = nil, false, true
+		_, err = kazure.NewManagedCluster(ctx, "aks", a, opts...)
+		return err
+	})
+	checkResources(t, g, provider)
+	aks := get(t, g, "azure-native:containerservice:ManagedCluster", "aks")
+	ip := get(t, g, "azure-native:network:PublicIPAddress", "net-nat")
+	natIP, _ := ip.Outputs["ipAddress"].V.(string)
+	subnet := get(t, g, "azure-native:network:Subnet", "net-nodes")
+	checkInputs(t, aks, map[string]any{
+		"apiServerAccessProfile.enablePrivateCluster": false,
+		"apiServerAccessProfile.authorizedIPRanges":   []any{"203.0.113.0/24", natIP + "/32"},
+		"disableLocalAccounts":                        false,
+		"sku.tier":                                    "Free",
+		"agentPoolProfiles":                           aksProfilesWithSubnet(t, aks, subnet.ID),
+	})
+	if aks.Protect {
+		t.Error("an unprotected environment's cluster must not be protected")
+	}
+	if !g.DependsOn(aks.URN, subnet.URN) {
+		t.Error("the cluster must wait for its subnet")
+	}
+	for _, ap := range g.OfType("azure-native:containerservice:AgentPool") {
+		if v, _ := ap.Input("enableEncryptionAtHost"); v != false {
+			t.Errorf("%s: encryption at host %v, want off", ap.Name, v)
+		}
+	}
+	// Without Entra ID admins the kubeconfig holds the local admin's certificate.
+	k8s := g.OfType("pulumi:providers:kubernetes")[0]
+	var kc struct {
+		Clusters []struct{ Cluster map[string]string }
+		Users    []struct{ User map[string]any }
+	}
+	if err := json.Unmarshal([]byte(k8s.String("kubeconfig")), &kc); err != nil {
+		t.Fatalf("kubeconfig: %v", err)
+	}
+	if u := kc.Users[0].User; !k8s.IsSecret("kubeconfig") || u["client-certificate-data"] == nil || u["client-key-data"] == nil || u["exec"] != nil {
+		t.Errorf("kubeconfig user (secret %v): %v", k8s.IsSecret("kubeconfig"), u)
+	}
+	fqdn, _ := aks.Outputs["fqdn"].V.(string)
+	if s := kc.Clusters[0].Cluster["server"]; s != "https://"+fqdn || kc.Clusters[0].Cluster["certificate-authority-data"] == "" {
+		t.Errorf("cluster %v, want the public FQDN %s", kc.Clusters[0].Cluster, fqdn)
+	}
+	var creds []string
+	for _, inv := range g.Invokes {
+		creds = append(creds, inv.Token)
+	}
+	if !slices.Equal(creds, []string{"azure-native:containerservice:listManagedClusterAdminCredentials"}) {
+		t.Errorf("invokes %v, want the admin credentials only", creds)
+	}
+}
+
+// aksProfilesWithSubnet returns the registered pool profiles after checking they use subnetID.
+func aksProfilesWithSubnet(t *testing.T, aks *plan.Resource, subnetID string) any {
+	t.Helper()
+	profiles, _ := aks.Input("agentPoolProfiles")
+	for _, p := range profiles.([]any) {
+		if got := p.(map[string]any)["vnetSubnetID"]; got != subnetID {
+			t.Errorf("system pool subnet %v, want %s", got, subnetID)
+		}
+	}
+	return profiles
+}
+
+func TestManagedClusterRejectsBadArgs(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		reason string
+		mutate func(a *kazure.ManagedClusterArgs)
+		want   []string
+	}{
+		"NoSystemPool": {reason: "CoreDNS needs a system pool", mutate: func(a *kazure.ManagedClusterArgs) { a.NodePools = a.NodePools[1:] }, want: []string{"system node pool"}},
+		"SpotSystem": {reason: "AKS system pools cannot be spot", mutate: func(a *kazure.ManagedClusterArgs) { a.NodePools[0].Spot = true },
+			want: []string{"cannot be spot"}},
+		"PatchVersion": {reason: "the patch channel owns patches", mutate: func(a *kazure.ManagedClusterArgs) { a.Version = "1.33.2" }, want: []string{"minor version"}},
+		"OpenPublic": {reason: "a public endpoint needs its CIDRs and the NAT address", mutate: func(a *kazure.ManagedClusterArgs) { a.PublicEndpoint = true },
+			want: []string{"PublicCIDRs", "NATPublicIP"}},
+		"LongPoolName": {reason: "AKS agent pool names are short", mutate: func(a *kazure.ManagedClusterArgs) { a.NodePools[1].Pool = "tikv-storage" },
+			want: []string{`"tikv-storage"`}},
+		"BadCounts": {reason: "min <= desired <= max", mutate: func(a *kazure.ManagedClusterArgs) { a.NodePools[2].Desired = 9 }, want: []string{"desired (9)"}},
+		"DNSOutsideServices": {reason: "the DNS address is a Service IP", mutate: func(a *kazure.ManagedClusterArgs) {
+			a.Layout.DNSServiceIP = netip.MustParseAddr("10.40.0.10")
+		}, want: []string{"not in the Service range"}},
+		"EverythingWrong": {reason: "every problem is reported at once", mutate: func(a *kazure.ManagedClusterArgs) {
+			a.SubscriptionID, a.NodeSubnetID, a.Zones, a.Tags = "", nil, nil, map[string]string{"a/b": "c"}
+		}, want: []string{"SubscriptionID", "NodeSubnetID", "zones", `"a/b"`}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+				a := aksArgs(t)
+				tc.mutate(a)
+				_, err := kazure.NewManagedCluster(ctx, "aks", a)
+				return err
+			})
+			for _, w := range tc.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: error %v, want one naming %s", tc.reason, err, w)
+				}
+			}
+			if len(g.Resources) != 0 {
+				t.Errorf("%d resources registered before the args were refused", len(g.Resources))
+			}
+		})
+	}
+}
+
+func TestProviderRequiresArgs(t *testing.T) {
+	t.Parallel()
+	for name, a := range map[string]*kazure.ProviderArgs{
+		"Nil": nil, "NoLocation": {SubscriptionID: subscription}, "NoSubscription": {Location: location},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+				_, err := kazure.NewProvider(ctx, "p", a)
+				return err
+			})
+			if err == nil || !strings.Contains(err.Error(), "required") {
+				t.Errorf("error %v, want one saying what is required", err)
+			}
+		})
+	}
+}
+
+func TestKubeconfig(t *testing.T) {
+	t.Parallel()
+	kc := kazure.Kubeconfig(kazure.KubeconfigArgs{ClusterName: "c", Server: "https://c.hcp.westeurope.azmk8s.io", CAData: "Y2E="})
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(kc), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["current-context"] != "c" {
+		t.Errorf("current context %v", doc["current-context"])
+	}
+	for _, s := range []string{`"command":"kubelogin"`, `"azurecli"`, `"interactiveMode":"Never"`, `"certificate-authority-data":"Y2E="`} {
+		if !strings.Contains(kc, s) {
+			t.Errorf("kubeconfig lacks %s: %s", s, kc)
+		}
+	}
+	if strings.Contains(kc, "devicecode") {
+		t.Errorf("kubeconfig would prompt: %s", kc)
+	}
+}

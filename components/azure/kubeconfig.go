@@ -1,0 +1,129 @@
+package azure
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+// AKSServerID is the application id of the AKS Entra ID server application, the audience of the
+// tokens kubelogin gets for every AKS cluster with managed Entra ID integration.
+const AKSServerID = "6dae42f8-4368-4678-94ff-3960e28e3630"
+
+// KubeconfigArgs describe how to reach an AKS cluster with kubelogin.
+type KubeconfigArgs struct {
+	// ClusterName names the cluster, context and user in the kubeconfig. Required.
+	ClusterName string
+	// Server is the API server URL, e.g. https://<fqdn>. Required.
+	Server string
+	// CAData is the cluster CA certificate, base64 PEM as kubeconfigs hold it. Required.
+	CAData string
+}
+
+// Kubeconfig renders a kubeconfig (JSON, which every client reads) that gets Entra ID tokens with
+// `kubelogin get-token --login azurecli`: it reuses the Azure CLI's login (`az login`, in CI with a
+// federated identity), never prompts and stores no token.
+func Kubeconfig(a KubeconfigArgs) string {
+	return render(a, map[string]any{"exec": map[string]any{
+		"apiVersion":         "client.authentication.k8s.io/v1beta1",
+		"command":            "kubelogin",
+		"args":               []string{"get-token", "--login", "azurecli", "--server-id", AKSServerID},
+		"interactiveMode":    "Never",
+		"provideClusterInfo": false,
+	}})
+}
+
+// render renders a kubeconfig of one cluster and one user.
+func render(a KubeconfigArgs, user map[string]any) string {
+	cfg := map[string]any{
+		"apiVersion":      "v1",
+		"kind":            "Config",
+		"current-context": a.ClusterName,
+		"clusters": []any{map[string]any{
+			"name":    a.ClusterName,
+			"cluster": map[string]any{"server": a.Server, "certificate-authority-data": a.CAData},
+		}},
+		"contexts": []any{map[string]any{
+			"name":    a.ClusterName,
+			"context": map[string]any{"cluster": a.ClusterName, "user": a.ClusterName},
+		}},
+		"users": []any{map[string]any{"name": a.ClusterName, "user": user}},
+	}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		panic(err) // maps of strings only
+	}
+	return string(b)
+}
+
+// rawKubeconfig is the part of an AKS kubeconfig kost reads.
+type rawKubeconfig struct {
+	Clusters []struct {
+		Cluster struct {
+			CAData string `yaml:"certificate-authority-data"`
+		} `yaml:"cluster"`
+	} `yaml:"clusters"`
+	Users []struct {
+		User struct {
+			CertData string `yaml:"client-certificate-data"`
+			KeyData  string `yaml:"client-key-data"`
+		} `yaml:"user"`
+	} `yaml:"users"`
+}
+
+// decodeCredential decodes one kubeconfig of listClusterUserCredentials/listClusterAdminCredentials.
+func decodeCredential(value string) ([]byte, error) {
+	if value == "" {
+		return nil, errors.New("AKS returned no kubeconfig")
+	}
+	b, err := base64.StdEncoding.DecodeString(value)
+	if err != nil {
+		return nil, fmt.Errorf("AKS kubeconfig is not base64: %w", err)
+	}
+	return b, nil
+}
+
+// parseCredential decodes one kubeconfig of listClusterUserCredentials or
+// listClusterAdminCredentials (base64 YAML). AKS exposes its CA only through these.
+func parseCredential(value string) (rawKubeconfig, error) {
+	var kc rawKubeconfig
+	b, err := decodeCredential(value)
+	if err != nil {
+		return kc, err
+	}
+	if err := yaml.Unmarshal(b, &kc); err != nil {
+		return kc, fmt.Errorf("AKS kubeconfig: %w", err)
+	}
+	if len(kc.Clusters) == 0 || kc.Clusters[0].Cluster.CAData == "" {
+		return kc, errors.New("AKS kubeconfig has no cluster CA")
+	}
+	return kc, nil
+}
+
+// userKubeconfig turns AKS's user kubeconfig (kubelogin in device-code mode, which would prompt) into
+// Kubeconfig's non-interactive one.
+func userKubeconfig(a KubeconfigArgs, value string) (string, error) {
+	kc, err := parseCredential(value)
+	if err != nil {
+		return "", err
+	}
+	a.CAData = kc.Clusters[0].Cluster.CAData
+	return Kubeconfig(a), nil
+}
+
+// adminKubeconfig renders AKS's local admin kubeconfig (a client certificate) in the same shape.
+func adminKubeconfig(a KubeconfigArgs, value string) (string, error) {
+	kc, err := parseCredential(value)
+	if err != nil {
+		return "", err
+	}
+	if len(kc.Users) == 0 || kc.Users[0].User.CertData == "" || kc.Users[0].User.KeyData == "" {
+		return "", errors.New("AKS admin kubeconfig has no client certificate")
+	}
+	a.CAData = kc.Clusters[0].Cluster.CAData
+	u := kc.Users[0].User
+	return render(a, map[string]any{"client-certificate-data": u.CertData, "client-key-data": u.KeyData}), nil
+}

@@ -1,0 +1,189 @@
+package azure
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+)
+
+// PoolLabel is the node label (and taint key) naming a node's workload pool.
+const PoolLabel = cluster.PoolLabel
+
+// poolTag is the Azure tag naming a pool's nodes: Azure tag names may not contain '/', so the label
+// name cannot be the tag name.
+const poolTag = "kost-pool"
+
+// agentPoolName is what AKS accepts as a Linux agent pool name: 1 to 12 lowercase letters and digits,
+// starting with a letter.
+var agentPoolName = regexp.MustCompile(`^[a-z][a-z0-9]{0,11}$`)
+
+// NodePoolArgs configure one AKS User agent pool.
+type NodePoolArgs struct {
+	// Pool is the workload pool name (pd, tikv, tidb, kafka, spark); it is also the agent pool's name,
+	// so 1 to 12 lowercase letters and digits. Required.
+	Pool string
+	// ResourceGroupName of the cluster. Required.
+	ResourceGroupName pulumi.StringInput
+	// ClusterName of the AKS cluster. Required.
+	ClusterName pulumi.StringInput
+	// Version is the cluster's Kubernetes minor version, so nodes follow the control plane. Required.
+	Version string
+	// Zones the pool spreads its nodes over, e.g. "1", "2", "3". Required.
+	Zones []string
+	// SubnetID is the node subnet. Required.
+	SubnetID pulumi.StringInput
+	// VMSize of the nodes, e.g. Standard_E8ds_v5. Required.
+	VMSize string
+	// Desired, Min and Max node counts over all zones; the cluster autoscaler scales between Min and
+	// Max. Required: 0 <= Min <= Desired <= Max, Max >= 1.
+	Desired, Min, Max int
+	// Spot uses spot VMs that are deleted on eviction, at any price up to the on-demand one. AKS
+	// taints spot nodes with SpotTaint, which their pods must tolerate. Default: false.
+	Spot bool
+	// Dedicated taints the nodes with kost.io/pool=<pool>:NoSchedule so only the pool's workload runs
+	// there. Default: false.
+	Dedicated bool
+	// DiskGiB of the managed OS disk. Default: 50.
+	DiskGiB int
+	// EncryptionAtHost encrypts the VMs' temporary disks and caches at the host too. The subscription
+	// needs the Microsoft.Compute/EncryptionAtHost feature. Default: false (ManagedCluster turns it on).
+	EncryptionAtHost bool
+	// Tags go on the agent pool and its VMs. Default: none.
+	Tags map[string]string
+	// DependsOn are resources the agent pool waits for: the subnet's role assignment and the previous
+	// agent pool (AKS refuses concurrent agent pool operations on one cluster). Pulumi does not pass
+	// a component's dependsOn to its children, so give them here. Default: none.
+	DependsOn []pulumi.Resource
+}
+
+// NodePool is an AKS User agent pool of one workload pool, spread over the zones.
+type NodePool struct {
+	pulumi.ResourceState
+
+	// AgentPool is the agent pool resource.
+	AgentPool *containerservice.AgentPool
+	// Labels set on every node of the pool.
+	Labels map[string]string
+}
+
+// validatePool checks one pool's sizing and name.
+func validatePool(p cluster.PoolSpec) error {
+	var errs []error
+	if !agentPoolName.MatchString(p.Pool) {
+		errs = append(errs, fmt.Errorf("pool name %q must be 1 to 12 lowercase letters and digits, starting with a letter (it names the AKS agent pool)", p.Pool))
+	}
+	if p.InstanceType == "" {
+		errs = append(errs, fmt.Errorf("pool %q: a VM size (InstanceType) is required", p.Pool))
+	}
+	if p.Max < 1 || p.Min < 0 || p.Min > p.Desired || p.Desired > p.Max {
+		errs = append(errs, fmt.Errorf("pool %q: need 0 <= min (%d) <= desired (%d) <= max (%d), max >= 1", p.Pool, p.Min, p.Desired, p.Max))
+	}
+	if p.DiskGiB < 0 {
+		errs = append(errs, fmt.Errorf("pool %q: DiskGiB %d is negative", p.Pool, p.DiskGiB))
+	}
+	return errors.Join(errs...)
+}
+
+func (a *NodePoolArgs) validate() error {
+	if a == nil {
+		return errors.New("args are required")
+	}
+	errs := []error{validatePool(cluster.PoolSpec{
+		Pool: a.Pool, InstanceType: a.VMSize, Desired: a.Desired, Min: a.Min, Max: a.Max, DiskGiB: a.DiskGiB,
+	})}
+	if a.ResourceGroupName == nil || a.ClusterName == nil || a.SubnetID == nil {
+		errs = append(errs, errors.New("ResourceGroupName, ClusterName and SubnetID are required"))
+	}
+	if a.Version == "" {
+		errs = append(errs, errors.New("version is required"))
+	}
+	if len(a.Zones) == 0 {
+		errs = append(errs, errors.New("zones are required"))
+	}
+	if err := checkTags(a.Tags); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// diskGiB is the OS disk size with its default.
+func diskGiB(n int) int {
+	if n == 0 {
+		return 50
+	}
+	return n
+}
+
+// SpotTaint is the taint AKS puts on every spot node; pods scheduled on a spot pool must tolerate it.
+const SpotTaint = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
+
+// poolTaints are a pool's node taints: the pool's own when dedicated, and AKS's spot taint, which AKS
+// adds to every spot pool anyway (written here so the pool's inputs match what AKS reports).
+func poolTaints(pool string, dedicated, spot bool) pulumi.StringArray {
+	var taints pulumi.StringArray
+	if dedicated {
+		taints = append(taints, pulumi.String(PoolLabel+"="+pool+":NoSchedule"))
+	}
+	if spot {
+		taints = append(taints, pulumi.String(SpotTaint))
+	}
+	return taints
+}
+
+// NewNodePool creates the agent pool of one workload pool.
+func NewNodePool(ctx *pulumi.Context, name string, args *NodePoolArgs, opts ...pulumi.ResourceOption) (*NodePool, error) {
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("azure node pool %s: %w", name, err)
+	}
+	p := &NodePool{Labels: map[string]string{PoolLabel: args.Pool}}
+	if err := ctx.RegisterComponentResource("kost:azure:NodePool", name, p, opts...); err != nil {
+		return nil, err
+	}
+	pa := &containerservice.AgentPoolArgs{
+		AgentPoolName:          pulumi.String(args.Pool),
+		ResourceGroupName:      args.ResourceGroupName,
+		ResourceName:           args.ClusterName,
+		Mode:                   pulumi.String(string(containerservice.AgentPoolModeUser)),
+		Type:                   pulumi.String(string(containerservice.AgentPoolTypeVirtualMachineScaleSets)),
+		OrchestratorVersion:    pulumi.String(args.Version),
+		OsType:                 pulumi.String(string(containerservice.OSTypeLinux)),
+		OsSKU:                  pulumi.String(string(containerservice.OSSKUUbuntu)),
+		VmSize:                 pulumi.String(args.VMSize),
+		OsDiskSizeGB:           pulumi.Int(diskGiB(args.DiskGiB)),
+		OsDiskType:             pulumi.String(string(containerservice.OSDiskTypeManaged)),
+		EnableEncryptionAtHost: pulumi.Bool(args.EncryptionAtHost),
+		AvailabilityZones:      pulumi.ToStringArray(args.Zones),
+		VnetSubnetID:           args.SubnetID,
+		EnableAutoScaling:      pulumi.Bool(true),
+		Count:                  pulumi.Int(args.Desired),
+		MinCount:               pulumi.Int(args.Min),
+		MaxCount:               pulumi.Int(args.Max),
+		NodeLabels:             pulumi.ToStringMap(p.Labels),
+		NodeTaints:             poolTaints(args.Pool, args.Dedicated, args.Spot),
+		Tags:                   tagsWith(args.Tags, map[string]string{poolTag: args.Pool}),
+	}
+	if args.Spot {
+		pa.ScaleSetPriority = pulumi.String(string(containerservice.ScaleSetPrioritySpot))
+		pa.ScaleSetEvictionPolicy = pulumi.String(string(containerservice.ScaleSetEvictionPolicyDelete))
+		pa.SpotMaxPrice = pulumi.Float64(-1) // never evicted for price, only for capacity
+	}
+	ap, err := containerservice.NewAgentPool(ctx, name, pa, pulumi.Parent(p), pulumi.DependsOn(args.DependsOn),
+		// The cluster autoscaler owns the node count once the pool exists.
+		pulumi.IgnoreChanges([]string{"count"}))
+	if err != nil {
+		return nil, fmt.Errorf("azure node pool %s: %w", name, err)
+	}
+	p.AgentPool = ap
+	if err := ctx.RegisterResourceOutputs(p, pulumi.Map{
+		"agentPoolId": ap.ID(),
+		"pool":        pulumi.String(args.Pool),
+	}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}

@@ -1,0 +1,185 @@
+package azure
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/stacks/netplan"
+)
+
+// NodeSubnetName is the name of the node subnet inside the VNet.
+const NodeSubnetName = "nodes"
+
+// natZones make the NAT gateway's public IP zone-redundant. kost regions span three zones.
+var natZones = []string{"1", "2", "3"}
+
+// resourceGroupName is what Azure accepts: 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not
+// ending in '.'.
+var resourceGroupName = regexp.MustCompile(`^[-\w.()]{0,89}[-\w()]$`)
+
+// NetworkArgs configure a region's network.
+type NetworkArgs struct {
+	// ResourceGroupName is the resource group to create for the region, e.g. kost-<env>-<region>.
+	// Everything of the region lives in it (the AKS node resource group aside). Required.
+	ResourceGroupName string
+	// Location is the Azure region, e.g. "westeurope". Required.
+	Location string
+	// Layout is the address plan (netplan.PlanAKS): the VNet is Layout.Block and the node subnet
+	// Layout.Nodes; pods and Services use overlay ranges outside the VNet. Required.
+	Layout netplan.AKSLayout
+	// Protect marks the resource group protected (pulumi protect): deleting a resource group deletes
+	// everything in it. Default: false.
+	Protect bool
+	// Tags go on every resource that takes tags. Names must not contain <>%&\?/. Default: none.
+	Tags map[string]string
+}
+
+// Network is a region's resource group with a VNet, one node subnet spanning the zones, a NAT
+// gateway with a static zone-redundant public IP for egress, and an NSG on the subnet that keeps
+// Azure's default rules only (VNet and load-balancer traffic in, nothing from the Internet).
+type Network struct {
+	pulumi.ResourceState
+
+	// ResourceGroupName of the region's resource group.
+	ResourceGroupName pulumi.StringOutput
+	// VNetID of the VNet.
+	VNetID pulumi.StringOutput
+	// NodeSubnetID of the node subnet: nodes and internal load balancers.
+	NodeSubnetID pulumi.StringOutput
+	// NATPublicIP is the egress address of everything in the subnet. A cluster with a public API
+	// endpoint must authorize it (ManagedClusterArgs.NATPublicIP) so its nodes reach the API server.
+	NATPublicIP pulumi.StringOutput
+}
+
+func (a *NetworkArgs) validate() error {
+	if a == nil {
+		return errors.New("args are required")
+	}
+	var errs []error
+	if !resourceGroupName.MatchString(a.ResourceGroupName) {
+		errs = append(errs, fmt.Errorf("ResourceGroupName %q must be 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'", a.ResourceGroupName))
+	}
+	if a.Location == "" {
+		errs = append(errs, errors.New("location is required"))
+	}
+	if !a.Layout.Block.IsValid() || !a.Layout.Nodes.IsValid() {
+		errs = append(errs, errors.New("layout is required (netplan.PlanAKS)"))
+	} else if !a.Layout.Block.Contains(a.Layout.Nodes.Addr()) || a.Layout.Nodes.Bits() < a.Layout.Block.Bits() {
+		errs = append(errs, fmt.Errorf("node subnet %s is not inside the region block %s", a.Layout.Nodes, a.Layout.Block))
+	}
+	if err := checkTags(a.Tags); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// NewNetwork creates the network of one region.
+func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pulumi.ResourceOption) (*Network, error) {
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("azure network %s: %w", name, err)
+	}
+	n := &Network{}
+	if err := ctx.RegisterComponentResource("kost:azure:Network", name, n, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(n)
+	wrap := func(err error) error { return fmt.Errorf("azure network %s: %w", name, err) }
+	rgName := args.ResourceGroupName
+	location := pulumi.String(args.Location)
+	tags := tagsWith(args.Tags, nil)
+
+	rg, err := resources.NewResourceGroup(ctx, name+"-rg", &resources.ResourceGroupArgs{
+		ResourceGroupName: pulumi.String(rgName),
+		Location:          location,
+		Tags:              tags,
+	}, parent, pulumi.Protect(args.Protect))
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	vnet, err := network.NewVirtualNetwork(ctx, name+"-vnet", &network.VirtualNetworkArgs{
+		VirtualNetworkName: pulumi.String(rgName + "-vnet"),
+		ResourceGroupName:  rg.Name,
+		Location:           location,
+		AddressSpace: &network.AddressSpaceArgs{
+			AddressPrefixes: pulumi.StringArray{pulumi.String(args.Layout.Block.String())},
+		},
+		// Subnets are separate resources; the provider keeps them when it updates the VNet.
+		Tags: tags,
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	// Egress: a NAT gateway with a static, zone-redundant Standard IP. A Standard NAT gateway is not
+	// zonal here (no zones given), so Azure keeps it available as long as the region is.
+	ip, err := network.NewPublicIPAddress(ctx, name+"-nat", &network.PublicIPAddressArgs{
+		PublicIpAddressName:      pulumi.String(rgName + "-nat"),
+		ResourceGroupName:        rg.Name,
+		Location:                 location,
+		Sku:                      &network.PublicIPAddressSkuArgs{Name: pulumi.String("Standard"), Tier: pulumi.String("Regional")},
+		PublicIPAllocationMethod: pulumi.String("Static"),
+		PublicIPAddressVersion:   pulumi.String("IPv4"),
+		Zones:                    pulumi.ToStringArray(natZones),
+		Tags:                     tags,
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	nat, err := network.NewNatGateway(ctx, name+"-nat", &network.NatGatewayArgs{
+		NatGatewayName:       pulumi.String(rgName + "-nat"),
+		ResourceGroupName:    rg.Name,
+		Location:             location,
+		Sku:                  &network.NatGatewaySkuArgs{Name: pulumi.String("Standard")},
+		PublicIpAddresses:    network.SubResourceArray{&network.SubResourceArgs{Id: ip.ID()}},
+		IdleTimeoutInMinutes: pulumi.Int(4),
+		Tags:                 tags,
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	// No security rules of kost's own: Azure's defaults allow VNet and Azure load balancer traffic in
+	// and deny the rest, so nothing in the subnet is reachable from the Internet.
+	nsg, err := network.NewNetworkSecurityGroup(ctx, name+"-nodes", &network.NetworkSecurityGroupArgs{
+		NetworkSecurityGroupName: pulumi.String(rgName + "-nodes"),
+		ResourceGroupName:        rg.Name,
+		Location:                 location,
+		Tags:                     tags,
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	// Azure subnets take no tags. One subnet spans every zone of the region.
+	subnet, err := network.NewSubnet(ctx, name+"-nodes", &network.SubnetArgs{
+		SubnetName:           pulumi.String(NodeSubnetName),
+		ResourceGroupName:    rg.Name,
+		VirtualNetworkName:   vnet.Name,
+		AddressPrefix:        pulumi.String(args.Layout.Nodes.String()),
+		NatGateway:           &network.SubResourceArgs{Id: nat.ID()},
+		NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: nsg.ID()},
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	n.ResourceGroupName = rg.Name
+	n.VNetID = vnet.ID().ToStringOutput()
+	n.NodeSubnetID = subnet.ID().ToStringOutput()
+	n.NATPublicIP = ip.IpAddress.Elem()
+	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{
+		"resourceGroupName": n.ResourceGroupName,
+		"vnetId":            n.VNetID,
+		"nodeSubnetId":      n.NodeSubnetID,
+		"natPublicIp":       n.NATPublicIP,
+	}); err != nil {
+		return nil, err
+	}
+	return n, nil
+}

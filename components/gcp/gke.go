@@ -1,0 +1,451 @@
+package gcp
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/container"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/kms"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/organizations"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+)
+
+// nodeRoles are the least privileges GKE nodes need: write logs and metrics, read monitoring, report
+// resource metadata, pull images from Artifact Registry.
+var nodeRoles = []string{
+	"roles/logging.logWriter",
+	"roles/monitoring.metricWriter",
+	"roles/monitoring.viewer",
+	"roles/stackdriver.resourceMetadata.writer",
+	"roles/artifactregistry.reader",
+}
+
+const (
+	// adminRole is granted on the project to ManagedClusterArgs.Admins.
+	adminRole = "roles/container.admin"
+	// kmsRole lets the GKE service agent encrypt and decrypt Kubernetes secrets with the cluster's key.
+	kmsRole = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+	// secretsKeyRotation rotates the secrets key every 90 days.
+	secretsKeyRotation = "7776000s"
+)
+
+// versionRE is a Kubernetes minor version as GKE takes it for minMasterVersion ("1.33").
+var versionRE = regexp.MustCompile(`^[1-9][0-9]*\.[0-9]+$`)
+
+// ManagedClusterArgs configure a regional GKE cluster and its node pools.
+type ManagedClusterArgs struct {
+	// ClusterName is the GKE cluster's name. Required: lowercase letters, digits and hyphens, starting
+	// with a letter, at most 40 characters.
+	ClusterName string
+	// Project is the GCP project ID. Required.
+	Project string
+	// Region is the cluster's location: kost's clusters are regional (control plane replicated over
+	// the region's zones). Required.
+	Region string
+	// Zones the node pools span (node locations), in the region. Required: at least one.
+	Zones []string
+	// Version is the Kubernetes minor version, e.g. "1.33": the control plane's minimum version, with
+	// no release channel so GKE never moves the cluster to another minor by itself. Required.
+	Version string
+	// Network and Subnetwork are the VPC network and subnetwork (Network.NetworkID, .SubnetworkID; names
+	// or self links also work). Required.
+	Network, Subnetwork pulumi.StringInput
+	// PodsRangeName and ServicesRangeName are the subnetwork's secondary ranges (VPC-native cluster).
+	// Required.
+	PodsRangeName, ServicesRangeName string
+	// MasterCIDR is the /28 of the private control plane (netplan.GKELayout.Master). Required.
+	MasterCIDR string
+	// PublicEndpoint keeps the control plane's public endpoint, reachable from PublicCIDRs only (master
+	// authorized networks). When false the cluster has a private endpoint only, with master authorized
+	// networks on and no extra ranges: only the cluster's subnetwork (nodes and pods) reaches it, so
+	// Pulumi and kubectl must run from there. Nodes are always private. Default: false.
+	PublicEndpoint bool
+	// PublicCIDRs may reach the public endpoint. Default: none (required when PublicEndpoint; ignored
+	// otherwise).
+	PublicCIDRs []string
+	// Admins are IAM members ("user:a@example.com", "group:platform@example.com") granted
+	// roles/container.admin on the project. Default: none; the identity running Pulumi needs it anyway.
+	Admins []string
+	// NodePools to create, one GKE node pool each; Desired, Min and Max are totals over all zones.
+	// Required: at least one, one of them "system" (coredns, the operators).
+	NodePools []cluster.PoolSpec
+	// EncryptSecrets encrypts Kubernetes secrets at the application layer with a Cloud KMS key of the
+	// cluster's own (a key ring and key in the region, rotated every 90 days). Default: false.
+	EncryptSecrets bool
+	// Protect turns on GKE deletion protection and marks the cluster and its secrets key protected
+	// (pulumi protect). When false, deletion protection is explicitly off so `pulumi destroy` works.
+	// Default: false.
+	Protect bool
+	// Labels go on the cluster, the secrets key and the node VMs. Default: none.
+	Labels map[string]string
+}
+
+// ManagedCluster is a private, VPC-native, regional GKE cluster with Workload Identity, Dataplane V2,
+// shielded nodes, a least-privilege node service account, optional Cloud KMS secrets encryption and
+// its node pools.
+type ManagedCluster struct {
+	pulumi.ResourceState
+
+	// GKE is the cluster resource.
+	GKE *container.Cluster
+	// NodeServiceAccount is the email of the service account every node runs as.
+	NodeServiceAccount pulumi.StringOutput
+	// Pools are the node pools by pool name.
+	Pools map[string]*NodePool
+	// Cluster is the contract handed to the platform layer.
+	Cluster cluster.Cluster
+}
+
+func (a *ManagedClusterArgs) validate() error {
+	var ps problems
+	if a == nil {
+		ps.add("args are required")
+		return ps.err()
+	}
+	var missing []string
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{
+		{"ClusterName", a.ClusterName != ""}, {"Project", a.Project != ""}, {"Region", a.Region != ""},
+		{"Zones", len(a.Zones) > 0}, {"Version", a.Version != ""},
+		{"Network", a.Network != nil}, {"Subnetwork", a.Subnetwork != nil},
+		{"PodsRangeName", a.PodsRangeName != ""}, {"ServicesRangeName", a.ServicesRangeName != ""},
+		{"MasterCIDR", a.MasterCIDR != ""},
+	} {
+		if !f.ok {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		ps.add("missing %s", strings.Join(missing, ", "))
+	}
+	if a.ClusterName != "" && !validName(a.ClusterName, maxNameLen) {
+		ps.add("ClusterName %q must be lowercase letters, digits and hyphens, start with a letter and hold at most %d characters", a.ClusterName, maxNameLen)
+	}
+	if a.Version != "" && !versionRE.MatchString(a.Version) {
+		ps.add("Version %q must be a Kubernetes minor version such as 1.33", a.Version)
+	}
+	for _, z := range a.Zones {
+		if a.Region != "" && !strings.HasPrefix(z, a.Region+"-") {
+			ps.add("zone %q is not in region %s", z, a.Region)
+		}
+	}
+	if a.MasterCIDR != "" {
+		if p, err := netip.ParsePrefix(a.MasterCIDR); err != nil || !p.Addr().Is4() || p.Bits() != 28 || p.Masked() != p {
+			ps.add("MasterCIDR %q must be an IPv4 /28 such as 172.16.0.0/28", a.MasterCIDR)
+		}
+	}
+	if a.PublicEndpoint && len(a.PublicCIDRs) == 0 {
+		ps.add("PublicCIDRs are required with PublicEndpoint")
+	}
+	for _, c := range a.PublicCIDRs {
+		if _, err := netip.ParsePrefix(c); err != nil {
+			ps.add("PublicCIDRs: %q is not a CIDR", c)
+		}
+	}
+	for _, m := range a.Admins {
+		if kind, _, ok := strings.Cut(m, ":"); !ok || !slices.Contains([]string{"user", "group", "serviceAccount", "domain"}, kind) {
+			ps.add("Admins: %q is not an IAM member such as user:a@example.com or group:platform@example.com", m)
+		}
+	}
+	if !slices.ContainsFunc(a.NodePools, func(p cluster.PoolSpec) bool { return p.Pool == "system" }) {
+		ps.add("a system node pool is required for coredns and the operators")
+	}
+	seen := map[string]bool{}
+	for _, p := range a.NodePools {
+		if seen[p.Pool] {
+			ps.add("node pool %q is given twice", p.Pool)
+		}
+		seen[p.Pool] = true
+		for _, msg := range poolProblems(p.Pool, p.InstanceType, p.Desired, p.Min, p.Max, p.DiskGiB) {
+			ps.add("node pool %q: %s", p.Pool, msg)
+		}
+	}
+	return ps.err()
+}
+
+// NewManagedCluster creates a GKE cluster with its node pools.
+func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArgs, opts ...pulumi.ResourceOption) (*ManagedCluster, error) {
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("gke %s: %w", name, err)
+	}
+	c := &ManagedCluster{Pools: map[string]*NodePool{}}
+	if err := ctx.RegisterComponentResource("kost:gcp:ManagedCluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+	protect := pulumi.Protect(args.Protect)
+	project := pulumi.String(args.Project)
+	wrap := func(err error) error { return fmt.Errorf("gke %s: %w", name, err) }
+
+	// Nodes run as a service account of their own with the least privileges, never the Compute
+	// Engine default account (Editor in older projects).
+	sa, err := serviceaccount.NewAccount(ctx, name+"-nodes", &serviceaccount.AccountArgs{
+		Project:     project,
+		AccountId:   pulumi.String(nodeAccountID(args.ClusterName)),
+		DisplayName: pulumi.String("GKE nodes of " + args.ClusterName),
+		Description: pulumi.String("kost: the nodes of GKE cluster " + args.ClusterName),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.NodeServiceAccount = sa.Email
+	var nodeDeps []pulumi.Resource
+	for _, role := range nodeRoles {
+		m, err := projects.NewIAMMember(ctx, name+"-nodes-"+roleSuffix(role), &projects.IAMMemberArgs{
+			Project: project,
+			Role:    pulumi.String(role),
+			Member:  sa.Member,
+		}, parent)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		nodeDeps = append(nodeDeps, m)
+	}
+
+	ca := &container.ClusterArgs{
+		Name:          pulumi.String(args.ClusterName),
+		Project:       project,
+		Location:      pulumi.String(args.Region),
+		NodeLocations: pulumi.ToStringArray(args.Zones),
+		Description:   pulumi.String("kost cluster " + args.ClusterName),
+		// Pinned: no release channel, the minor version set here; patch upgrades are GKE's.
+		MinMasterVersion: pulumi.String(args.Version),
+		ReleaseChannel:   &container.ClusterReleaseChannelArgs{Channel: pulumi.String("UNSPECIFIED")},
+		// GKE requires a default pool at creation; it is removed at once and the pools below replace it.
+		RemoveDefaultNodePool: pulumi.Bool(true),
+		InitialNodeCount:      pulumi.Int(1),
+		// The short-lived default pool still runs as the node account and shielded, so creation works
+		// where the Compute Engine default account is disabled or shielded VMs are required.
+		NodeConfig: &container.ClusterNodeConfigArgs{
+			ServiceAccount: sa.Email,
+			OauthScopes:    pulumi.StringArray{pulumi.String(cloudPlatformScope)},
+			DiskType:       pulumi.String("pd-balanced"),
+			DiskSizeGb:     pulumi.Int(50),
+			ShieldedInstanceConfig: &container.ClusterNodeConfigShieldedInstanceConfigArgs{
+				EnableSecureBoot:          pulumi.Bool(true),
+				EnableIntegrityMonitoring: pulumi.Bool(true),
+			},
+			WorkloadMetadataConfig: &container.ClusterNodeConfigWorkloadMetadataConfigArgs{Mode: pulumi.String("GKE_METADATA")},
+		},
+		Network:        args.Network,
+		Subnetwork:     args.Subnetwork,
+		NetworkingMode: pulumi.String("VPC_NATIVE"),
+		IpAllocationPolicy: &container.ClusterIpAllocationPolicyArgs{
+			ClusterSecondaryRangeName:  pulumi.String(args.PodsRangeName),
+			ServicesSecondaryRangeName: pulumi.String(args.ServicesRangeName),
+			StackType:                  pulumi.String("IPV4"),
+		},
+		// Dataplane V2 (eBPF): network policies enforced without the Calico add-on.
+		DatapathProvider: pulumi.String("ADVANCED_DATAPATH"),
+		PrivateClusterConfig: &container.ClusterPrivateClusterConfigArgs{
+			EnablePrivateNodes:       pulumi.Bool(true),
+			EnablePrivateEndpoint:    pulumi.Bool(!args.PublicEndpoint),
+			MasterIpv4CidrBlock:      pulumi.String(args.MasterCIDR),
+			MasterGlobalAccessConfig: &container.ClusterPrivateClusterConfigMasterGlobalAccessConfigArgs{Enabled: pulumi.Bool(true)},
+		},
+		MasterAuthorizedNetworksConfig: authorizedNetworks(args),
+		WorkloadIdentityConfig: &container.ClusterWorkloadIdentityConfigArgs{
+			WorkloadPool: pulumi.String(args.Project + ".svc.id.goog"),
+		},
+		EnableShieldedNodes: pulumi.Bool(true),
+		EnableLegacyAbac:    pulumi.Bool(false),
+		AddonsConfig: &container.ClusterAddonsConfigArgs{
+			// The storage classes use the GCE PD CSI driver.
+			GcePersistentDiskCsiDriverConfig: &container.ClusterAddonsConfigGcePersistentDiskCsiDriverConfigArgs{Enabled: pulumi.Bool(true)},
+		},
+		DeletionProtection: pulumi.Bool(args.Protect),
+		ResourceLabels:     labelsWith(args.Labels, nil),
+	}
+	var clusterDeps []pulumi.Resource
+	if args.EncryptSecrets {
+		key, binding, err := newSecretsKey(ctx, name, args, c, protect)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		ca.DatabaseEncryption = &container.ClusterDatabaseEncryptionArgs{State: pulumi.String("ENCRYPTED"), KeyName: key.ID()}
+		// GKE checks at creation that its service agent may use the key.
+		clusterDeps = append(clusterDeps, binding)
+	}
+	gke, err := container.NewCluster(ctx, name, ca, parent, protect, pulumi.DependsOn(clusterDeps),
+		// nodeConfig only shapes the default pool, removed at creation: changing it later must neither
+		// update a pool that is gone nor replace the cluster.
+		pulumi.IgnoreChanges([]string{"nodeConfig"}))
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.GKE = gke
+
+	for i, member := range args.Admins {
+		if _, err := projects.NewIAMMember(ctx, fmt.Sprintf("%s-admin-%d", name, i), &projects.IAMMemberArgs{
+			Project: project,
+			Role:    pulumi.String(adminRole),
+			Member:  pulumi.String(member),
+		}, parent); err != nil {
+			return nil, wrap(err)
+		}
+	}
+
+	var ready []pulumi.Resource
+	for _, ps := range args.NodePools {
+		pool, err := NewNodePool(ctx, name+"-"+ps.Pool, &NodePoolArgs{
+			Pool:           ps.Pool,
+			Cluster:        gke.Name,
+			Project:        args.Project,
+			Region:         args.Region,
+			Zones:          args.Zones,
+			MachineType:    ps.InstanceType,
+			Desired:        ps.Desired,
+			Min:            ps.Min,
+			Max:            ps.Max,
+			Spot:           ps.Spot,
+			Dedicated:      ps.Dedicated,
+			DiskGiB:        ps.DiskGiB,
+			ServiceAccount: sa.Email,
+			Labels:         args.Labels,
+			// The role bindings themselves, never a component: the Go SDK expands a component
+			// dependency to the children registered so far, which races with their registration.
+			DependsOn: nodeDeps,
+		}, parent)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		c.Pools[ps.Pool] = pool
+		ready = append(ready, pool.Pool)
+	}
+
+	endpoint := pulumi.Sprintf("https://%s", gke.Endpoint)
+	kubeconfig := pulumi.ToSecret(pulumi.All(gke.Name, endpoint, gke.MasterAuth.ClusterCaCertificate().Elem()).ApplyT(
+		func(xs []any) string {
+			return Kubeconfig(KubeconfigArgs{ClusterName: xs[0].(string), Endpoint: xs[1].(string), CAData: xs[2].(string)})
+		})).(pulumi.StringOutput)
+	k8s, err := kubernetes.NewProvider(ctx, name+"-k8s", &kubernetes.ProviderArgs{
+		Kubeconfig:            kubeconfig,
+		EnableServerSideApply: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	c.Cluster = cluster.Cluster{
+		Name:           args.ClusterName,
+		Cloud:          cluster.GCP,
+		Region:         args.Region,
+		Zones:          slices.Clone(args.Zones),
+		Endpoint:       endpoint,
+		Kubeconfig:     kubeconfig,
+		Provider:       k8s,
+		DedicatedPools: true,
+		Storage: cluster.StorageProfile{
+			// GCE persistent disks are always encrypted at rest (Google-managed keys), so the classes
+			// need no encryption parameter.
+			Provisioner: "pd.csi.storage.gke.io",
+			DB:          map[string]string{"type": "pd-ssd"},
+			Standard:    map[string]string{"type": "pd-balanced"},
+		},
+		InternalLoadBalancer: map[string]string{"networking.gke.io/load-balancer-type": "Internal"},
+		Ready:                ready,
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"clusterName":        gke.Name,
+		"endpoint":           endpoint,
+		"nodeServiceAccount": sa.Email,
+		"kubeconfig":         kubeconfig,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// authorizedNetworks are the control plane's master authorized networks: PublicCIDRs on a public
+// endpoint; none beyond the cluster's own subnetwork on a private one. Google's public ranges are
+// never let in.
+func authorizedNetworks(args *ManagedClusterArgs) *container.ClusterMasterAuthorizedNetworksConfigArgs {
+	man := &container.ClusterMasterAuthorizedNetworksConfigArgs{GcpPublicCidrsAccessEnabled: pulumi.Bool(false)}
+	if args.PublicEndpoint {
+		var blocks container.ClusterMasterAuthorizedNetworksConfigCidrBlockArray
+		for _, c := range args.PublicCIDRs {
+			blocks = append(blocks, &container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs{
+				CidrBlock:   pulumi.String(c),
+				DisplayName: pulumi.String("kost public " + c),
+			})
+		}
+		man.CidrBlocks = blocks
+	}
+	return man
+}
+
+// newSecretsKey creates the cluster's secrets key and lets the GKE service agent use it. Key rings and
+// keys can never be deleted in GCP, so their names are left to Pulumi (a random suffix): a stack
+// destroyed and brought up again gets new ones instead of failing on the old names.
+func newSecretsKey(ctx *pulumi.Context, name string, args *ManagedClusterArgs, c *ManagedCluster, protect pulumi.ResourceOption) (*kms.CryptoKey, *kms.CryptoKeyIAMMember, error) {
+	parent := pulumi.Parent(c)
+	// The GKE service agent is named after the project number, which only a lookup gives. The invoke
+	// takes the component's explicit provider through its parent.
+	proj, err := organizations.LookupProject(ctx, &organizations.LookupProjectArgs{ProjectId: &args.Project}, pulumi.Parent(c))
+	if err != nil {
+		return nil, nil, fmt.Errorf("project number of %s: %w", args.Project, err)
+	}
+	if proj.Number == "" {
+		return nil, nil, fmt.Errorf("project number of %s: the lookup returned none", args.Project)
+	}
+	ring, err := kms.NewKeyRing(ctx, name+"-secrets", &kms.KeyRingArgs{
+		Project:  pulumi.String(args.Project),
+		Location: pulumi.String(args.Region), // GKE requires the key in the cluster's region
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := kms.NewCryptoKey(ctx, name+"-secrets", &kms.CryptoKeyArgs{
+		KeyRing:        ring.ID(),
+		Purpose:        pulumi.String("ENCRYPT_DECRYPT"),
+		RotationPeriod: pulumi.String(secretsKeyRotation),
+		Labels:         labelsWith(args.Labels, nil),
+	}, parent, protect)
+	if err != nil {
+		return nil, nil, err
+	}
+	binding, err := kms.NewCryptoKeyIAMMember(ctx, name+"-secrets", &kms.CryptoKeyIAMMemberArgs{
+		CryptoKeyId: key.ID(),
+		Role:        pulumi.String(kmsRole),
+		Member:      pulumi.String(gkeServiceAgent(proj.Number)),
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	return key, binding, nil
+}
+
+// gkeServiceAgent is the IAM member of a project's GKE service agent.
+func gkeServiceAgent(projectNumber string) string {
+	return "serviceAccount:service-" + projectNumber + "@container-engine-robot.iam.gserviceaccount.com"
+}
+
+// nodeAccountID is the node service account's id (6 to 30 characters): <cluster>-nodes, or, for a
+// longer cluster name, its start and a digest of the whole name, so it stays unique per project.
+func nodeAccountID(clusterName string) string {
+	const suffix = "-nodes"
+	if id := clusterName + suffix; len(id) <= 30 {
+		return id
+	}
+	sum := sha256.Sum256([]byte(clusterName))
+	digest := hex.EncodeToString(sum[:])[:6]
+	head := strings.TrimRight(clusterName[:30-len(suffix)-len(digest)-1], "-")
+	return head + "-" + digest + suffix
+}
+
+// roleSuffix turns roles/logging.logWriter into logging-logWriter for resource names.
+func roleSuffix(role string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(role, "roles/"), ".", "-")
+}

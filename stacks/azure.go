@@ -1,0 +1,55 @@
+package stacks
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	kazure "github.com/kost-platform/kost/components/azure"
+	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/stacks/netplan"
+)
+
+// buildAzure creates an Azure region: provider, resource group with VNet, subnet and NAT gateway,
+// AKS with node pools.
+func buildAzure(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region) (cluster.Cluster, error) {
+	p := args.Plan
+	layout, err := netplan.PlanAKS(p.Layout.Block)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	prov, err := kazure.NewProvider(ctx, name, &kazure.ProviderArgs{SubscriptionID: p.Azure.SubscriptionID, Location: p.Region}, pulumi.Parent(parent))
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	in := []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Provider(prov)}
+	network, err := kazure.NewNetwork(ctx, name, &kazure.NetworkArgs{
+		ResourceGroupName: p.Azure.ResourceGroup,
+		Location:          p.Region,
+		Layout:            layout,
+		Protect:           args.Protect,
+		Tags:              p.Tags,
+	}, in...)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	aks, err := kazure.NewManagedCluster(ctx, name, &kazure.ManagedClusterArgs{
+		ClusterName:         p.ClusterName,
+		ResourceGroupName:   network.ResourceGroupName,
+		Location:            p.Region,
+		Zones:               p.Zones,
+		Version:             p.Version,
+		SubscriptionID:      p.Azure.SubscriptionID,
+		NodeSubnetID:        network.NodeSubnetID,
+		Layout:              layout,
+		PublicEndpoint:      p.PublicEndpoint,
+		PublicCIDRs:         p.PublicCIDRs,
+		NATPublicIP:         network.NATPublicIP,
+		AdminGroupObjectIDs: p.Admins,
+		NodePools:           poolSpecs(p),
+		Protect:             args.Protect,
+		Tags:                p.Tags,
+	}, in...)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	return aks.Cluster, nil
+}

@@ -1,0 +1,60 @@
+package stacks
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+	kgcp "github.com/kost-platform/kost/components/gcp"
+	"github.com/kost-platform/kost/stacks/config"
+	"github.com/kost-platform/kost/stacks/netplan"
+)
+
+// buildGCP creates a GCP region: provider, VPC network with its regional subnetwork, GKE with node
+// pools.
+func buildGCP(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region) (cluster.Cluster, error) {
+	p := args.Plan
+	prod := p.Size == config.Prod
+	layout, err := netplan.PlanGKE(p.Layout.Block)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	prov, err := kgcp.NewProvider(ctx, name, &kgcp.ProviderArgs{Project: p.GCP.Project, Region: p.Region}, pulumi.Parent(parent))
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	in := []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Provider(prov)}
+	network, err := kgcp.NewNetwork(ctx, name, &kgcp.NetworkArgs{
+		Name:     p.ClusterName,
+		Project:  p.GCP.Project,
+		Region:   p.Region,
+		Layout:   layout,
+		FlowLogs: prod,
+		Labels:   p.Tags,
+	}, in...)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	gke, err := kgcp.NewManagedCluster(ctx, name, &kgcp.ManagedClusterArgs{
+		ClusterName:       p.ClusterName,
+		Project:           p.GCP.Project,
+		Region:            p.Region,
+		Zones:             p.Zones,
+		Version:           p.Version,
+		Network:           network.NetworkID,
+		Subnetwork:        network.SubnetworkID,
+		PodsRangeName:     network.PodsRangeName,
+		ServicesRangeName: network.ServicesRangeName,
+		MasterCIDR:        layout.Master.String(),
+		PublicEndpoint:    p.PublicEndpoint,
+		PublicCIDRs:       p.PublicCIDRs,
+		Admins:            p.Admins,
+		NodePools:         poolSpecs(p),
+		EncryptSecrets:    prod,
+		Protect:           args.Protect,
+		Labels:            p.Tags,
+	}, in...)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	return gke.Cluster, nil
+}

@@ -1,0 +1,211 @@
+package plan
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// The Azure subscription and Entra ID tenant the mock cloud runs in.
+const (
+	azureSubscription = "00000000-0000-4000-8000-00000000c0de"
+	azureTenant       = "00000000-0000-4000-8000-0000000e7a1d"
+)
+
+// azureLocations holds the location of each mock AKS cluster by "<resource group>/<name>", for the
+// credential invokes, which only know those two.
+var azureLocations sync.Map
+
+// uuidOf shapes a digest as a UUID.
+func uuidOf(h string) string {
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// azureName is the name input of a resource, or an auto-name like the provider's.
+func azureName(o *Out, input string) string {
+	if n := o.In(input); n != "" {
+		return n
+	}
+	return o.R.Name + o.Hash[:8]
+}
+
+// azureID is the ARM id of a resource in a resource group.
+func azureID(rg, provider, path string) string {
+	return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/%s/%s", azureSubscription, rg, provider, path)
+}
+
+// azureLocation is a resource's location input, or its provider's.
+func azureLocation(o *Out) string {
+	if l := o.In("location"); l != "" {
+		return l
+	}
+	return o.Region
+}
+
+func init() {
+	outputs["azure-native:resources:ResourceGroup"] = func(o *Out) {
+		name := azureName(o, "resourceGroupName")
+		o.ID = fmt.Sprintf("/subscriptions/%s/resourceGroups/%s", azureSubscription, name)
+		o.Set("name", name)
+		o.Set("location", azureLocation(o))
+		o.Set("properties", map[string]any{"provisioningState": "Succeeded"})
+	}
+	network := func(kind, input string) func(o *Out) {
+		return func(o *Out) {
+			name := azureName(o, input)
+			o.ID = azureID(o.In("resourceGroupName"), "Microsoft.Network", kind+"/"+name)
+			o.Set("name", name)
+			o.Set("location", azureLocation(o))
+			o.Set("provisioningState", "Succeeded")
+			o.Set("etag", `W/"`+uuidOf(o.Hash)+`"`)
+		}
+	}
+	outputs["azure-native:network:VirtualNetwork"] = network("virtualNetworks", "virtualNetworkName")
+	outputs["azure-native:network:NetworkSecurityGroup"] = network("networkSecurityGroups", "networkSecurityGroupName")
+	outputs["azure-native:network:NatGateway"] = network("natGateways", "natGatewayName")
+	publicIP := network("publicIPAddresses", "publicIpAddressName")
+	outputs["azure-native:network:PublicIPAddress"] = func(o *Out) {
+		publicIP(o)
+		o.Set("ipAddress", fmt.Sprintf("198.51.100.%d", int(o.Hash[0])%250+1))
+	}
+	outputs["azure-native:network:Subnet"] = func(o *Out) {
+		name := azureName(o, "subnetName")
+		o.ID = azureID(o.In("resourceGroupName"), "Microsoft.Network", "virtualNetworks/"+o.In("virtualNetworkName")+"/subnets/"+name)
+		o.Set("name", name)
+		o.Set("provisioningState", "Succeeded")
+	}
+	outputs["azure-native:containerservice:ManagedCluster"] = func(o *Out) {
+		name, rg, loc := azureName(o, "resourceName"), o.In("resourceGroupName"), azureLocation(o)
+		prefix := o.In("dnsPrefix")
+		if prefix == "" {
+			prefix = name
+		}
+		h := hash("aks", rg, name)
+		o.ID = azureID(rg, "Microsoft.ContainerService", "managedClusters/"+name)
+		o.Set("name", name)
+		o.Set("location", loc)
+		fqdn := fmt.Sprintf("%s-%s.hcp.%s.azmk8s.io", prefix, h[:8], loc)
+		o.Set("fqdn", fqdn)
+		o.Set("azurePortalFQDN", fmt.Sprintf("%s-%s.portal.hcp.%s.azmk8s.io", prefix, h[:8], loc))
+		if private, _ := o.R.Input("apiServerAccessProfile.enablePrivateCluster"); private == true {
+			o.Set("privateFQDN", fmt.Sprintf("%s-%s.%s.privatelink.%s.azmk8s.io", prefix, h[:8], uuidOf(h[8:]), loc))
+		}
+		azureLocations.Store(rg+"/"+name, loc)
+		o.Set("identity", map[string]any{
+			"type":        "SystemAssigned",
+			"principalId": uuidOf(hash("principal", h)),
+			"tenantId":    azureTenant,
+		})
+		nodeRG := o.In("nodeResourceGroup")
+		if nodeRG == "" {
+			nodeRG = fmt.Sprintf("MC_%s_%s_%s", rg, name, loc)
+		}
+		o.Set("nodeResourceGroup", nodeRG)
+		o.Set("identityProfile", map[string]any{"kubeletidentity": map[string]any{
+			"clientId":   uuidOf(hash("kubelet-client", h)),
+			"objectId":   uuidOf(hash("kubelet-object", h)),
+			"resourceId": azureID(nodeRG, "Microsoft.ManagedIdentity", "userAssignedIdentities/"+name+"-agentpool"),
+		}})
+		o.Set("oidcIssuerProfile", map[string]any{
+			"enabled":   true,
+			"issuerURL": fmt.Sprintf("https://%s.oic.prod-aks.azure.com/%s/%s/", loc, azureTenant, uuidOf(hash("oidc", h))),
+		})
+		if v := o.In("kubernetesVersion"); v != "" {
+			o.Set("currentKubernetesVersion", v+".4")
+		}
+		o.Set("provisioningState", "Succeeded")
+		o.Set("powerState", map[string]any{"code": "Running"})
+		o.Set("maxAgentPools", 100)
+	}
+	outputs["azure-native:containerservice:AgentPool"] = func(o *Out) {
+		name := azureName(o, "agentPoolName")
+		o.ID = azureID(o.In("resourceGroupName"), "Microsoft.ContainerService", "managedClusters/"+o.In("resourceName")+"/agentPools/"+name)
+		o.Set("name", name)
+		if v := o.In("orchestratorVersion"); v != "" {
+			o.Set("currentOrchestratorVersion", v+".4")
+		}
+		o.Set("provisioningState", "Succeeded")
+		o.Set("powerState", map[string]any{"code": "Running"})
+	}
+	outputs["azure-native:authorization:RoleAssignment"] = func(o *Out) {
+		name := o.In("roleAssignmentName")
+		if name == "" {
+			name = uuidOf(o.Hash)
+		}
+		o.ID = o.In("scope") + "/providers/Microsoft.Authorization/roleAssignments/" + name
+		o.Set("name", name)
+		o.Set("type", "Microsoft.Authorization/roleAssignments")
+		o.Set("createdOn", "2026-01-01T00:00:00Z")
+	}
+
+	invokes["azure-native:containerservice:listManagedClusterUserCredentials"] = func(args resource.PropertyMap) resource.PropertyMap {
+		return aksCredentials(args, "clusterUser")
+	}
+	invokes["azure-native:containerservice:listManagedClusterAdminCredentials"] = func(args resource.PropertyMap) resource.PropertyMap {
+		return aksCredentials(args, "clusterAdmin")
+	}
+}
+
+// aksCredentials answers like AKS's credential listings: one base64 kubeconfig, for Entra ID users
+// with kubelogin in device-code mode (clusterUser) or with the local admin certificate (clusterAdmin).
+func aksCredentials(args resource.PropertyMap, kind string) resource.PropertyMap {
+	str := func(k string) string {
+		s, _ := Plain(args[resource.PropertyKey(k)], false).(string)
+		return s
+	}
+	rg, name := str("resourceGroupName"), str("resourceName")
+	loc := "westeurope"
+	if l, ok := azureLocations.Load(rg + "/" + name); ok {
+		loc = l.(string)
+	}
+	// The public FQDN, as the cluster mock computes it with the default DNS prefix. (AKS answers with
+	// the private FQDN for a private cluster; kost takes the server from the cluster's outputs.)
+	server := fmt.Sprintf("https://%s-%s.hcp.%s.azmk8s.io:443", name, hash("aks", rg, name)[:8], loc)
+	user := kind + "_" + rg + "_" + name
+	var auth string
+	if kind == "clusterAdmin" {
+		auth = fmt.Sprintf("    client-certificate-data: %s\n    client-key-data: %s\n    token: %s\n",
+			base64.StdEncoding.EncodeToString([]byte(armour("CERTIFICATE", hash("admin-cert", rg, name)))),
+			base64.StdEncoding.EncodeToString([]byte(armour("RSA PRIVATE KEY", hash("admin-key", rg, name)))),
+			hash("admin-token", rg, name))
+	} else {
+		auth = strings.Join([]string{
+			"    exec:",
+			"      apiVersion: client.authentication.k8s.io/v1beta1",
+			"      args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630,",
+			"        --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, " + azureTenant + ", --login, devicecode]",
+			"      command: kubelogin",
+			"      env: null",
+			"      interactiveMode: IfAvailable",
+			"      provideClusterInfo: false",
+			"",
+		}, "\n")
+	}
+	kubeconfig := fmt.Sprintf(`apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: %s
+    server: %s
+  name: %s
+contexts:
+- context:
+    cluster: %s
+    user: %s
+  name: %s
+current-context: %s
+kind: Config
+preferences: {}
+users:
+- name: %s
+  user:
+%s`, fakeCA(name), server, name, name, user, name, name, user, auth)
+	return resource.PropertyMap{"kubeconfigs": resource.NewProperty([]resource.PropertyValue{
+		resource.NewProperty(resource.PropertyMap{
+			"name":  resource.NewProperty(kind),
+			"value": resource.NewProperty(base64.StdEncoding.EncodeToString([]byte(kubeconfig))),
+		}),
+	})}
+}
