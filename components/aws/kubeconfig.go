@@ -1,8 +1,6 @@
 package aws
 
-import (
-	"encoding/json"
-)
+import "github.com/kost-platform/kost/components/cluster"
 
 // KubeconfigArgs describe how to reach an EKS cluster with `aws eks get-token`.
 type KubeconfigArgs struct {
@@ -18,36 +16,9 @@ func Kubeconfig(a KubeconfigArgs) string {
 	if a.RoleARN != "" {
 		args = append(args, "--role-arn", a.RoleARN)
 	}
-	exec := map[string]any{
-		"apiVersion":         "client.authentication.k8s.io/v1beta1",
-		"command":            "aws",
-		"args":               args,
-		"interactiveMode":    "Never",
-		"provideClusterInfo": false,
-	}
+	user := cluster.ExecUser{Command: "aws", Args: args}
 	if a.Profile != "" {
-		exec["env"] = []map[string]string{{"name": "AWS_PROFILE", "value": a.Profile}}
+		user.Env = map[string]string{"AWS_PROFILE": a.Profile}
 	}
-	cfg := map[string]any{
-		"apiVersion":      "v1",
-		"kind":            "Config",
-		"current-context": a.ClusterName,
-		"clusters": []any{map[string]any{
-			"name":    a.ClusterName,
-			"cluster": map[string]any{"server": a.Endpoint, "certificate-authority-data": a.CAData},
-		}},
-		"contexts": []any{map[string]any{
-			"name":    a.ClusterName,
-			"context": map[string]any{"cluster": a.ClusterName, "user": a.ClusterName},
-		}},
-		"users": []any{map[string]any{
-			"name": a.ClusterName,
-			"user": map[string]any{"exec": exec},
-		}},
-	}
-	b, err := json.Marshal(cfg)
-	if err != nil {
-		panic(err) // maps of strings only
-	}
-	return string(b)
+	return cluster.Kubeconfig(a.ClusterName, a.Endpoint, a.CAData, user.User())
 }

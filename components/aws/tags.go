@@ -1,18 +1,13 @@
 package aws
 
-import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-// tagsWith returns base plus extra (extra wins) as a Pulumi map; base is never modified.
-func tagsWith(base map[string]string, extra map[string]string) pulumi.StringMap {
-	out := pulumi.StringMap{}
-	for k, v := range base {
-		out[k] = pulumi.String(v)
-	}
-	for k, v := range extra {
-		out[k] = pulumi.String(v)
-	}
-	return out
-}
+	"github.com/kost-platform/kost/components/cluster"
+)
+
+// tagsWith returns base plus extra (extra wins) as a Pulumi map.
+func tagsWith(base, extra map[string]string) pulumi.StringMap { return cluster.Tags(base, extra) }
 
 // nameTags adds the Name tag the AWS console shows.
 func nameTags(base map[string]string, name string) pulumi.StringMap {

@@ -2,11 +2,12 @@ package azure
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // AKSServerID is the application id of the AKS Entra ID server application, the audience of the
@@ -27,36 +28,13 @@ type KubeconfigArgs struct {
 // `kubelogin get-token --login azurecli`: it reuses the Azure CLI's login (`az login`, in CI with a
 // federated identity), never prompts and stores no token.
 func Kubeconfig(a KubeconfigArgs) string {
-	return render(a, map[string]any{"exec": map[string]any{
-		"apiVersion":         "client.authentication.k8s.io/v1beta1",
-		"command":            "kubelogin",
-		"args":               []string{"get-token", "--login", "azurecli", "--server-id", AKSServerID},
-		"interactiveMode":    "Never",
-		"provideClusterInfo": false,
-	}})
+	user := cluster.ExecUser{Command: "kubelogin", Args: []string{"get-token", "--login", "azurecli", "--server-id", AKSServerID}}
+	return render(a, user.User())
 }
 
 // render renders a kubeconfig of one cluster and one user.
 func render(a KubeconfigArgs, user map[string]any) string {
-	cfg := map[string]any{
-		"apiVersion":      "v1",
-		"kind":            "Config",
-		"current-context": a.ClusterName,
-		"clusters": []any{map[string]any{
-			"name":    a.ClusterName,
-			"cluster": map[string]any{"server": a.Server, "certificate-authority-data": a.CAData},
-		}},
-		"contexts": []any{map[string]any{
-			"name":    a.ClusterName,
-			"context": map[string]any{"cluster": a.ClusterName, "user": a.ClusterName},
-		}},
-		"users": []any{map[string]any{"name": a.ClusterName, "user": user}},
-	}
-	b, err := json.Marshal(cfg)
-	if err != nil {
-		panic(err) // maps of strings only
-	}
-	return string(b)
+	return cluster.Kubeconfig(a.ClusterName, a.Server, a.CAData, user)
 }
 
 // rawKubeconfig is the part of an AKS kubeconfig kost reads.

@@ -6,19 +6,12 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
 )
 
-// tagsWith returns base plus extra (extra wins) as a Pulumi map; base is never modified.
-func tagsWith(base map[string]string, extra map[string]string) pulumi.StringMap {
-	out := pulumi.StringMap{}
-	for k, v := range base {
-		out[k] = pulumi.String(v)
-	}
-	for k, v := range extra {
-		out[k] = pulumi.String(v)
-	}
-	return out
-}
+// tagsWith returns base plus extra (extra wins) as a Pulumi map.
+func tagsWith(base, extra map[string]string) pulumi.StringMap { return cluster.Tags(base, extra) }
 
 // badTagChars may not appear in Azure tag names (so kost.io/pool is a node label, never a tag).
 const badTagChars = `<>%&\?/`

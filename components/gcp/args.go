@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // ErrInvalidArgs is wrapped by every error about a component's arguments; the message lists every
@@ -35,15 +37,5 @@ const maxNameLen = 40
 
 func validName(s string, maxLen int) bool { return len(s) <= maxLen && gcpNameRE.MatchString(s) }
 
-// labelsWith returns base plus extra (extra wins) as a Pulumi map; base is never modified. GCP label
-// keys and values hold lowercase letters, digits, _ and -; callers pass valid ones.
-func labelsWith(base map[string]string, extra map[string]string) pulumi.StringMap {
-	out := pulumi.StringMap{}
-	for k, v := range base {
-		out[k] = pulumi.String(v)
-	}
-	for k, v := range extra {
-		out[k] = pulumi.String(v)
-	}
-	return out
-}
+// labelsWith returns base plus extra (extra wins) as a Pulumi map.
+func labelsWith(base, extra map[string]string) pulumi.StringMap { return cluster.Tags(base, extra) }

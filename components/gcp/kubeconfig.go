@@ -1,8 +1,6 @@
 package gcp
 
-import (
-	"encoding/json"
-)
+import "github.com/kost-platform/kost/components/cluster"
 
 // authPluginInstallHint is what kubectl prints when gke-gcloud-auth-plugin is missing (gcloud's own
 // wording).
@@ -23,33 +21,6 @@ type KubeconfigArgs struct {
 // gke-gcloud-auth-plugin, the exec plugin gcloud itself configures: it mints short-lived tokens from
 // the caller's Google credentials, so no long-lived token is stored anywhere.
 func Kubeconfig(a KubeconfigArgs) string {
-	exec := map[string]any{
-		"apiVersion":         "client.authentication.k8s.io/v1beta1",
-		"command":            "gke-gcloud-auth-plugin",
-		"installHint":        authPluginInstallHint,
-		"interactiveMode":    "Never",
-		"provideClusterInfo": true,
-	}
-	cfg := map[string]any{
-		"apiVersion":      "v1",
-		"kind":            "Config",
-		"current-context": a.ClusterName,
-		"clusters": []any{map[string]any{
-			"name":    a.ClusterName,
-			"cluster": map[string]any{"server": a.Endpoint, "certificate-authority-data": a.CAData},
-		}},
-		"contexts": []any{map[string]any{
-			"name":    a.ClusterName,
-			"context": map[string]any{"cluster": a.ClusterName, "user": a.ClusterName},
-		}},
-		"users": []any{map[string]any{
-			"name": a.ClusterName,
-			"user": map[string]any{"exec": exec},
-		}},
-	}
-	b, err := json.Marshal(cfg)
-	if err != nil {
-		panic(err) // maps of strings and bools only
-	}
-	return string(b)
+	user := cluster.ExecUser{Command: "gke-gcloud-auth-plugin", InstallHint: authPluginInstallHint, ProvideClusterInfo: true}
+	return cluster.Kubeconfig(a.ClusterName, a.Endpoint, a.CAData, user.User())
 }
