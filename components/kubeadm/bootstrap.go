@@ -1,0 +1,350 @@
+package kubeadm
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+)
+
+// DefaultTokenTTL is how long the bootstrap token is valid after kubeadm init.
+const DefaultTokenTTL = 24 * time.Hour
+
+// MinKubernetesMinor is the oldest Kubernetes minor whose kubeadm reads kubeadm.k8s.io/v1beta4.
+const MinKubernetesMinor = 31
+
+// Cloud providers a Bootstrap can be for; each runs its external cloud-controller-manager.
+var cloudProviders = []string{string(cluster.AWS), string(cluster.GCP), string(cluster.Azure)}
+
+// BootstrapArgs configure the bootstrap of one self-managed cluster.
+type BootstrapArgs struct {
+	// ClusterName is the cluster's name (kubeadm clusterName, kubeconfig cluster). Required: letters,
+	// digits, '.', '_' and '-'.
+	ClusterName string
+	// KubernetesVersion is the exact release, e.g. "1.33.5"; kubelet, kubeadm and kubectl are pinned to
+	// it (apt version 1.33.5-1.1 from the pkgs.k8s.io v1.33 repository). Required: 1.31 or later
+	// (kubeadm.k8s.io/v1beta4).
+	KubernetesVersion string
+	// ContainerdVersion is the exact apt version of Docker's containerd.io package as that repository
+	// lists it for the image's Ubuntu release, e.g. "1.7.28-1~ubuntu.24.04~noble" (releases before
+	// 1.7.28 were plain "1.7.27-1"). Required.
+	ContainerdVersion string
+	// ControlPlaneEndpoint is the internal load balancer's DNS name or IP address in front of the API
+	// servers (port 6443). Required. The control-plane nodes' own addresses are not needed: kubeadm
+	// adds each node's name and address to the serving certificate it makes on that node.
+	ControlPlaneEndpoint pulumi.StringInput
+	// PodCIDR is the pod network (kubeadm podSubnet), e.g. netplan.OverlayPodCIDR.String(). Required;
+	// must not overlap ServiceCIDR.
+	PodCIDR string
+	// ServiceCIDR is the Service network (kubeadm serviceSubnet), e.g. netplan.ServiceCIDR.String().
+	// Required. Its first address is the kubernetes Service's cluster IP and a certificate SAN.
+	ServiceCIDR string
+	// CloudProvider is "aws", "gcp" or "azure"; every kubelet runs with --cloud-provider=external and
+	// waits for that cloud's cloud-controller-manager. Required.
+	CloudProvider string
+	// Pools are the worker pools; each gets its user data in Bootstrap.Workers. Its nodes carry the
+	// label kost.io/pool=<pool> and, when Dedicated, the taint kost.io/pool=<pool>:NoSchedule (kubelet
+	// --node-labels and --register-with-taints). Default: none. Pool names must be unique label values.
+	Pools []cluster.PoolSpec
+	// ExtraSANs are further names or IP addresses for the API server's certificate. Default: none.
+	ExtraSANs []string
+	// TokenTTL is how long the bootstrap token stays valid after kubeadm init. Default: DefaultTokenTTL
+	// (24h). Must not be negative. Nodes joining later need a rotated token (see Bootstrap.Token).
+	TokenTTL time.Duration
+	// TokenRotation is kept by the token's random strings: changing it (say, to the date) makes a new
+	// token on the next `pulumi up`. Default: "" (the token never changes by itself).
+	TokenRotation string
+}
+
+// Bootstrap is the PKI, the bootstrap token and the node configuration of one cluster.
+type Bootstrap struct {
+	pulumi.ResourceState
+
+	// FirstControlPlane is the cloud-init user data of the node that runs kubeadm init, with the
+	// pre-made PKI written to /etc/kubernetes/pki. Secret: it carries the CA keys and the token.
+	FirstControlPlane pulumi.StringOutput
+	// JoinControlPlane is the user data of the further control-plane nodes: the same shared
+	// certificates and keys (cluster, front-proxy and etcd CAs, service-account keys) written to disk,
+	// then kubeadm join with a control-plane section. Secret.
+	//
+	// Control-plane user data holds CA keys: the cloud packages must keep pods away from the instance
+	// metadata service, and should ignore later changes to it (cloud-init runs once; a token rotation
+	// must not replace a control-plane VM).
+	JoinControlPlane pulumi.StringOutput
+	// Workers is the user data of each pool's workers: kubeadm join with the token and the CA hash,
+	// and no key. Secret (the token).
+	Workers map[string]pulumi.StringOutput
+	// AdminKubeconfig reaches the API at https://<ControlPlaneEndpoint>:6443 as kubernetes-admin in
+	// kubeadm:cluster-admins (see AdminOrganization). Secret.
+	AdminKubeconfig pulumi.StringOutput
+	// CACertPEM is the cluster CA certificate.
+	CACertPEM pulumi.StringOutput
+	// CAHash pins the cluster CA for kubeadm join: "sha256:<hex>" over its SubjectPublicKeyInfo.
+	CAHash pulumi.StringOutput
+	// Token is the bootstrap token, id.secret in kubeadm's format ([a-z0-9]{6}.[a-z0-9]{16}). Secret.
+	//
+	// kubeadm init registers it with a TTL (TokenTTL, 24h by default): a leaked token is useless a day
+	// later, but a node joining after that (a scale-out, a replaced node) needs a fresh one. To rotate,
+	// replace the two random strings — `pulumi up --replace <urn of name-token-id> --replace <urn of
+	// name-token-secret>` — or change TokenRotation; the workers' user data then carries the new token,
+	// which must also be registered in the running cluster (`kubeadm token create <token> --ttl 24h` on
+	// a control-plane node, or a bootstrap-token Secret in kube-system). The first control plane's user
+	// data changes too; its VM must ignore that change.
+	Token pulumi.StringOutput
+}
+
+// Problem is one thing wrong with BootstrapArgs.
+type Problem struct {
+	// Field is the BootstrapArgs field, e.g. "KubernetesVersion" or "Pools[2].Pool".
+	Field string
+	// Reason says what is wrong.
+	Reason string
+}
+
+// ArgsError lists every problem found in BootstrapArgs.
+type ArgsError struct{ Problems []Problem }
+
+func (e *ArgsError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Field + ": " + p.Reason
+	}
+	return "invalid bootstrap args: " + strings.Join(parts, "; ")
+}
+
+var (
+	clusterNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	versionRE     = regexp.MustCompile(`^1\.([0-9]+)\.([0-9]+)$`)
+	debVersionRE  = regexp.MustCompile(`^[0-9][A-Za-z0-9.+~:-]*$`)
+	labelValueRE  = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
+	dnsNameRE     = regexp.MustCompile(`^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+)
+
+// Validate reports every problem with the args at once, as an *ArgsError. Nil args are invalid (the
+// required fields are missing).
+func (a *BootstrapArgs) Validate() error {
+	var ps []Problem
+	bad := func(field, format string, v ...any) { ps = append(ps, Problem{field, fmt.Sprintf(format, v...)}) }
+	if a == nil {
+		a = &BootstrapArgs{}
+	}
+	switch {
+	case a.ClusterName == "":
+		bad("ClusterName", "required")
+	case !clusterNameRE.MatchString(a.ClusterName):
+		bad("ClusterName", "%q: use letters, digits, '.', '_' and '-'", a.ClusterName)
+	}
+	if a.KubernetesVersion == "" {
+		bad("KubernetesVersion", "required")
+	} else if m := versionRE.FindStringSubmatch(a.KubernetesVersion); m == nil {
+		bad("KubernetesVersion", "%q: want an exact release such as 1.33.5", a.KubernetesVersion)
+	} else if n, _ := strconv.Atoi(m[1]); n < MinKubernetesMinor {
+		bad("KubernetesVersion", "%q: kubeadm.k8s.io/v1beta4 needs 1.%d or later", a.KubernetesVersion, MinKubernetesMinor)
+	}
+	switch {
+	case a.ContainerdVersion == "":
+		bad("ContainerdVersion", "required")
+	case !debVersionRE.MatchString(a.ContainerdVersion):
+		bad("ContainerdVersion", "%q is not an apt package version", a.ContainerdVersion)
+	}
+	if a.ControlPlaneEndpoint == nil {
+		bad("ControlPlaneEndpoint", "required")
+	}
+	pod := checkCIDR(a.PodCIDR, "PodCIDR", bad)
+	svc := checkCIDR(a.ServiceCIDR, "ServiceCIDR", bad)
+	if pod.IsValid() && svc.IsValid() && pod.Overlaps(svc) {
+		bad("ServiceCIDR", "%s overlaps PodCIDR %s", svc, pod)
+	}
+	switch {
+	case a.CloudProvider == "":
+		bad("CloudProvider", "required")
+	case !slices.Contains(cloudProviders, a.CloudProvider):
+		bad("CloudProvider", "%q: want one of %s", a.CloudProvider, strings.Join(cloudProviders, ", "))
+	}
+	seen := map[string]bool{}
+	for i, p := range a.Pools {
+		field := fmt.Sprintf("Pools[%d].Pool", i)
+		switch {
+		case p.Pool == "":
+			bad(field, "required")
+		case !labelValueRE.MatchString(p.Pool):
+			bad(field, "%q is not a valid label value", p.Pool)
+		case seen[p.Pool]:
+			bad(field, "%q appears twice", p.Pool)
+		}
+		seen[p.Pool] = true
+	}
+	for i, s := range a.ExtraSANs {
+		if _, err := netip.ParseAddr(s); err != nil && !dnsNameRE.MatchString(s) {
+			bad(fmt.Sprintf("ExtraSANs[%d]", i), "%q is neither an IP address nor a DNS name", s)
+		}
+	}
+	if a.TokenTTL < 0 {
+		bad("TokenTTL", "%s is negative", a.TokenTTL)
+	}
+	if len(ps) > 0 {
+		return &ArgsError{Problems: ps}
+	}
+	return nil
+}
+
+// checkCIDR parses a required network prefix.
+func checkCIDR(s, field string, bad func(field, format string, v ...any)) netip.Prefix {
+	if s == "" {
+		bad(field, "required")
+		return netip.Prefix{}
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		bad(field, "%q is not a CIDR", s)
+		return netip.Prefix{}
+	}
+	if p != p.Masked() {
+		bad(field, "%q has host bits set (want %s)", s, p.Masked())
+		return netip.Prefix{}
+	}
+	return p
+}
+
+// poolKubeletArgs are the kubelet flags of a pool's workers: its label and, when dedicated, its taint.
+func poolKubeletArgs(p cluster.PoolSpec) []arg {
+	args := []arg{{Name: "node-labels", Value: cluster.PoolLabel + "=" + p.Pool}}
+	if p.Dedicated {
+		args = append(args, arg{Name: "register-with-taints", Value: cluster.PoolLabel + "=" + p.Pool + ":NoSchedule"})
+	}
+	return args
+}
+
+// newToken makes the bootstrap token from two random strings of kubeadm's alphabet.
+func newToken(ctx *pulumi.Context, name, rotation string, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	part := func(suffix string, length int) (*random.RandomString, error) {
+		a := &random.RandomStringArgs{
+			Length: pulumi.Int(length), Lower: pulumi.Bool(true), Numeric: pulumi.Bool(true),
+			Upper: pulumi.Bool(false), Special: pulumi.Bool(false),
+		}
+		if rotation != "" {
+			a.Keepers = pulumi.StringMap{"rotation": pulumi.String(rotation)}
+		}
+		return random.NewRandomString(ctx, name+"-"+suffix, a,
+			append(opts, pulumi.AdditionalSecretOutputs([]string{"result"}))...)
+	}
+	id, err := part("token-id", 6)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	secret, err := part("token-secret", 16)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return pulumi.ToSecret(pulumi.Sprintf("%s.%s", id.Result, secret.Result)).(pulumi.StringOutput), nil
+}
+
+// NewBootstrap makes the PKI, the bootstrap token and the node configuration of one cluster. Pass the
+// tls and random providers with pulumi.Providers; every child takes them from the component.
+func NewBootstrap(ctx *pulumi.Context, name string, args *BootstrapArgs, opts ...pulumi.ResourceOption) (*Bootstrap, error) {
+	if err := args.Validate(); err != nil {
+		return nil, fmt.Errorf("kubeadm %s: %w", name, err)
+	}
+	b := &Bootstrap{Workers: map[string]pulumi.StringOutput{}}
+	if err := ctx.RegisterComponentResource("kost:kubeadm:Bootstrap", name, b, opts...); err != nil {
+		return nil, err
+	}
+	wrap := func(err error) error { return fmt.Errorf("kubeadm %s: %w", name, err) }
+	parent := pulumi.Parent(b)
+	ttl := args.TokenTTL
+	if ttl == 0 {
+		ttl = DefaultTokenTTL
+	}
+
+	keys, err := newPKI(ctx, name, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	token, err := newToken(ctx, name, args.TokenRotation, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	endpoint := args.ControlPlaneEndpoint.ToStringOutput().ApplyT(func(e string) (string, error) {
+		if e == "" {
+			return "", wrap(errors.New("ControlPlaneEndpoint is empty"))
+		}
+		return e, nil
+	}).(pulumi.StringOutput)
+	caHash := keys.ca.certPEM.ApplyT(CAHash).(pulumi.StringOutput)
+
+	cfg := func(endpoint, token, hash string, kubelet []arg) nodeConfig {
+		return nodeConfig{
+			ClusterName: args.ClusterName, KubernetesVersion: args.KubernetesVersion, Endpoint: endpoint,
+			PodCIDR: args.PodCIDR, ServiceCIDR: args.ServiceCIDR, ExtraSANs: args.ExtraSANs,
+			Token: token, CAHash: hash, TokenTTL: ttl, KubeletArgs: kubelet,
+		}
+	}
+	nodeData := func(r role, kubeadmConfig string, files *pkiFiles) (string, error) {
+		return userData(node{
+			Role: r, ClusterName: args.ClusterName, CloudProvider: args.CloudProvider,
+			KubernetesVersion: args.KubernetesVersion, ContainerdVersion: args.ContainerdVersion,
+			KubeadmConfig: kubeadmConfig, PKI: files,
+		})
+	}
+	secret := func(o pulumi.Output) pulumi.StringOutput { return pulumi.ToSecret(o).(pulumi.StringOutput) }
+
+	files := keys.files()
+	b.FirstControlPlane = secret(pulumi.All(endpoint, token, files).ApplyT(func(xs []any) (string, error) {
+		f := xs[2].(pkiFiles)
+		c, err := initConfig(cfg(xs[0].(string), xs[1].(string), "", nil))
+		if err != nil {
+			return "", wrap(err)
+		}
+		return nodeData(firstControlPlane, c, &f)
+	}))
+	b.JoinControlPlane = secret(pulumi.All(endpoint, token, caHash, files).ApplyT(func(xs []any) (string, error) {
+		f := xs[3].(pkiFiles)
+		c, err := joinConfig(cfg(xs[0].(string), xs[1].(string), xs[2].(string), nil), true)
+		if err != nil {
+			return "", wrap(err)
+		}
+		return nodeData(joinControlPlane, c, &f)
+	}))
+	workers := pulumi.StringMap{}
+	for _, p := range args.Pools {
+		kubelet := poolKubeletArgs(p)
+		w := secret(pulumi.All(endpoint, token, caHash).ApplyT(func(xs []any) (string, error) {
+			c, err := joinConfig(cfg(xs[0].(string), xs[1].(string), xs[2].(string), kubelet), false)
+			if err != nil {
+				return "", wrap(err)
+			}
+			return nodeData(worker, c, nil)
+		}))
+		b.Workers[p.Pool] = w
+		workers[p.Pool] = w
+	}
+	b.AdminKubeconfig = secret(pulumi.All(endpoint, keys.ca.certPEM, keys.admin.certPEM, keys.admin.key.PrivateKeyPem).ApplyT(
+		func(xs []any) (string, error) {
+			return adminKubeconfig(args.ClusterName, xs[0].(string), xs[1].(string), xs[2].(string), xs[3].(string))
+		}))
+	b.CACertPEM = keys.ca.certPEM
+	b.CAHash = caHash
+	b.Token = token
+
+	if err := ctx.RegisterResourceOutputs(b, pulumi.Map{
+		"firstControlPlane": b.FirstControlPlane,
+		"joinControlPlane":  b.JoinControlPlane,
+		"workers":           workers,
+		"adminKubeconfig":   b.AdminKubeconfig,
+		"caCertPem":         b.CACertPEM,
+		"caHash":            b.CAHash,
+		"token":             b.Token,
+	}); err != nil {
+		return nil, err
+	}
+	return b, nil
+}

@@ -1,0 +1,667 @@
+package kubeadm_test
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/components/kubeadm"
+	"github.com/kost-platform/kost/stacks/netplan"
+	"github.com/kost-platform/kost/stacks/plan"
+)
+
+var update = os.Getenv("UPDATE_GOLDEN") != ""
+
+const endpoint = "internal-kost-api-0123456789.elb.eu-west-1.amazonaws.com"
+
+func baseArgs() *kubeadm.BootstrapArgs {
+	return &kubeadm.BootstrapArgs{
+		ClusterName:          "kost-dev-aws-eu-west-1",
+		KubernetesVersion:    "1.33.5",
+		ContainerdVersion:    "1.7.28-1~ubuntu.24.04~noble",
+		ControlPlaneEndpoint: pulumi.String(endpoint),
+		PodCIDR:              netplan.OverlayPodCIDR.String(),
+		ServiceCIDR:          netplan.ServiceCIDR.String(),
+		CloudProvider:        "aws",
+		Pools: []cluster.PoolSpec{
+			{Pool: "system", InstanceType: "m7i.large", Desired: 3, Min: 3, Max: 6},
+			{Pool: "tikv", InstanceType: "i4i.xlarge", Desired: 3, Min: 3, Max: 9, Dedicated: true},
+		},
+	}
+}
+
+// outputs is what a Bootstrap resolved to, and which of its outputs are secret.
+type outputs struct {
+	mu                                             sync.Mutex
+	first, join, kubeconfig, caCert, caHash, token string
+	workers                                        map[string]string
+	secret                                         map[string]bool
+}
+
+// run builds a Bootstrap under the mocks with explicit tls and random providers.
+func run(t *testing.T, mutate func(a *kubeadm.BootstrapArgs)) (*plan.Graph, *outputs, error) {
+	t.Helper()
+	out := &outputs{workers: map[string]string{}, secret: map[string]bool{}}
+	g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+		tlsP, err := tls.NewProvider(ctx, "tls", &tls.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		randP, err := random.NewProvider(ctx, "random", &random.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		a := baseArgs()
+		if mutate != nil {
+			mutate(a)
+		}
+		b, err := kubeadm.NewBootstrap(ctx, "k", a, pulumi.Providers(tlsP, randP))
+		if err != nil {
+			return err
+		}
+		capture := func(name string, o pulumi.StringOutput, set func(string)) {
+			o.ApplyT(func(s string) string {
+				out.mu.Lock()
+				defer out.mu.Unlock()
+				set(s)
+				return s
+			})
+			s := pulumi.IsSecret(o)
+			out.mu.Lock()
+			out.secret[name] = s
+			out.mu.Unlock()
+		}
+		capture("FirstControlPlane", b.FirstControlPlane, func(s string) { out.first = s })
+		capture("JoinControlPlane", b.JoinControlPlane, func(s string) { out.join = s })
+		capture("AdminKubeconfig", b.AdminKubeconfig, func(s string) { out.kubeconfig = s })
+		capture("CACertPEM", b.CACertPEM, func(s string) { out.caCert = s })
+		capture("CAHash", b.CAHash, func(s string) { out.caHash = s })
+		capture("Token", b.Token, func(s string) { out.token = s })
+		for pool, w := range b.Workers {
+			capture("Workers["+pool+"]", w, func(s string) { out.workers[pool] = s })
+		}
+		return nil
+	})
+	if err == nil && slices.Contains([]string{out.first, out.join, out.kubeconfig, out.caCert, out.caHash, out.token}, "") {
+		t.Fatal("the Bootstrap's outputs did not resolve")
+	}
+	return g, out, err
+}
+
+func mustRun(t *testing.T, mutate func(a *kubeadm.BootstrapArgs)) (*plan.Graph, *outputs) {
+	t.Helper()
+	g, out, err := run(t, mutate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, out
+}
+
+// cloudConfig is what the tests read of a node's #cloud-config.
+type cloudConfig struct {
+	WriteFiles []struct {
+		Path        string `json:"path"`
+		Owner       string `json:"owner"`
+		Permissions string `json:"permissions"`
+		Content     string `json:"content"`
+	} `json:"write_files"`
+	RunCmd [][]string `json:"runcmd"`
+}
+
+func parseUserData(t *testing.T, s string) cloudConfig {
+	t.Helper()
+	body, ok := strings.CutPrefix(s, "#cloud-config\n")
+	if !ok {
+		t.Fatalf("user data does not start with #cloud-config:\n%.200s", s)
+	}
+	var c cloudConfig
+	if err := yaml.UnmarshalStrict([]byte(body), &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (c cloudConfig) file(t *testing.T, path string) string {
+	t.Helper()
+	for _, f := range c.WriteFiles {
+		if f.Path == path {
+			return f.Content
+		}
+	}
+	t.Fatalf("no %s in the user data", path)
+	return ""
+}
+
+// kubeadmDoc returns the kubeadm configuration document of a kind from a node's user data.
+func kubeadmDoc(t *testing.T, userData, kind string) map[string]any {
+	t.Helper()
+	cfg := parseUserData(t, userData).file(t, "/etc/kubernetes/kubeadm/kubeadm.yaml")
+	for _, doc := range strings.Split(cfg, "\n---\n") {
+		var m map[string]any
+		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m["kind"] == kind {
+			if m["apiVersion"] != "kubeadm.k8s.io/v1beta4" && kind != "KubeletConfiguration" {
+				t.Errorf("%s is %v, want kubeadm.k8s.io/v1beta4", kind, m["apiVersion"])
+			}
+			return m
+		}
+	}
+	t.Fatalf("no %s in:\n%s", kind, cfg)
+	return nil
+}
+
+// at follows a path of map keys and list indexes through decoded YAML.
+func at(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[k]
+		case int:
+			l, _ := v.([]any)
+			if k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+func parseCert(t *testing.T, s string) *x509.Certificate {
+	t.Helper()
+	block, _ := pem.Decode([]byte(s))
+	if block == nil || block.Type != "CERTIFICATE" {
+		t.Fatalf("not a PEM certificate: %.80q", s)
+	}
+	c, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func parseKey(t *testing.T, s string) crypto.Signer {
+	t.Helper()
+	block, _ := pem.Decode([]byte(s))
+	if block == nil {
+		t.Fatalf("not a PEM key: %.80q", s)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.(crypto.Signer)
+}
+
+func TestCertificatesChainToTheirCA(t *testing.T) {
+	t.Parallel()
+	_, out := mustRun(t, nil)
+	files := parseUserData(t, out.first)
+	pki := func(name string) string { return files.file(t, "/etc/kubernetes/pki/"+name) }
+	var kc struct {
+		Users []struct {
+			User struct {
+				Cert string `json:"client-certificate-data"`
+				Key  string `json:"client-key-data"`
+			} `json:"user"`
+		} `json:"users"`
+	}
+	if err := yaml.Unmarshal([]byte(out.kubeconfig), &kc); err != nil || len(kc.Users) != 1 {
+		t.Fatalf("admin kubeconfig: %v %s", err, out.kubeconfig)
+	}
+	adminCert, _ := base64.StdEncoding.DecodeString(kc.Users[0].User.Cert)
+	adminKey, _ := base64.StdEncoding.DecodeString(kc.Users[0].User.Key)
+
+	cases := map[string]struct {
+		reason     string
+		cert, key  string
+		ca         string
+		wrongCA    string
+		isCA       bool
+		usage      x509.KeyUsage
+		ext        []x509.ExtKeyUsage
+		cn         string
+		org        []string
+		notAfterIn time.Duration
+	}{
+		"ClusterCA": {reason: "signs the API server, kubelet and admin certificates", cert: pki("ca.crt"), key: pki("ca.key"),
+			ca: pki("ca.crt"), wrongCA: pki("etcd/ca.crt"), isCA: true, usage: x509.KeyUsageCertSign, cn: "kubernetes", notAfterIn: 87600 * time.Hour},
+		"FrontProxyCA": {reason: "signs the aggregation layer's client certificate", cert: pki("front-proxy-ca.crt"), key: pki("front-proxy-ca.key"),
+			ca: pki("front-proxy-ca.crt"), wrongCA: pki("ca.crt"), isCA: true, usage: x509.KeyUsageCertSign, cn: "front-proxy-ca", notAfterIn: 87600 * time.Hour},
+		"EtcdCA": {reason: "signs etcd's server and peer certificates", cert: pki("etcd/ca.crt"), key: pki("etcd/ca.key"),
+			ca: pki("etcd/ca.crt"), wrongCA: pki("ca.crt"), isCA: true, usage: x509.KeyUsageCertSign, cn: "etcd-ca", notAfterIn: 87600 * time.Hour},
+		"Admin": {reason: "the kubeconfig's client certificate, from the cluster CA", cert: string(adminCert), key: string(adminKey),
+			ca: out.caCert, wrongCA: pki("front-proxy-ca.crt"), usage: x509.KeyUsageDigitalSignature,
+			ext: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, cn: kubeadm.AdminCommonName, org: []string{kubeadm.AdminOrganization}, notAfterIn: 8760 * time.Hour},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cert := parseCert(t, tc.cert)
+			verify := func(caPEM string) error {
+				roots := x509.NewCertPool()
+				roots.AddCert(parseCert(t, caPEM))
+				_, err := cert.Verify(x509.VerifyOptions{
+					Roots: roots, CurrentTime: cert.NotBefore.Add(time.Hour), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+				})
+				return err
+			}
+			if err := verify(tc.ca); err != nil {
+				t.Errorf("%s: does not chain to its CA: %v", tc.reason, err)
+			}
+			if verify(tc.wrongCA) == nil {
+				t.Errorf("%s: chains to the wrong CA", tc.reason)
+			}
+			if cert.IsCA != tc.isCA || cert.KeyUsage&tc.usage == 0 {
+				t.Errorf("%s: IsCA %v, key usage %b, want IsCA %v with %b", tc.reason, cert.IsCA, cert.KeyUsage, tc.isCA, tc.usage)
+			}
+			if d := cmp.Diff(tc.ext, cert.ExtKeyUsage); d != "" {
+				t.Errorf("%s: extended key usages (-want +got):\n%s", tc.reason, d)
+			}
+			if d := cmp.Diff([]string{tc.cn}, []string{cert.Subject.CommonName}); d != "" {
+				t.Errorf("%s: common name (-want +got):\n%s", tc.reason, d)
+			}
+			if d := cmp.Diff(tc.org, cert.Subject.Organization); d != "" {
+				t.Errorf("%s: organization (-want +got):\n%s", tc.reason, d)
+			}
+			if got := cert.NotAfter.Sub(cert.NotBefore); got != tc.notAfterIn {
+				t.Errorf("%s: valid for %s, want %s", tc.reason, got, tc.notAfterIn)
+			}
+			pub := parseKey(t, tc.key).Public().(interface{ Equal(crypto.PublicKey) bool })
+			if !pub.Equal(cert.PublicKey) {
+				t.Errorf("%s: the key written next to the certificate is not its key", tc.reason)
+			}
+		})
+	}
+	// The service-account key pair: sa.pub is sa.key's public half.
+	saPub, _ := pem.Decode([]byte(pki("sa.pub")))
+	pub, err := x509.ParsePKIXPublicKey(saPub.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !parseKey(t, pki("sa.key")).Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(pub) {
+		t.Error("sa.pub is not the public key of sa.key")
+	}
+}
+
+func TestCertSANs(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		reason   string
+		endpoint string
+		services string
+		extra    []string
+		want     []string
+	}{
+		"DNSName": {reason: "an AWS internal NLB", endpoint: endpoint, services: netplan.ServiceCIDR.String(),
+			want: []string{endpoint, "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "172.20.0.1", "127.0.0.1"}},
+		"IPAndExtras": {reason: "a GCP or Azure internal LB address, other service range, extra names", endpoint: "10.0.16.5", services: "10.96.0.0/12",
+			extra: []string{"api.kost.internal", "10.0.16.5"},
+			want:  []string{"10.0.16.5", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "10.96.0.1", "127.0.0.1", "api.kost.internal"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, out := mustRun(t, func(a *kubeadm.BootstrapArgs) {
+				a.ControlPlaneEndpoint, a.ServiceCIDR, a.ExtraSANs = pulumi.String(tc.endpoint), tc.services, tc.extra
+			})
+			cc := kubeadmDoc(t, out.first, "ClusterConfiguration")
+			var got []string
+			for _, s := range at(cc, "apiServer", "certSANs").([]any) {
+				got = append(got, s.(string))
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("%s: certSANs (-want +got):\n%s", tc.reason, d)
+			}
+			helper, err := kubeadm.APIServerSANs(tc.endpoint, tc.services, tc.extra)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, helper); d != "" {
+				t.Errorf("%s: APIServerSANs (-want +got):\n%s", tc.reason, d)
+			}
+			if got := at(cc, "controlPlaneEndpoint"); got != tc.endpoint+":6443" {
+				t.Errorf("%s: controlPlaneEndpoint %v", tc.reason, got)
+			}
+			if got := at(cc, "networking", "serviceSubnet"); got != tc.services {
+				t.Errorf("%s: serviceSubnet %v", tc.reason, got)
+			}
+		})
+	}
+}
+
+func TestCAHashAndToken(t *testing.T) {
+	t.Parallel()
+	_, out := mustRun(t, nil)
+	sum := sha256.Sum256(parseCert(t, out.caCert).RawSubjectPublicKeyInfo)
+	want := "sha256:" + hex.EncodeToString(sum[:])
+	if d := cmp.Diff(want, out.caHash); d != "" {
+		t.Errorf("CAHash (-want +got):\n%s", d)
+	}
+	if !regexp.MustCompile(`^[a-z0-9]{6}\.[a-z0-9]{16}$`).MatchString(out.token) {
+		t.Errorf("token %q is not in kubeadm's format", out.token)
+	}
+	init := kubeadmDoc(t, out.first, "InitConfiguration")
+	if got := at(init, "bootstrapTokens", 0, "token"); got != out.token {
+		t.Errorf("kubeadm init registers token %v, want %s", got, out.token)
+	}
+	if got := at(init, "bootstrapTokens", 0, "ttl"); got != "24h0m0s" {
+		t.Errorf("token TTL %v, want the 24h default", got)
+	}
+	for name, ud := range map[string]string{"JoinControlPlane": out.join, "Workers[system]": out.workers["system"]} {
+		j := kubeadmDoc(t, ud, "JoinConfiguration")
+		got := map[string]any{
+			"hash": at(j, "discovery", "bootstrapToken", "caCertHashes", 0), "token": at(j, "discovery", "bootstrapToken", "token"),
+			"endpoint": at(j, "discovery", "bootstrapToken", "apiServerEndpoint"), "tlsBootstrapToken": at(j, "discovery", "tlsBootstrapToken"),
+		}
+		wantJ := map[string]any{"hash": want, "token": out.token, "endpoint": endpoint + ":6443", "tlsBootstrapToken": out.token}
+		if d := cmp.Diff(wantJ, got); d != "" {
+			t.Errorf("%s discovery (-want +got):\n%s", name, d)
+		}
+	}
+	_, custom := mustRun(t, func(a *kubeadm.BootstrapArgs) { a.TokenTTL = 2 * time.Hour })
+	if got := at(kubeadmDoc(t, custom.first, "InitConfiguration"), "bootstrapTokens", 0, "ttl"); got != "2h0m0s" {
+		t.Errorf("token TTL %v, want 2h0m0s", got)
+	}
+}
+
+func TestWorkers(t *testing.T) {
+	t.Parallel()
+	_, out := mustRun(t, nil)
+	cases := map[string]struct {
+		reason string
+		want   []map[string]any
+	}{
+		"system": {reason: "shared pool: label only", want: []map[string]any{
+			{"name": "cloud-provider", "value": "external"},
+			{"name": "node-labels", "value": "kost.io/pool=system"},
+		}},
+		"tikv": {reason: "dedicated pool: label and taint", want: []map[string]any{
+			{"name": "cloud-provider", "value": "external"},
+			{"name": "node-labels", "value": "kost.io/pool=tikv"},
+			{"name": "register-with-taints", "value": "kost.io/pool=tikv:NoSchedule"},
+		}},
+	}
+	if d := cmp.Diff([]string{"system", "tikv"}, slices.Sorted(maps.Keys(out.workers))); d != "" {
+		t.Errorf("worker pools (-want +got):\n%s", d)
+	}
+	for pool, tc := range cases {
+		t.Run(pool, func(t *testing.T) {
+			t.Parallel()
+			ud := out.workers[pool]
+			if strings.Contains(ud, "PRIVATE KEY") || strings.Contains(ud, "/etc/kubernetes/pki") {
+				t.Errorf("%s: worker user data holds key material", tc.reason)
+			}
+			j := kubeadmDoc(t, ud, "JoinConfiguration")
+			if at(j, "controlPlane") != nil {
+				t.Errorf("%s: a worker joins without a control-plane section", tc.reason)
+			}
+			var got []map[string]any
+			for _, a := range at(j, "nodeRegistration", "kubeletExtraArgs").([]any) {
+				got = append(got, a.(map[string]any))
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("%s: kubelet flags (-want +got):\n%s", tc.reason, d)
+			}
+		})
+	}
+	if at(kubeadmDoc(t, out.join, "JoinConfiguration"), "controlPlane", "localAPIEndpoint", "bindPort") != float64(6443) {
+		t.Error("further control-plane nodes join with --control-plane semantics")
+	}
+}
+
+func TestUserData(t *testing.T) {
+	t.Parallel()
+	_, out := mustRun(t, nil)
+	shared := []string{"ca.crt", "ca.key", "front-proxy-ca.crt", "front-proxy-ca.key", "etcd/ca.crt", "etcd/ca.key", "sa.key", "sa.pub"}
+	cases := map[string]struct {
+		reason  string
+		data    string
+		pki     []string
+		kubeadm string
+	}{
+		"FirstControlPlane": {reason: "kubeadm init over the pre-made PKI", data: out.first, pki: shared, kubeadm: "kubeadm init --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
+		"JoinControlPlane":  {reason: "the same shared certificates, then join", data: out.join, pki: shared, kubeadm: "kubeadm join --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
+		"Worker":            {reason: "join only", data: out.workers["tikv"], kubeadm: "kubeadm join --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := parseUserData(t, tc.data)
+			var pki []string
+			for _, f := range c.WriteFiles {
+				name, ok := strings.CutPrefix(f.Path, "/etc/kubernetes/pki/")
+				if ok {
+					pki = append(pki, name)
+				}
+				secretFile := strings.HasSuffix(f.Path, ".key") || strings.HasSuffix(f.Path, "kubeadm.yaml")
+				if secretFile && f.Permissions != "0600" {
+					t.Errorf("%s: %s has mode %s, want 0600", tc.reason, f.Path, f.Permissions)
+				}
+			}
+			if d := cmp.Diff(tc.pki, pki); d != "" {
+				t.Errorf("%s: PKI files (-want +got):\n%s", tc.reason, d)
+			}
+			if d := cmp.Diff([][]string{{"/usr/local/sbin/kost-bootstrap"}}, c.RunCmd); d != "" {
+				t.Errorf("%s: runcmd (-want +got):\n%s", tc.reason, d)
+			}
+			script := c.file(t, "/usr/local/sbin/kost-bootstrap")
+			for _, want := range []string{
+				"set -euo pipefail",
+				"modprobe br_netfilter",
+				"https://pkgs.k8s.io/core:/stable:/v1.33/deb/",
+				"apt_get install containerd.io=1.7.28-1~ubuntu.24.04~noble kubelet=1.33.5-1.1 kubeadm=1.33.5-1.1 kubectl=1.33.5-1.1",
+				"apt-mark hold containerd.io kubelet kubeadm kubectl",
+				"SystemdCgroup = true",
+				tc.kubeadm,
+			} {
+				if !strings.Contains(script, want) {
+					t.Errorf("%s: the bootstrap script lacks %q", tc.reason, want)
+				}
+			}
+			if !strings.HasSuffix(script, tc.kubeadm+"\n") {
+				t.Errorf("%s: kubeadm must run last, after the packages and containerd", tc.reason)
+			}
+			if got := c.file(t, "/etc/sysctl.d/99-kubernetes.conf"); !strings.Contains(got, "net.ipv4.ip_forward = 1") {
+				t.Errorf("%s: sysctls %q", tc.reason, got)
+			}
+			if got := c.file(t, "/etc/modules-load.d/kubernetes.conf"); got != "overlay\nbr_netfilter\n" {
+				t.Errorf("%s: modules %q", tc.reason, got)
+			}
+		})
+	}
+}
+
+// TestUserDataGolden pins each role's user data; the mocks make keys and certificates deterministic.
+func TestUserDataGolden(t *testing.T) {
+	t.Parallel()
+	_, out := mustRun(t, nil)
+	_, again := mustRun(t, nil)
+	cases := map[string]struct{ got, again string }{
+		"first-control-plane.yaml": {out.first, again.first},
+		"join-control-plane.yaml":  {out.join, again.join},
+		"worker-system.yaml":       {out.workers["system"], again.workers["system"]},
+		"worker-tikv.yaml":         {out.workers["tikv"], again.workers["tikv"]},
+		"admin-kubeconfig.yaml":    {out.kubeconfig, again.kubeconfig},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if d := cmp.Diff(tc.got, tc.again); d != "" {
+				t.Errorf("two runs differ (-first +second):\n%s", d)
+			}
+			path := filepath.Join("testdata", name)
+			if update {
+				if err := os.WriteFile(path, []byte(tc.got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
+			}
+			if d := cmp.Diff(string(want), tc.got); d != "" {
+				t.Errorf("%s differs from the golden file (-want +got); rerun with UPDATE_GOLDEN=1 if the change is intended:\n%s", path, d)
+			}
+		})
+	}
+}
+
+func TestSecretsAndProviders(t *testing.T) {
+	t.Parallel()
+	g, out := mustRun(t, nil)
+	want := map[string]bool{
+		"FirstControlPlane": true, "JoinControlPlane": true, "Workers[system]": true, "Workers[tikv]": true,
+		"AdminKubeconfig": true, "Token": true, "CACertPEM": false, "CAHash": false,
+	}
+	if d := cmp.Diff(want, out.secret); d != "" {
+		t.Errorf("secret outputs (-want +got):\n%s", d)
+	}
+	comp, ok := g.Named("kost:kubeadm:Bootstrap", "k")
+	if !ok {
+		t.Fatal("no kost:kubeadm:Bootstrap component")
+	}
+	counts := map[string]int{}
+	for _, r := range g.Resources {
+		if !r.Custom || r.IsProvider() {
+			continue
+		}
+		counts[r.Type]++
+		if r.Provider == "" {
+			t.Errorf("%s uses a default provider", r.URN)
+		}
+		if r.Parent != comp.URN {
+			t.Errorf("%s is not a child of the Bootstrap", r.URN)
+		}
+		if !strings.HasPrefix(r.Name, "k-") {
+			t.Errorf("%s is not named after the component", r.URN)
+		}
+	}
+	wantCounts := map[string]int{
+		"tls:index/privateKey:PrivateKey":               5, // three CAs, service accounts, admin
+		"tls:index/selfSignedCert:SelfSignedCert":       3,
+		"tls:index/certRequest:CertRequest":             1,
+		"tls:index/locallySignedCert:LocallySignedCert": 1,
+		"random:index/randomString:RandomString":        2,
+	}
+	if d := cmp.Diff(wantCounts, counts); d != "" {
+		t.Errorf("resources (-want +got):\n%s", d)
+	}
+	for _, r := range g.OfType("random:index/randomString:RandomString") {
+		for k, want := range map[string]any{"upper": false, "special": false, "lower": true, "numeric": true} {
+			if got, _ := r.Input(k); got != want {
+				t.Errorf("%s: %s = %v, want %v", r.Name, k, got, want)
+			}
+		}
+	}
+	sa, _ := g.Named("tls:index/privateKey:PrivateKey", "k-sa")
+	if sa.String("algorithm") != "RSA" {
+		t.Errorf("the service-account key is %s, want RSA (RS256 tokens)", sa.String("algorithm"))
+	}
+}
+
+func TestTokenRotation(t *testing.T) {
+	t.Parallel()
+	g, _ := mustRun(t, func(a *kubeadm.BootstrapArgs) { a.TokenRotation = "2026-11" })
+	for _, r := range g.OfType("random:index/randomString:RandomString") {
+		if got := r.String("keepers.rotation"); got != "2026-11" {
+			t.Errorf("%s keeps %q, want the rotation value", r.Name, got)
+		}
+	}
+}
+
+func TestRejectsBadArgs(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		reason string
+		mutate func(a *kubeadm.BootstrapArgs)
+		want   []string
+	}{
+		"Empty": {reason: "every required field is reported at once", mutate: func(a *kubeadm.BootstrapArgs) { *a = kubeadm.BootstrapArgs{} },
+			want: []string{"ClusterName", "KubernetesVersion", "ContainerdVersion", "ControlPlaneEndpoint", "PodCIDR", "ServiceCIDR", "CloudProvider"}},
+		"Versions": {reason: "minor only, v1beta3-era kubeadm, a shell word as package version", mutate: func(a *kubeadm.BootstrapArgs) {
+			a.KubernetesVersion, a.ContainerdVersion = "1.30.4", "1.7; rm -rf /"
+		}, want: []string{"KubernetesVersion", "ContainerdVersion"}},
+		"NotExact": {reason: "the packages need an exact release", mutate: func(a *kubeadm.BootstrapArgs) { a.KubernetesVersion = "1.33" },
+			want: []string{"KubernetesVersion"}},
+		"Networks": {reason: "overlapping ranges, host bits", mutate: func(a *kubeadm.BootstrapArgs) {
+			a.PodCIDR, a.ServiceCIDR = "172.20.0.0/15", "172.20.0.0/16"
+		}, want: []string{"ServiceCIDR"}},
+		"HostBits": {reason: "a CIDR with host bits set", mutate: func(a *kubeadm.BootstrapArgs) { a.PodCIDR = "172.21.0.1/16" },
+			want: []string{"PodCIDR"}},
+		"PoolsCloudSANsTTL": {reason: "unknown cloud, unnamed and duplicate pools, bad SAN, negative TTL", mutate: func(a *kubeadm.BootstrapArgs) {
+			a.CloudProvider = "openstack"
+			a.Pools = append(a.Pools, cluster.PoolSpec{}, cluster.PoolSpec{Pool: "tikv"}, cluster.PoolSpec{Pool: "Bad Pool"})
+			a.ExtraSANs = []string{"api.kost.internal", "not a name"}
+			a.TokenTTL = -time.Hour
+		}, want: []string{"CloudProvider", "Pools[2].Pool", "Pools[3].Pool", "Pools[4].Pool", "ExtraSANs[1]", "TokenTTL"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g, _, err := run(t, tc.mutate)
+			var ae *kubeadm.ArgsError
+			if !errors.As(err, &ae) {
+				t.Fatalf("%s: error %v, want an *ArgsError", tc.reason, err)
+			}
+			var got []string
+			for _, p := range ae.Problems {
+				got = append(got, p.Field)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("%s: problems (-want +got):\n%s\n%v", tc.reason, d, err)
+			}
+			if len(g.OfType("kost:kubeadm:Bootstrap")) != 0 {
+				t.Errorf("%s: nothing may be created from bad args", tc.reason)
+			}
+		})
+	}
+	var ae *kubeadm.ArgsError
+	if err := (*kubeadm.BootstrapArgs)(nil).Validate(); !errors.As(err, &ae) || len(ae.Problems) != 7 {
+		t.Errorf("nil args: %v, want the 7 required fields", err)
+	}
+}
+
+// TestCAHashHelper checks CAHash against crypto/x509 and refuses what is not a certificate.
+func TestCAHashHelper(t *testing.T) {
+	t.Parallel()
+	_, out := mustRun(t, nil)
+	got, err := kubeadm.CAHash(out.caCert)
+	if err != nil || got != out.caHash {
+		t.Errorf("CAHash = %q, %v; want %q", got, err, out.caHash)
+	}
+	for name, in := range map[string]string{"Empty": "", "Key": "-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n",
+		"Garbage": "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n"} {
+		if _, err := kubeadm.CAHash(in); !errors.Is(err, kubeadm.ErrNotCertificate) {
+			t.Errorf("%s: %v, want ErrNotCertificate", name, err)
+		}
+	}
+	if !bytes.Contains([]byte(out.kubeconfig), []byte("server: https://"+endpoint+":6443")) {
+		t.Errorf("the admin kubeconfig does not go through the load balancer:\n%s", out.kubeconfig)
+	}
+}

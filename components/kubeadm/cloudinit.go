@@ -1,0 +1,193 @@
+package kubeadm
+
+import (
+	"fmt"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Package sources and pins. Kubernetes packages come from the community repository pkgs.k8s.io, one
+// repository per minor version, where every patch release is revision 1.1 (kubelet=1.33.5-1.1).
+// containerd comes as containerd.io from Docker's repository, which keeps every released version
+// installable (Ubuntu's archive drops superseded ones, so a pin there breaks with time).
+const (
+	k8sPackageRevision = "1.1"
+	k8sRepo            = "https://pkgs.k8s.io/core:/stable:/v%s/deb/"
+	dockerRepo         = "https://download.docker.com/linux/ubuntu"
+	containerdPackage  = "containerd.io"
+)
+
+// Paths on the node.
+const (
+	kubeadmConfigPath = configDir + "/kubeadm.yaml"
+	scriptPath        = "/usr/local/sbin/kost-bootstrap"
+)
+
+// role is what a node becomes.
+type role int
+
+const (
+	firstControlPlane role = iota
+	joinControlPlane
+	worker
+)
+
+func (r role) String() string {
+	return [...]string{"first control-plane node", "joining control-plane node", "worker"}[r]
+}
+
+// cloudConfig is the subset of #cloud-config kost writes.
+type cloudConfig struct {
+	WriteFiles []writeFile `json:"write_files"`
+	RunCmd     [][]string  `json:"runcmd"`
+}
+
+type writeFile struct {
+	Path        string `json:"path"`
+	Owner       string `json:"owner"`
+	Permissions string `json:"permissions"`
+	Content     string `json:"content"`
+}
+
+// pkiFiles are the shared control-plane certificates and keys kubeadm expects pre-made: with them on
+// disk, kubeadm init uses them instead of making its own, and kubeadm join --control-plane needs
+// nothing uploaded. Nil on workers.
+type pkiFiles struct {
+	CACert, CAKey                     string
+	FrontProxyCACert, FrontProxyCAKey string
+	EtcdCACert, EtcdCAKey             string
+	SAKey, SAPub                      string
+}
+
+func (p *pkiFiles) files() []writeFile {
+	pub := func(name, content string) writeFile {
+		return writeFile{Path: pkiDir + "/" + name, Owner: "root:root", Permissions: "0644", Content: content}
+	}
+	key := func(name, content string) writeFile {
+		return writeFile{Path: pkiDir + "/" + name, Owner: "root:root", Permissions: "0600", Content: content}
+	}
+	return []writeFile{
+		pub("ca.crt", p.CACert), key("ca.key", p.CAKey),
+		pub("front-proxy-ca.crt", p.FrontProxyCACert), key("front-proxy-ca.key", p.FrontProxyCAKey),
+		pub("etcd/ca.crt", p.EtcdCACert), key("etcd/ca.key", p.EtcdCAKey),
+		key("sa.key", p.SAKey), pub("sa.pub", p.SAPub),
+	}
+}
+
+// node is everything one node's user data depends on.
+type node struct {
+	Role              role
+	ClusterName       string
+	CloudProvider     string
+	KubernetesVersion string
+	ContainerdVersion string
+	// KubeadmConfig is the rendered kubeadm configuration file.
+	KubeadmConfig string
+	// PKI is set on control-plane nodes only.
+	PKI *pkiFiles
+}
+
+// userData renders a node's #cloud-config: files first (PKI, kubeadm configuration, kernel settings,
+// the bootstrap script), then the script, which installs the pinned packages and runs kubeadm.
+func userData(n node) (string, error) {
+	var files []writeFile
+	if n.PKI != nil {
+		files = append(files, n.PKI.files()...)
+	}
+	files = append(files,
+		writeFile{Path: kubeadmConfigPath, Owner: "root:root", Permissions: "0600", Content: n.KubeadmConfig},
+		writeFile{Path: "/etc/modules-load.d/kubernetes.conf", Owner: "root:root", Permissions: "0644", Content: "overlay\nbr_netfilter\n"},
+		writeFile{Path: "/etc/sysctl.d/99-kubernetes.conf", Owner: "root:root", Permissions: "0644", Content: "" +
+			"net.bridge.bridge-nf-call-iptables = 1\n" +
+			"net.bridge.bridge-nf-call-ip6tables = 1\n" +
+			"net.ipv4.ip_forward = 1\n"},
+		writeFile{Path: scriptPath, Owner: "root:root", Permissions: "0700", Content: bootstrapScript(n)},
+	)
+	y, err := yaml.Marshal(cloudConfig{WriteFiles: files, RunCmd: [][]string{{scriptPath}}})
+	if err != nil {
+		return "", err
+	}
+	return "#cloud-config\n" + string(y), nil
+}
+
+// k8sPackageVersion is the apt version of kubelet, kubeadm and kubectl for a Kubernetes release.
+func k8sPackageVersion(kubernetesVersion string) string {
+	return kubernetesVersion + "-" + k8sPackageRevision
+}
+
+// minor is "1.33" of "1.33.5".
+func minor(kubernetesVersion string) string {
+	parts := strings.SplitN(kubernetesVersion, ".", 3)
+	if len(parts) < 2 {
+		return kubernetesVersion
+	}
+	return parts[0] + "." + parts[1]
+}
+
+// bootstrapScript prepares an Ubuntu LTS node and runs kubeadm. It stops at the first failure (a
+// cloud-init runcmd list would carry on) and does nothing on a node that already joined.
+func bootstrapScript(n node) string {
+	pkg := k8sPackageVersion(n.KubernetesVersion)
+	repo := fmt.Sprintf(k8sRepo, minor(n.KubernetesVersion))
+	kubeadmCmd := "kubeadm join --config " + kubeadmConfigPath
+	if n.Role == firstControlPlane {
+		kubeadmCmd = "kubeadm init --config " + kubeadmConfigPath
+	}
+	lines := []string{
+		"#!/bin/bash",
+		fmt.Sprintf("# kost: bootstrap of a %s of cluster %s on %s (Ubuntu LTS).", n.Role, n.ClusterName, n.CloudProvider),
+		fmt.Sprintf("# Kubernetes %s, containerd.io %s. Runs once, from cloud-init.", n.KubernetesVersion, n.ContainerdVersion),
+		"set -euo pipefail",
+		"export DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a",
+		"",
+		"if [ -e /etc/kubernetes/kubelet.conf ]; then",
+		`  echo "kost: this node is already part of a cluster" >&2`,
+		"  exit 0",
+		"fi",
+		"",
+		"apt_get() { apt-get -o DPkg::Lock::Timeout=600 -y \"$@\"; }",
+		"",
+		"# Kernel: no swap, overlay and br_netfilter modules, bridged traffic through iptables, forwarding.",
+		"swapoff -a",
+		"modprobe overlay",
+		"modprobe br_netfilter",
+		"sysctl --system",
+		"",
+		"# Repositories: containerd.io from Docker's, Kubernetes " + minor(n.KubernetesVersion) + " from pkgs.k8s.io.",
+		"install -d -m 0755 /etc/apt/keyrings",
+		"apt_get update",
+		"apt_get install ca-certificates curl gpg",
+		"curl -fsSL --retry 5 " + dockerRepo + "/gpg -o /etc/apt/keyrings/docker.asc",
+		"curl -fsSL --retry 5 " + repo + "Release.key | gpg --dearmor --yes -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg",
+		`codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"`,
+		`echo "deb [signed-by=/etc/apt/keyrings/docker.asc] ` + dockerRepo + ` ${codename} stable" >/etc/apt/sources.list.d/docker.list`,
+		`echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ` + repo + ` /" >/etc/apt/sources.list.d/kubernetes.list`,
+		"apt_get update",
+		"",
+		"# Exact versions, held so that no upgrade moves them.",
+		fmt.Sprintf("apt_get install %s=%s kubelet=%s kubeadm=%s kubectl=%s", containerdPackage, n.ContainerdVersion, pkg, pkg, pkg),
+		"apt-mark hold " + containerdPackage + " kubelet kubeadm kubectl",
+		"",
+		"# containerd: the CRI plugin on (containerd.io ships it off), systemd cgroups as the kubelet uses,",
+		"# and the pause image of this kubeadm release.",
+		`pause_image="$(kubeadm config images list --kubernetes-version v` + n.KubernetesVersion + ` | grep /pause:)"`,
+		"cat >/etc/containerd/config.toml <<EOF",
+		"version = 2",
+		"",
+		`[plugins."io.containerd.grpc.v1.cri"]`,
+		`  sandbox_image = "${pause_image}"`,
+		"",
+		`[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]`,
+		`  runtime_type = "io.containerd.runc.v2"`,
+		"",
+		`[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]`,
+		"  SystemdCgroup = true",
+		"EOF",
+		"systemctl restart containerd",
+		"systemctl enable kubelet",
+		"",
+		kubeadmCmd,
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
