@@ -217,3 +217,99 @@ func init() {
 		})
 	}
 }
+
+// gcpInternalIP is a stable private address for a resource whose subnetwork range the mock does not
+// know (the subnetwork is given by id): 10.x.y.z from the hash, never a network or broadcast address.
+func gcpInternalIP(h string) string {
+	b := func(i int) int { v, _ := strconv.ParseUint(h[2*i:2*i+2], 16, 8); return int(v) }
+	return fmt.Sprintf("10.%d.%d.%d", b(0), b(1), b(2)%250+2)
+}
+
+// Compute Engine VMs, instance groups and the internal load balancer (self-managed clusters).
+func init() {
+	zonal := func(kind string) func(o *Out) {
+		return func(o *Out) {
+			p, z, n := gcpProject(o), o.In("zone"), gcpName(o)
+			if z == "" {
+				z = o.Region + "-b"
+			}
+			o.ID = fmt.Sprintf("projects/%s/zones/%s/%s/%s", p, z, kind, n)
+			o.Set("selfLink", gcpComputeAPI+o.ID)
+			o.Set("zone", z)
+			o.Set("project", p)
+		}
+	}
+	regional := func(kind string) func(o *Out) {
+		return func(o *Out) {
+			p, r, n := gcpProject(o), gcpLocation(o, "region"), gcpName(o)
+			o.ID = fmt.Sprintf("projects/%s/regions/%s/%s/%s", p, r, kind, n)
+			o.Set("selfLink", gcpComputeAPI+o.ID)
+			o.Set("region", r)
+			o.Set("project", p)
+		}
+	}
+	outputs["gcp:compute/address:Address"] = func(o *Out) {
+		regional("addresses")(o)
+		o.SetIfAbsent("address", gcpInternalIP(o.Hash))
+		o.Set("users", []any{})
+	}
+	outputs["gcp:compute/instance:Instance"] = func(o *Out) {
+		zonal("instances")(o)
+		o.Set("instanceId", gcpNumber(o.Hash, 19))
+		o.Set("cpuPlatform", "Intel Cascade Lake")
+		o.Set("currentStatus", "RUNNING")
+		var nics []any
+		if v, ok := o.R.Input("networkInterfaces"); ok {
+			for i, nic := range v.([]any) {
+				m, _ := nic.(map[string]any)
+				c := map[string]any{}
+				for k, e := range m {
+					c[k] = e
+				}
+				if c["networkIp"] == nil || c["networkIp"] == "" {
+					c["networkIp"] = gcpInternalIP(hash(o.Hash, strconv.Itoa(i)))
+				}
+				c["name"] = fmt.Sprintf("nic%d", i)
+				nics = append(nics, c)
+			}
+		}
+		o.Set("networkInterfaces", nics)
+	}
+	outputs["gcp:compute/instanceGroup:InstanceGroup"] = func(o *Out) {
+		zonal("instanceGroups")(o)
+		if v, ok := o.R.Input("instances"); ok {
+			o.Set("size", float64(len(v.([]any))))
+		}
+	}
+	outputs["gcp:compute/regionHealthCheck:RegionHealthCheck"] = regional("healthChecks")
+	outputs["gcp:compute/regionBackendService:RegionBackendService"] = func(o *Out) {
+		regional("backendServices")(o)
+		o.Set("fingerprint", o.Hash[:12])
+	}
+	outputs["gcp:compute/forwardingRule:ForwardingRule"] = func(o *Out) {
+		regional("forwardingRules")(o)
+		o.SetIfAbsent("ipAddress", gcpInternalIP(o.Hash))
+		o.Set("pscConnectionId", "")
+	}
+	outputs["gcp:compute/instanceTemplate:InstanceTemplate"] = func(o *Out) {
+		p, n := gcpProject(o), o.In("name")
+		if n == "" {
+			n = o.In("namePrefix") + o.Hash[:20]
+			o.Set("name", n)
+		}
+		o.ID = fmt.Sprintf("projects/%s/global/instanceTemplates/%s", p, n)
+		o.Set("selfLink", gcpComputeAPI+o.ID)
+		o.Set("selfLinkUnique", gcpComputeAPI+o.ID+"?uniqueId="+gcpNumber(o.Hash, 19))
+		o.Set("project", p)
+	}
+	outputs["gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager"] = func(o *Out) {
+		regional("instanceGroupManagers")(o)
+		o.Set("instanceGroup", gcpComputeAPI+strings.Replace(o.ID, "instanceGroupManagers", "instanceGroups", 1))
+		o.Set("fingerprint", o.Hash[:12])
+	}
+	outputs["gcp:compute/regionAutoscaler:RegionAutoscaler"] = regional("autoscalers")
+	outputs["gcp:serviceaccount/iAMMember:IAMMember"] = func(o *Out) {
+		o.ID = fmt.Sprintf("%s/%s/%s", o.In("serviceAccountId"), o.In("role"), o.In("member"))
+		o.Set("etag", "BwY"+o.Hash[:9])
+	}
+}

@@ -1,0 +1,675 @@
+package gcp
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/components/kubeadm"
+	"github.com/kost-platform/kost/stacks/netplan"
+)
+
+// Defaults of SelfManagedClusterArgs.
+const (
+	// DefaultSelfManagedImage is Canonical's Ubuntu 24.04 LTS (amd64) image family: every new VM takes
+	// the family's latest image.
+	DefaultSelfManagedImage = "ubuntu-os-cloud/ubuntu-2404-lts-amd64"
+	// DefaultControlPlaneMachineType runs the API server, etcd, the controllers, the cloud-controller-
+	// manager and the CSI controller (4 vCPU, 16 GiB).
+	DefaultControlPlaneMachineType = "e2-standard-4"
+	// controlPlaneDiskGiB is the control planes' boot disk (etcd lives there).
+	controlPlaneDiskGiB = 100
+	// apiPort is the API servers' port behind the internal load balancer.
+	apiPort = 6443
+	// userDataKey is the instance metadata key cloud-init's GCE datasource reads.
+	userDataKey = "user-data"
+)
+
+// controlPlaneRoles are granted on the project to the control planes' service account, for the GCP
+// cloud-controller-manager and the GCE PD CSI driver's controller, which both run on the control
+// planes (they take the VM's credentials from the metadata server):
+//   - compute.instanceAdmin.v1: the CCM reads instances (node addresses, zones, provider IDs, deleted
+//     nodes) and makes the unmanaged instance groups of internal LoadBalancer Services; the CSI
+//     controller attaches and detaches disks.
+//   - compute.loadBalancerAdmin: the CCM's forwarding rules, backend services, health checks, target
+//     pools and addresses of LoadBalancer Services.
+//   - compute.securityAdmin: the CCM's firewall rules letting clients and Google's health checks reach
+//     a LoadBalancer Service's nodes (no narrower predefined role creates firewall rules).
+//   - compute.storageAdmin: the CSI controller creates, resizes, snapshots and deletes disks.
+//
+// plus nodeRoles (logs, metrics, images). roles/iam.serviceAccountUser is not granted on the project:
+// it is granted on the two node accounts only (attaching a disk to a VM that runs as a service account
+// needs actAs on that account).
+var controlPlaneRoles = []string{
+	"roles/compute.instanceAdmin.v1",
+	"roles/compute.loadBalancerAdmin",
+	"roles/compute.securityAdmin",
+	"roles/compute.storageAdmin",
+}
+
+// serviceAccountUserRole lets the control planes act as the node accounts (disk attachment).
+const serviceAccountUserRole = "roles/iam.serviceAccountUser"
+
+// SelfManagedClusterArgs configure a kubeadm cluster on Compute Engine VMs.
+type SelfManagedClusterArgs struct {
+	// ClusterName is the cluster's name: kubeadm's clusterName and the prefix of every GCP name.
+	// Required: lowercase letters, digits and hyphens, starting with a letter, at most 40 characters.
+	ClusterName string
+	// Project is the GCP project ID. Required.
+	Project string
+	// Region of the load balancer and the worker groups. Required.
+	Region string
+	// Zones are the three zones of the region; control plane i runs in Zones[i], workers spread over
+	// all three. Required: exactly 3, distinct, in Region.
+	Zones []string
+	// KubernetesVersion is the exact release, e.g. "1.33.5". Required (1.31 or later).
+	KubernetesVersion string
+	// ContainerdVersion is the apt version of containerd.io, e.g. "1.7.28-1~ubuntu.24.04~noble".
+	// Required.
+	ContainerdVersion string
+	// Network and Subnetwork are the VPC network and the node subnetwork (Network.NetworkID,
+	// Network.SubnetworkID). The load balancer's address is taken from the subnetwork. Required.
+	Network, Subnetwork pulumi.StringInput
+	// RegionBlock is the region's block (netplan.GKELayout.Block), the only source the API server,
+	// kubelet and etcd firewall rules admit. Required: an IPv4 CIDR, never 0.0.0.0/0.
+	RegionBlock string
+	// NodePools are the worker pools, one regional managed instance group each; Desired, Min and Max
+	// are totals over the zones. Required: at least one, one of them "system".
+	NodePools []cluster.PoolSpec
+	// Image of every VM (boot disk source). Default: DefaultSelfManagedImage (Ubuntu 24.04 LTS).
+	Image string
+	// ControlPlaneInstanceType is the control planes' machine type. Default:
+	// DefaultControlPlaneMachineType (e2-standard-4).
+	ControlPlaneInstanceType string
+	// TokenRotation is handed to the bootstrap (kubeadm.BootstrapArgs.TokenRotation). Default: "".
+	TokenRotation string
+	// Protect turns on the control planes' deletion protection and marks them protected (pulumi
+	// protect). Default: false.
+	Protect bool
+	// Labels go on every VM, disk, template and the forwarding rule. Default: none.
+	Labels map[string]string
+}
+
+// SelfManagedCluster is a kubeadm cluster on Compute Engine: three shielded control-plane VMs (one per
+// zone) behind an internal passthrough Network Load Balancer on 6443, one regional managed instance
+// group per worker pool with a regional autoscaler, two least-privilege service accounts (control
+// planes, workers) and the firewall rules of the Kubernetes ports, handed up as a cluster.Cluster.
+type SelfManagedCluster struct {
+	pulumi.ResourceState
+
+	// Bootstrap is the cluster's PKI, token and cloud-init user data.
+	Bootstrap *kubeadm.Bootstrap
+	// Cluster is the contract handed to the platform layer.
+	Cluster cluster.Cluster
+	// ControlPlanes are the control-plane VMs, in zone order; ControlPlanes[0] ran kubeadm init.
+	ControlPlanes []*compute.Instance
+	// Address is the load balancer's reserved internal address: the ControlPlaneEndpoint.
+	Address *compute.Address
+	// ForwardingRule is the internal load balancer's frontend (TCP 6443).
+	ForwardingRule *compute.ForwardingRule
+	// Workers are the worker groups by pool name.
+	Workers map[string]*compute.RegionInstanceGroupManager
+	// Autoscalers size the worker groups, by pool name.
+	Autoscalers map[string]*compute.RegionAutoscaler
+	// ControlPlaneServiceAccount and WorkerServiceAccount are the emails the VMs run as.
+	ControlPlaneServiceAccount, WorkerServiceAccount pulumi.StringOutput
+}
+
+func (a *SelfManagedClusterArgs) validate() error {
+	var ps problems
+	if a == nil {
+		ps.add("args are required")
+		return ps.err()
+	}
+	var missing []string
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{
+		{"ClusterName", a.ClusterName != ""}, {"Project", a.Project != ""}, {"Region", a.Region != ""},
+		{"KubernetesVersion", a.KubernetesVersion != ""}, {"ContainerdVersion", a.ContainerdVersion != ""},
+		{"Network", a.Network != nil}, {"Subnetwork", a.Subnetwork != nil}, {"RegionBlock", a.RegionBlock != ""},
+	} {
+		if !f.ok {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		ps.add("missing %s", strings.Join(missing, ", "))
+	}
+	if a.ClusterName != "" && !validName(a.ClusterName, maxNameLen) {
+		ps.add("ClusterName %q must be lowercase letters, digits and hyphens, start with a letter and hold at most %d characters", a.ClusterName, maxNameLen)
+	}
+	if len(a.Zones) != 3 {
+		ps.add("Zones: want exactly 3 (one control plane each), got %d", len(a.Zones))
+	}
+	seenZone := map[string]bool{}
+	for _, z := range a.Zones {
+		if a.Region != "" && !strings.HasPrefix(z, a.Region+"-") {
+			ps.add("zone %q is not in region %s", z, a.Region)
+		}
+		if seenZone[z] {
+			ps.add("zone %q is given twice", z)
+		}
+		seenZone[z] = true
+	}
+	if a.RegionBlock != "" {
+		if p, err := netip.ParsePrefix(a.RegionBlock); err != nil || !p.Addr().Is4() || p.Bits() == 0 || p.Masked() != p {
+			ps.add("RegionBlock %q must be an IPv4 CIDR such as 10.40.0.0/16 (never 0.0.0.0/0)", a.RegionBlock)
+		}
+	}
+	if a.Image != "" && strings.ContainsAny(a.Image, " \t\n") {
+		ps.add("Image %q is not an image or image family reference", a.Image)
+	}
+	if !slices.ContainsFunc(a.NodePools, func(p cluster.PoolSpec) bool { return p.Pool == "system" }) {
+		ps.add("a system node pool is required for coredns and the operators")
+	}
+	seen := map[string]bool{}
+	for _, p := range a.NodePools {
+		if seen[p.Pool] {
+			ps.add("node pool %q is given twice", p.Pool)
+		}
+		seen[p.Pool] = true
+		for _, msg := range poolProblems(p.Pool, p.InstanceType, p.Desired, p.Min, p.Max, p.DiskGiB) {
+			ps.add("node pool %q: %s", p.Pool, msg)
+		}
+		// Instance names are <cluster>-<pool>-xxxx and must stay within 63 characters (the node name).
+		if n := len(a.ClusterName) + 1 + len(p.Pool); n > 58 {
+			ps.add("node pool %q: %s-%s is %d characters, at most 58 leave room for the instance suffix", p.Pool, a.ClusterName, p.Pool, n)
+		}
+	}
+	return ps.err()
+}
+
+// NewSelfManagedCluster creates a kubeadm cluster on Compute Engine VMs. Pass the region's gcp
+// provider with pulumi.Provider; every child takes it from the component, and the tls and random
+// providers of the bootstrap are made here as children.
+func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, opts ...pulumi.ResourceOption) (*SelfManagedCluster, error) {
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("gcp self-managed cluster %s: %w", name, err)
+	}
+	c := &SelfManagedCluster{
+		Workers:     map[string]*compute.RegionInstanceGroupManager{},
+		Autoscalers: map[string]*compute.RegionAutoscaler{},
+	}
+	if err := ctx.RegisterComponentResource("kost:gcp:SelfManagedCluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	wrap := func(err error) error { return fmt.Errorf("gcp self-managed cluster %s: %w", name, err) }
+	parent := pulumi.Parent(c)
+	project, region := pulumi.String(args.Project), pulumi.String(args.Region)
+	image := args.Image
+	if image == "" {
+		image = DefaultSelfManagedImage
+	}
+	cpType := args.ControlPlaneInstanceType
+	if cpType == "" {
+		cpType = DefaultControlPlaneMachineType
+	}
+	cpTag, nodeTag := args.ClusterName+"-control-plane", args.ClusterName+"-node"
+
+	// Identities.
+	accounts, err := newSelfManagedAccounts(ctx, name, args, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.ControlPlaneServiceAccount, c.WorkerServiceAccount = accounts.cp.Email, accounts.worker.Email
+
+	// Firewall: the Kubernetes ports from the region block only, and the API server from Google's
+	// health checkers; no SSH, nothing from the internet.
+	if err := newSelfManagedFirewalls(ctx, name, args, cpTag, nodeTag, parent); err != nil {
+		return nil, wrap(err)
+	}
+
+	// The load balancer's address comes first: it is the bootstrap's endpoint.
+	addr, err := compute.NewAddress(ctx, name+"-api", &compute.AddressArgs{
+		Name:        pulumi.String(args.ClusterName + "-api"),
+		Project:     project,
+		Region:      region,
+		Subnetwork:  args.Subnetwork,
+		AddressType: pulumi.String("INTERNAL"),
+		Purpose:     pulumi.String("GCE_ENDPOINT"),
+		Description: pulumi.String("kost: Kubernetes API of " + args.ClusterName),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.Address = addr
+
+	tlsP, err := tls.NewProvider(ctx, name+"-tls", nil, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	randP, err := random.NewProvider(ctx, name+"-random", nil, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	boot, err := kubeadm.NewBootstrap(ctx, name, &kubeadm.BootstrapArgs{
+		ClusterName:          args.ClusterName,
+		KubernetesVersion:    args.KubernetesVersion,
+		ContainerdVersion:    args.ContainerdVersion,
+		ControlPlaneEndpoint: addr.Address,
+		PodCIDR:              netplan.OverlayPodCIDR.String(),
+		ServiceCIDR:          netplan.ServiceCIDR.String(),
+		CloudProvider:        string(cluster.GCP),
+		Pools:                args.NodePools,
+		TokenRotation:        args.TokenRotation,
+	}, parent, pulumi.Providers(tlsP, randP))
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.Bootstrap = boot
+
+	// Control planes, serialised: kubeadm joins one control plane at a time.
+	var ready []pulumi.Resource
+	for i, zone := range args.Zones {
+		userData := boot.FirstControlPlane
+		var deps []pulumi.Resource
+		if i > 0 {
+			prev := c.ControlPlanes[i-1]
+			first := c.ControlPlanes[0].NetworkInterfaces.Index(pulumi.Int(0)).NetworkIp()
+			userData = joinUserData(addr.Address, first, boot.JoinControlPlane)
+			deps = append(deps, prev)
+		}
+		vm, err := compute.NewInstance(ctx, fmt.Sprintf("%s-cp-%d", name, i), &compute.InstanceArgs{
+			Name:        pulumi.Sprintf("%s-cp-%d", args.ClusterName, i),
+			Project:     project,
+			Zone:        pulumi.String(zone),
+			MachineType: pulumi.String(cpType),
+			Description: pulumi.String("kost: control plane of " + args.ClusterName),
+			BootDisk: &compute.InstanceBootDiskArgs{
+				AutoDelete: pulumi.Bool(true),
+				InitializeParams: &compute.InstanceBootDiskInitializeParamsArgs{
+					Image:  pulumi.String(image),
+					Size:   pulumi.Int(controlPlaneDiskGiB),
+					Type:   pulumi.String("pd-balanced"), // encrypted at rest (Google-managed keys)
+					Labels: labelsWith(args.Labels, nil),
+				},
+			},
+			// No access config: no external address. Egress goes through the network's Cloud NAT.
+			NetworkInterfaces: compute.InstanceNetworkInterfaceArray{&compute.InstanceNetworkInterfaceArgs{
+				Subnetwork: args.Subnetwork,
+			}},
+			ServiceAccount: &compute.InstanceServiceAccountArgs{
+				Email:  accounts.cp.Email,
+				Scopes: pulumi.StringArray{pulumi.String(cloudPlatformScope)},
+			},
+			ShieldedInstanceConfig: &compute.InstanceShieldedInstanceConfigArgs{
+				EnableSecureBoot: pulumi.Bool(true), EnableVtpm: pulumi.Bool(true), EnableIntegrityMonitoring: pulumi.Bool(true),
+			},
+			Scheduling: &compute.InstanceSchedulingArgs{
+				ProvisioningModel: pulumi.String("STANDARD"),
+				AutomaticRestart:  pulumi.Bool(true),
+				OnHostMaintenance: pulumi.String("MIGRATE"),
+			},
+			Metadata:               vmMetadata(userData),
+			CanIpForward:           pulumi.Bool(false),
+			Tags:                   pulumi.StringArray{pulumi.String(cpTag), pulumi.String(nodeTag)},
+			Labels:                 labelsWith(args.Labels, map[string]string{"kost-role": "control-plane"}),
+			DeletionProtection:     pulumi.Bool(args.Protect),
+			AllowStoppingForUpdate: pulumi.Bool(true),
+		}, parent, pulumi.Protect(args.Protect), pulumi.DependsOn(append(deps, accounts.deps...)),
+			// cloud-init runs once: a new token or certificate in the user data must never replace
+			// (or even update) a control plane.
+			pulumi.IgnoreChanges([]string{`metadata["user-data"]`}))
+		if err != nil {
+			return nil, wrap(err)
+		}
+		c.ControlPlanes = append(c.ControlPlanes, vm)
+		ready = append(ready, vm)
+	}
+
+	fr, err := newAPILoadBalancer(ctx, name, args, c, addr, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.ForwardingRule = fr
+	ready = append(ready, fr)
+
+	for _, p := range args.NodePools {
+		mig, err := newWorkerGroup(ctx, name, args, p, image, boot.Workers[p.Pool], accounts, nodeTag, c, parent)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		ready = append(ready, mig)
+	}
+
+	endpoint := pulumi.Sprintf("https://%s:%d", addr.Address, apiPort)
+	k8s, err := kubernetes.NewProvider(ctx, name+"-k8s", &kubernetes.ProviderArgs{
+		Kubeconfig:            boot.AdminKubeconfig,
+		EnableServerSideApply: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.Cluster = cluster.Cluster{
+		Name:           args.ClusterName,
+		Cloud:          cluster.GCP,
+		Region:         args.Region,
+		Zones:          slices.Clone(args.Zones),
+		Endpoint:       endpoint,
+		Kubeconfig:     boot.AdminKubeconfig,
+		Provider:       k8s,
+		DedicatedPools: true,
+		Storage: cluster.StorageProfile{
+			// The same classes as the GKE clusters: persistent disks are always encrypted at rest.
+			Provisioner: "pd.csi.storage.gke.io",
+			DB:          map[string]string{"type": "pd-ssd"},
+			Standard:    map[string]string{"type": "pd-balanced"},
+		},
+		// The GCP cloud-controller-manager reads the same annotation as GKE.
+		InternalLoadBalancer: map[string]string{"networking.gke.io/load-balancer-type": "Internal"},
+		Ready:                ready,
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"endpoint":                   endpoint,
+		"kubeconfig":                 boot.AdminKubeconfig,
+		"controlPlaneServiceAccount": accounts.cp.Email,
+		"workerServiceAccount":       accounts.worker.Email,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// vmMetadata is every VM's instance metadata: cloud-init's user data, no project-wide SSH keys, and
+// the metadata server's legacy endpoints off (they answer without the Metadata-Flavor header, the
+// usual SSRF path to the user data and the VM's token).
+func vmMetadata(userData pulumi.StringOutput) pulumi.StringMap {
+	return pulumi.StringMap{
+		userDataKey:                userData,
+		"block-project-ssh-keys":   pulumi.String("true"),
+		"disable-legacy-endpoints": pulumi.String("true"),
+		"serial-port-enable":       pulumi.String("false"),
+	}
+}
+
+// selfManagedAccounts are the control planes' and the workers' service accounts.
+type selfManagedAccounts struct {
+	cp, worker *serviceaccount.Account
+	// deps are the role bindings the VMs wait for.
+	deps []pulumi.Resource
+}
+
+func newSelfManagedAccounts(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, parent pulumi.ResourceOption) (*selfManagedAccounts, error) {
+	project := pulumi.String(args.Project)
+	account := func(suffix, what string) (*serviceaccount.Account, error) {
+		return serviceaccount.NewAccount(ctx, name+"-"+suffix, &serviceaccount.AccountArgs{
+			Project:     project,
+			AccountId:   pulumi.String(selfManagedAccountID(args.ClusterName, suffix)),
+			DisplayName: pulumi.String(what + " of " + args.ClusterName),
+			Description: pulumi.String("kost: the " + what + " of self-managed cluster " + args.ClusterName),
+		}, parent)
+	}
+	a := &selfManagedAccounts{}
+	var err error
+	if a.cp, err = account("cp", "control planes"); err != nil {
+		return nil, err
+	}
+	if a.worker, err = account("wk", "workers"); err != nil {
+		return nil, err
+	}
+	grant := func(who string, sa *serviceaccount.Account, roles []string) error {
+		for _, role := range roles {
+			m, err := projects.NewIAMMember(ctx, name+"-"+who+"-"+roleSuffix(role), &projects.IAMMemberArgs{
+				Project: project, Role: pulumi.String(role), Member: sa.Member,
+			}, parent)
+			if err != nil {
+				return err
+			}
+			a.deps = append(a.deps, m)
+		}
+		return nil
+	}
+	if err := grant("cp", a.cp, append(slices.Clone(nodeRoles), controlPlaneRoles...)); err != nil {
+		return nil, err
+	}
+	if err := grant("wk", a.worker, nodeRoles); err != nil {
+		return nil, err
+	}
+	// actAs on the node accounts only, never project-wide.
+	for _, t := range []struct {
+		suffix string
+		sa     *serviceaccount.Account
+	}{{"cp", a.cp}, {"wk", a.worker}} {
+		m, err := serviceaccount.NewIAMMember(ctx, name+"-cp-actas-"+t.suffix, &serviceaccount.IAMMemberArgs{
+			ServiceAccountId: t.sa.Name,
+			Role:             pulumi.String(serviceAccountUserRole),
+			Member:           a.cp.Member,
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		a.deps = append(a.deps, m)
+	}
+	return a, nil
+}
+
+// selfManagedAccountID is a service account id (6 to 30 characters): <cluster>-<suffix>, or the
+// cluster name's start and a digest of the whole name.
+func selfManagedAccountID(clusterName, suffix string) string {
+	suffix = "-" + suffix
+	if id := clusterName + suffix; len(id) <= 30 {
+		return id
+	}
+	sum := sha256.Sum256([]byte(clusterName))
+	digest := hex.EncodeToString(sum[:])[:6]
+	head := strings.TrimRight(clusterName[:30-len(suffix)-len(digest)-1], "-")
+	return head + "-" + digest + suffix
+}
+
+// newSelfManagedFirewalls admits the Kubernetes ports: the API server, kubelet and etcd from the
+// region block only, the API server from Google's health checkers. The network's own rules stay as
+// they are; no rule here has a source outside the block or names port 22.
+func newSelfManagedFirewalls(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, cpTag, nodeTag string, parent pulumi.ResourceOption) error {
+	rules := []struct {
+		suffix, description string
+		sources             []string
+		ports               []string
+		targets             []string
+	}{
+		{"k8s-api", "Kubernetes API from the region block", []string{args.RegionBlock}, []string{"6443"}, []string{cpTag}},
+		{"k8s-api-hc", "Kubernetes API from Google's load-balancer health checks", healthCheckRanges, []string{"6443"}, []string{cpTag}},
+		{"k8s-kubelet", "kubelet from the region block", []string{args.RegionBlock}, []string{"10250"}, []string{nodeTag}},
+		{"k8s-etcd", "etcd from the region block", []string{args.RegionBlock}, []string{"2379-2380"}, []string{cpTag}},
+	}
+	for _, r := range rules {
+		if _, err := compute.NewFirewall(ctx, name+"-"+r.suffix, &compute.FirewallArgs{
+			Name:         pulumi.String(args.ClusterName + "-" + r.suffix),
+			Project:      pulumi.String(args.Project),
+			Network:      args.Network,
+			Description:  pulumi.String("kost: " + r.description),
+			Direction:    pulumi.String("INGRESS"),
+			Priority:     pulumi.Int(1000),
+			SourceRanges: pulumi.ToStringArray(r.sources),
+			TargetTags:   pulumi.ToStringArray(r.targets),
+			Allows: compute.FirewallAllowArray{&compute.FirewallAllowArgs{
+				Protocol: pulumi.String("tcp"), Ports: pulumi.ToStringArray(r.ports),
+			}},
+		}, parent); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newAPILoadBalancer builds the internal passthrough Network Load Balancer of the API servers: one
+// unmanaged instance group per zone holding that zone's control plane, a regional TCP health check on
+// 6443, an INTERNAL regional backend service and an INTERNAL forwarding rule on the reserved address.
+func newAPILoadBalancer(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, c *SelfManagedCluster, addr *compute.Address, parent pulumi.ResourceOption) (*compute.ForwardingRule, error) {
+	project, region := pulumi.String(args.Project), pulumi.String(args.Region)
+	hc, err := compute.NewRegionHealthCheck(ctx, name+"-api", &compute.RegionHealthCheckArgs{
+		Name:               pulumi.String(args.ClusterName + "-api"),
+		Project:            project,
+		Region:             region,
+		CheckIntervalSec:   pulumi.Int(5),
+		TimeoutSec:         pulumi.Int(5),
+		HealthyThreshold:   pulumi.Int(2),
+		UnhealthyThreshold: pulumi.Int(3),
+		TcpHealthCheck:     &compute.RegionHealthCheckTcpHealthCheckArgs{Port: pulumi.Int(apiPort)},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	var backends compute.RegionBackendServiceBackendArray
+	for i, zone := range args.Zones {
+		ig, err := compute.NewInstanceGroup(ctx, fmt.Sprintf("%s-cp-%d", name, i), &compute.InstanceGroupArgs{
+			Name:        pulumi.Sprintf("%s-cp-%d", args.ClusterName, i),
+			Project:     project,
+			Zone:        pulumi.String(zone),
+			Network:     args.Network,
+			Description: pulumi.String("kost: control plane of " + args.ClusterName + " in " + zone),
+			Instances:   pulumi.StringArray{c.ControlPlanes[i].SelfLink},
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		backends = append(backends, &compute.RegionBackendServiceBackendArgs{
+			Group: ig.SelfLink, BalancingMode: pulumi.String("CONNECTION"),
+		})
+	}
+	bs, err := compute.NewRegionBackendService(ctx, name+"-api", &compute.RegionBackendServiceArgs{
+		Name:                         pulumi.String(args.ClusterName + "-api"),
+		Project:                      project,
+		Region:                       region,
+		LoadBalancingScheme:          pulumi.String("INTERNAL"),
+		Protocol:                     pulumi.String("TCP"),
+		HealthChecks:                 hc.ID(),
+		Backends:                     backends,
+		ConnectionDrainingTimeoutSec: pulumi.Int(30),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	return compute.NewForwardingRule(ctx, name+"-api", &compute.ForwardingRuleArgs{
+		Name:                pulumi.String(args.ClusterName + "-api"),
+		Project:             project,
+		Region:              region,
+		LoadBalancingScheme: pulumi.String("INTERNAL"),
+		IpProtocol:          pulumi.String("TCP"),
+		Ports:               pulumi.StringArray{pulumi.Sprintf("%d", apiPort)},
+		BackendService:      bs.ID(),
+		Network:             args.Network,
+		Subnetwork:          args.Subnetwork,
+		IpAddress:           addr.Address,
+		AllowGlobalAccess:   pulumi.Bool(false),
+		Labels:              labelsWith(args.Labels, nil),
+	}, parent)
+}
+
+// newWorkerGroup makes one pool's instance template, regional managed instance group over the zones
+// and regional autoscaler.
+func newWorkerGroup(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, p cluster.PoolSpec, image string,
+	userData pulumi.StringOutput, accounts *selfManagedAccounts, nodeTag string, c *SelfManagedCluster, parent pulumi.ResourceOption,
+) (*compute.RegionInstanceGroupManager, error) {
+	project, region := pulumi.String(args.Project), pulumi.String(args.Region)
+	disk := p.DiskGiB
+	if disk == 0 {
+		disk = 50
+	}
+	labels := labelsWith(args.Labels, map[string]string{poolResourceLabel: p.Pool, "kost-role": "worker"})
+	scheduling := &compute.InstanceTemplateSchedulingArgs{
+		ProvisioningModel: pulumi.String("STANDARD"),
+		AutomaticRestart:  pulumi.Bool(true),
+		OnHostMaintenance: pulumi.String("MIGRATE"),
+	}
+	if p.Spot {
+		scheduling = &compute.InstanceTemplateSchedulingArgs{
+			ProvisioningModel:         pulumi.String("SPOT"),
+			Preemptible:               pulumi.Bool(true),
+			AutomaticRestart:          pulumi.Bool(false),
+			OnHostMaintenance:         pulumi.String("TERMINATE"),
+			InstanceTerminationAction: pulumi.String("DELETE"),
+		}
+	}
+	base := args.ClusterName + "-" + p.Pool
+	tmpl, err := compute.NewInstanceTemplate(ctx, name+"-"+p.Pool, &compute.InstanceTemplateArgs{
+		// Templates are immutable: a new user data (token rotation) makes a new template before the old
+		// one goes, so the prefix leaves the name to Pulumi.
+		NamePrefix:  pulumi.String(base + "-"),
+		Project:     project,
+		Region:      region,
+		Description: pulumi.String("kost: workers of pool " + p.Pool + " of " + args.ClusterName),
+		MachineType: pulumi.String(p.InstanceType),
+		Disks: compute.InstanceTemplateDiskArray{&compute.InstanceTemplateDiskArgs{
+			Boot: pulumi.Bool(true), AutoDelete: pulumi.Bool(true),
+			SourceImage: pulumi.String(image),
+			DiskType:    pulumi.String("pd-balanced"), // encrypted at rest (Google-managed keys)
+			DiskSizeGb:  pulumi.Int(disk),
+			Labels:      labels,
+		}},
+		NetworkInterfaces: compute.InstanceTemplateNetworkInterfaceArray{&compute.InstanceTemplateNetworkInterfaceArgs{
+			Subnetwork: args.Subnetwork,
+		}},
+		ServiceAccount: &compute.InstanceTemplateServiceAccountArgs{
+			Email:  accounts.worker.Email,
+			Scopes: pulumi.StringArray{pulumi.String(cloudPlatformScope)},
+		},
+		ShieldedInstanceConfig: &compute.InstanceTemplateShieldedInstanceConfigArgs{
+			EnableSecureBoot: pulumi.Bool(true), EnableVtpm: pulumi.Bool(true), EnableIntegrityMonitoring: pulumi.Bool(true),
+		},
+		Scheduling:   scheduling,
+		Metadata:     vmMetadata(userData),
+		CanIpForward: pulumi.Bool(false),
+		Tags:         pulumi.StringArray{pulumi.String(nodeTag)},
+		Labels:       labels,
+	}, parent, pulumi.DependsOn(accounts.deps))
+	if err != nil {
+		return nil, err
+	}
+	mig, err := compute.NewRegionInstanceGroupManager(ctx, name+"-"+p.Pool, &compute.RegionInstanceGroupManagerArgs{
+		Name:                    pulumi.String(base),
+		Project:                 project,
+		Region:                  region,
+		BaseInstanceName:        pulumi.String(base),
+		Description:             pulumi.String("kost: workers of pool " + p.Pool + " of " + args.ClusterName),
+		DistributionPolicyZones: pulumi.ToStringArray(args.Zones),
+		Versions: compute.RegionInstanceGroupManagerVersionArray{&compute.RegionInstanceGroupManagerVersionArgs{
+			Name: pulumi.String(p.Pool), InstanceTemplate: tmpl.SelfLinkUnique,
+		}},
+		TargetSize: pulumi.Int(p.Desired),
+		// New templates apply to new VMs only: running workers (and their pods) are never replaced by
+		// a token rotation.
+		UpdatePolicy: &compute.RegionInstanceGroupManagerUpdatePolicyArgs{
+			Type:                pulumi.String("OPPORTUNISTIC"),
+			MinimalAction:       pulumi.String("REPLACE"),
+			MaxSurgeFixed:       pulumi.Int(len(args.Zones)),
+			MaxUnavailableFixed: pulumi.Int(0),
+		},
+		WaitForInstances: pulumi.Bool(false),
+	}, parent, pulumi.IgnoreChanges([]string{"targetSize"})) // the autoscaler owns the size
+	if err != nil {
+		return nil, err
+	}
+	as, err := compute.NewRegionAutoscaler(ctx, name+"-"+p.Pool, &compute.RegionAutoscalerArgs{
+		Name:    pulumi.String(base),
+		Project: project,
+		Region:  region,
+		Target:  mig.ID(),
+		AutoscalingPolicy: &compute.RegionAutoscalerAutoscalingPolicyArgs{
+			MinReplicas:    pulumi.Int(p.Min),
+			MaxReplicas:    pulumi.Int(p.Max),
+			CooldownPeriod: pulumi.Int(120),
+			Mode:           pulumi.String("ON"),
+			CpuUtilization: &compute.RegionAutoscalerAutoscalingPolicyCpuUtilizationArgs{Target: pulumi.Float64(0.6)},
+		},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	c.Workers[p.Pool] = mig
+	c.Autoscalers[p.Pool] = as
+	return mig, nil
+}

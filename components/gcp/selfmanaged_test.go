@@ -1,0 +1,537 @@
+package gcp_test
+
+import (
+	"errors"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
+	kgcp "github.com/kost-platform/kost/components/gcp"
+	"github.com/kost-platform/kost/stacks/plan"
+)
+
+const smName = "sm"
+
+func smArgs(t *testing.T, network, subnetwork pulumi.StringInput) *kgcp.SelfManagedClusterArgs {
+	return &kgcp.SelfManagedClusterArgs{
+		ClusterName:       clusterName,
+		Project:           project,
+		Region:            region,
+		Zones:             zones,
+		KubernetesVersion: "1.33.5",
+		ContainerdVersion: "1.7.28-1~ubuntu.24.04~noble",
+		Network:           network,
+		Subnetwork:        subnetwork,
+		RegionBlock:       layout(t).Block.String(),
+		NodePools:         pools(),
+		Labels:            map[string]string{"environment": "dev"},
+	}
+}
+
+// smResolved is what the component's outputs resolved to.
+type smResolved struct {
+	mu                         sync.Mutex
+	first, join, kubeconfig    string
+	endpoint, address, cpFirst string
+	workers                    map[string]string
+	secret                     map[string]bool
+}
+
+func (r *smResolved) capture(name string, o pulumi.StringOutput, set func(string)) {
+	o.ApplyT(func(s string) string {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		set(s)
+		return s
+	})
+	r.mu.Lock()
+	r.secret[name] = pulumi.IsSecret(o)
+	r.mu.Unlock()
+}
+
+func runSelfManaged(t *testing.T, mutate func(a *kgcp.SelfManagedClusterArgs)) (*plan.Graph, *kgcp.SelfManagedCluster, *smResolved) {
+	t.Helper()
+	var sm *kgcp.SelfManagedCluster
+	res := &smResolved{workers: map[string]string{}, secret: map[string]bool{}}
+	g := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+		n, err := kgcp.NewNetwork(ctx, "net", &kgcp.NetworkArgs{Name: clusterName, Project: project, Region: region, Layout: layout(t)}, opts...)
+		if err != nil {
+			return err
+		}
+		a := smArgs(t, n.NetworkID, n.SubnetworkID)
+		if mutate != nil {
+			mutate(a)
+		}
+		sm, err = kgcp.NewSelfManagedCluster(ctx, smName, a, opts...)
+		if err != nil {
+			return err
+		}
+		b := sm.Bootstrap
+		res.capture("first", b.FirstControlPlane, func(s string) { res.first = s })
+		res.capture("join", b.JoinControlPlane, func(s string) { res.join = s })
+		res.capture("kubeconfig", sm.Cluster.Kubeconfig, func(s string) { res.kubeconfig = s })
+		res.capture("endpoint", sm.Cluster.Endpoint, func(s string) { res.endpoint = s })
+		res.capture("address", sm.Address.Address, func(s string) { res.address = s })
+		res.capture("cpFirst", sm.ControlPlanes[0].NetworkInterfaces.Index(pulumi.Int(0)).NetworkIp().Elem(), func(s string) { res.cpFirst = s })
+		for pool, w := range b.Workers {
+			res.capture("workers["+pool+"]", w, func(s string) { res.workers[pool] = s })
+		}
+		return nil
+	})
+	if res.first == "" || res.join == "" || res.address == "" || res.cpFirst == "" || len(res.workers) != len(pools()) {
+		t.Fatal("the cluster's outputs did not resolve")
+	}
+	return g, sm, res
+}
+
+// metadataSecret reports whether an instance's or template's user data is registered as a secret.
+func metadataSecret(r *plan.Resource) bool {
+	md, ok := r.Inputs["metadata"]
+	if !ok {
+		return false
+	}
+	for md.IsSecret() || md.IsOutput() {
+		if md.IsSecret() || md.OutputValue().Secret {
+			return true
+		}
+		md = md.OutputValue().Element
+	}
+	if !md.IsObject() {
+		return false
+	}
+	v, ok := md.ObjectValue()["user-data"]
+	return ok && (v.IsSecret() || (v.IsOutput() && v.OutputValue().Secret))
+}
+
+func TestSelfManagedCluster(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		reason  string
+		mutate  func(a *kgcp.SelfManagedClusterArgs)
+		image   string
+		cpType  string
+		protect bool
+	}{
+		"Defaults": {reason: "dev: Ubuntu 24.04 LTS, e2-standard-4, destroyable", image: kgcp.DefaultSelfManagedImage, cpType: "e2-standard-4"},
+		"Prod": {
+			reason: "prod: pinned image, bigger control planes, protected",
+			mutate: func(a *kgcp.SelfManagedClusterArgs) {
+				a.Image, a.ControlPlaneInstanceType, a.Protect = "projects/acme/global/images/ubuntu-2404-golden", "n2-standard-8", true
+			},
+			image: "projects/acme/global/images/ubuntu-2404-golden", cpType: "n2-standard-8", protect: true,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g, sm, res := runSelfManaged(t, tc.mutate)
+			cps := make([]*plan.Resource, 3)
+			for i := range cps {
+				cps[i] = must(t, g, "gcp:compute/instance:Instance", smName+"-cp-"+string(rune('0'+i)))
+			}
+
+			t.Run("ControlPlane", func(t *testing.T) {
+				var got []any
+				for _, cp := range cps {
+					got = append(got, map[string]any{
+						"zone": cp.String("zone"), "machineType": cp.String("machineType"),
+						"image": cp.String("bootDisk.initializeParams.image"), "diskType": cp.String("bootDisk.initializeParams.type"),
+						"nics":              input(cp, "networkInterfaces"),
+						"shielded":          input(cp, "shieldedInstanceConfig"),
+						"ssh":               cp.String("metadata.block-project-ssh-keys"),
+						"legacy":            cp.String("metadata.disable-legacy-endpoints"),
+						"serviceAccount":    cp.String("serviceAccount.email"),
+						"protect":           cp.Protect,
+						"deleteProtection":  input(cp, "deletionProtection"),
+						"ignoreUserData":    slices.Contains(cp.IgnoreChanges, `metadata["user-data"]`),
+						"userDataIsSecret":  metadataSecret(cp),
+						"tags":              input(cp, "tags"),
+						"canIpForward":      input(cp, "canIpForward"),
+						"hasExternalAccess": strings.Contains(cp.String("networkInterfaces"), "accessConfigs"),
+					})
+				}
+				var want []any
+				for _, z := range zones {
+					want = append(want, map[string]any{
+						"zone": z, "machineType": tc.cpType, "image": tc.image, "diskType": "pd-balanced",
+						"nics":     []any{map[string]any{"subnetwork": "projects/acme-kost-dev/regions/europe-west1/subnetworks/" + clusterName}},
+						"shielded": map[string]any{"enableSecureBoot": true, "enableVtpm": true, "enableIntegrityMonitoring": true},
+						"ssh":      "true", "legacy": "true",
+						"serviceAccount":   clusterName + "-cp@" + project + ".iam.gserviceaccount.com",
+						"protect":          tc.protect,
+						"deleteProtection": tc.protect,
+						"ignoreUserData":   true, "userDataIsSecret": true,
+						"tags":         []any{clusterName + "-control-plane", clusterName + "-node"},
+						"canIpForward": false, "hasExternalAccess": false,
+					})
+				}
+				if d := cmp.Diff(want, got); d != "" {
+					t.Errorf("%s: control planes (-want +got):\n%s", tc.reason, d)
+				}
+			})
+
+			t.Run("JoinOrder", func(t *testing.T) {
+				if !g.DependsOn(cps[1].URN, cps[0].URN) || !g.DependsOn(cps[2].URN, cps[1].URN) {
+					t.Error("control plane 2 must wait for 1, and 3 for 2")
+				}
+				if g.DependsOn(cps[0].URN, cps[1].URN) || g.DependsOn(cps[1].URN, cps[2].URN) {
+					t.Error("ordering must not be reversed")
+				}
+			})
+
+			t.Run("UserData", func(t *testing.T) {
+				if cps[0].String("metadata.user-data") != res.first {
+					t.Error("control plane 1 must run the bootstrap's FirstControlPlane user data")
+				}
+				for _, cp := range cps[1:] {
+					ud := cp.String("metadata.user-data")
+					if !strings.Contains(ud, "Content-Type: text/cloud-config") || !strings.Contains(ud, res.join) {
+						t.Errorf("%s must run the bootstrap's JoinControlPlane user data", cp.Name)
+					}
+					if strings.Contains(ud, res.first) {
+						t.Errorf("%s runs the first control plane's user data", cp.Name)
+					}
+					hook := "iptables -t nat -C OUTPUT -p tcp -d " + res.address
+					if !strings.Contains(ud, "#cloud-boothook") || !strings.Contains(ud, "-d "+res.address+" --dport 6443 -j DNAT --to-destination "+res.cpFirst+":6443") {
+						t.Errorf("%s: no hairpin boothook for %s -> %s (%q)", cp.Name, res.address, res.cpFirst, hook)
+					}
+				}
+				for name, s := range res.secret {
+					if name != "endpoint" && name != "address" && name != "cpFirst" && !s {
+						t.Errorf("%s must be a secret", name)
+					}
+				}
+				for _, p := range pools() {
+					tmpl := must(t, g, "gcp:compute/instanceTemplate:InstanceTemplate", smName+"-"+p.Pool)
+					if tmpl.String("metadata.user-data") != res.workers[p.Pool] || !metadataSecret(tmpl) {
+						t.Errorf("pool %s: the template must carry the bootstrap's secret worker user data", p.Pool)
+					}
+					if strings.Contains(tmpl.String("metadata.user-data"), "ca.key") {
+						t.Errorf("pool %s: worker user data holds a CA key", p.Pool)
+					}
+				}
+			})
+
+			t.Run("LoadBalancer", func(t *testing.T) {
+				addr := must(t, g, "gcp:compute/address:Address", smName+"-api")
+				hc := must(t, g, "gcp:compute/regionHealthCheck:RegionHealthCheck", smName+"-api")
+				bs := must(t, g, "gcp:compute/regionBackendService:RegionBackendService", smName+"-api")
+				fr := must(t, g, "gcp:compute/forwardingRule:ForwardingRule", smName+"-api")
+				var groups []any
+				for i, cp := range cps {
+					ig := must(t, g, "gcp:compute/instanceGroup:InstanceGroup", cp.Name)
+					if ig.String("zone") != zones[i] {
+						t.Errorf("%s in zone %s, want %s", ig.Name, ig.String("zone"), zones[i])
+					}
+					if d := cmp.Diff([]any{cp.Outputs["selfLink"].StringValue()}, input(ig, "instances")); d != "" {
+						t.Errorf("%s instances (-want +got):\n%s", ig.Name, d)
+					}
+					groups = append(groups, map[string]any{"group": ig.Outputs["selfLink"].StringValue(), "balancingMode": "CONNECTION"})
+				}
+				got := map[string]any{
+					"address":    []any{addr.String("addressType"), addr.String("subnetwork"), addr.String("region")},
+					"healthPort": input(hc, "tcpHealthCheck.port"),
+					"backend":    []any{bs.String("loadBalancingScheme"), bs.String("protocol"), input(bs, "backends"), bs.String("healthChecks") == hc.ID},
+					"frontend": []any{fr.String("loadBalancingScheme"), fr.String("ipProtocol"), input(fr, "ports"), fr.String("backendService") == bs.ID,
+						fr.String("ipAddress") == res.address, fr.String("subnetwork"), input(fr, "allowGlobalAccess")},
+					"endpoint": res.endpoint,
+				}
+				want := map[string]any{
+					"address":    []any{"INTERNAL", "projects/acme-kost-dev/regions/europe-west1/subnetworks/" + clusterName, region},
+					"healthPort": 6443.0,
+					"backend":    []any{"INTERNAL", "TCP", groups, true},
+					"frontend": []any{"INTERNAL", "TCP", []any{"6443"}, true, true,
+						"projects/acme-kost-dev/regions/europe-west1/subnetworks/" + clusterName, false},
+					"endpoint": "https://" + res.address + ":6443",
+				}
+				if d := cmp.Diff(want, got); d != "" {
+					t.Errorf("internal load balancer (-want +got):\n%s", d)
+				}
+				if !strings.Contains(res.kubeconfig, "server: https://"+res.address+":6443") && !strings.Contains(res.kubeconfig, `"server":"https://`+res.address+`:6443"`) {
+					t.Errorf("the admin kubeconfig must reach the load balancer %s", res.address)
+				}
+				if !strings.Contains(res.first, res.address+":6443") {
+					t.Errorf("the bootstrap's controlPlaneEndpoint must be the load balancer's address %s", res.address)
+				}
+			})
+
+			t.Run("Firewall", func(t *testing.T) {
+				got := map[string]any{}
+				for _, fw := range g.Under(g.Root(), "gcp:compute/firewall:Firewall") {
+					srcs, _ := fw.Input("sourceRanges")
+					for _, s := range srcs.([]any) {
+						if netip.MustParsePrefix(s.(string)).Bits() == 0 {
+							t.Errorf("firewall %s is open to %s", fw.Name, s)
+						}
+					}
+					for _, a := range input(fw, "allows").([]any) {
+						ports, _ := a.(map[string]any)["ports"].([]any)
+						if len(ports) == 0 && fw.Parent != "" && strings.Contains(fw.Name, "k8s") {
+							t.Errorf("firewall %s allows every port", fw.Name)
+						}
+						for _, p := range ports {
+							if p == "22" || strings.HasPrefix(p.(string), "22-") || strings.HasPrefix(p.(string), "1-") {
+								t.Errorf("firewall %s opens SSH (%v)", fw.Name, p)
+							}
+						}
+					}
+					if strings.HasPrefix(fw.Name, smName+"-") {
+						got[fw.String("name")] = []any{srcs, input(fw, "allows"), input(fw, "targetTags")}
+					}
+				}
+				block := []any{layout(t).Block.String()}
+				rule := func(src []any, ports, tag string) any {
+					return []any{src, []any{map[string]any{"protocol": "tcp", "ports": []any{ports}}}, []any{clusterName + "-" + tag}}
+				}
+				want := map[string]any{
+					clusterName + "-k8s-api":     rule(block, "6443", "control-plane"),
+					clusterName + "-k8s-api-hc":  rule([]any{"35.191.0.0/16", "130.211.0.0/22"}, "6443", "control-plane"),
+					clusterName + "-k8s-kubelet": rule(block, "10250", "node"),
+					clusterName + "-k8s-etcd":    rule(block, "2379-2380", "control-plane"),
+				}
+				if d := cmp.Diff(want, got); d != "" {
+					t.Errorf("firewall rules (-want +got):\n%s", d)
+				}
+			})
+
+			t.Run("Workers", func(t *testing.T) {
+				type group struct {
+					Machine, DiskType, Base      string
+					Disk, Target, Min, Max       float64
+					Zones                        []any
+					Scheduling                   any
+					IgnoreTarget, Shielded, Pool bool
+				}
+				got := map[string]group{}
+				for _, p := range pools() {
+					tmpl := must(t, g, "gcp:compute/instanceTemplate:InstanceTemplate", smName+"-"+p.Pool)
+					mig := must(t, g, "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager", smName+"-"+p.Pool)
+					as := must(t, g, "gcp:compute/regionAutoscaler:RegionAutoscaler", smName+"-"+p.Pool)
+					versions, _ := mig.Input("versions")
+					if d := cmp.Diff([]any{map[string]any{"name": p.Pool, "instanceTemplate": tmpl.Outputs["selfLinkUnique"].StringValue()}}, versions); d != "" {
+						t.Errorf("%s must run its pool's template", mig.Name)
+					}
+					if as.String("target") != mig.ID || tmpl.String("serviceAccount.email") != clusterName+"-wk@"+project+".iam.gserviceaccount.com" {
+						t.Errorf("%s: autoscaler target %q, account %q", p.Pool, as.String("target"), tmpl.String("serviceAccount.email"))
+					}
+					zs, _ := mig.Input("distributionPolicyZones")
+					got[p.Pool] = group{
+						Machine: tmpl.String("machineType"), DiskType: diskField(tmpl, "diskType").(string), Base: mig.String("baseInstanceName"),
+						Disk: diskField(tmpl, "diskSizeGb").(float64), Target: input(mig, "targetSize").(float64),
+						Min: input(as, "autoscalingPolicy.minReplicas").(float64), Max: input(as, "autoscalingPolicy.maxReplicas").(float64),
+						Zones: zs.([]any), Scheduling: input(tmpl, "scheduling"),
+						IgnoreTarget: slices.Contains(mig.IgnoreChanges, "targetSize"),
+						Shielded:     input(tmpl, "shieldedInstanceConfig.enableSecureBoot") == true,
+						Pool:         tmpl.String("labels.kost-pool") == p.Pool,
+					}
+				}
+				zs := []any{zones[0], zones[1], zones[2]}
+				onDemand := map[string]any{"provisioningModel": "STANDARD", "automaticRestart": true, "onHostMaintenance": "MIGRATE"}
+				spot := map[string]any{"provisioningModel": "SPOT", "preemptible": true, "automaticRestart": false,
+					"onHostMaintenance": "TERMINATE", "instanceTerminationAction": "DELETE"}
+				base := func(p string) string { return clusterName + "-" + p }
+				want := map[string]group{
+					"system": {Machine: "e2-standard-4", DiskType: "pd-balanced", Base: base("system"), Disk: 50, Target: 3, Min: 3, Max: 3, Zones: zs, Scheduling: onDemand, IgnoreTarget: true, Shielded: true, Pool: true},
+					"tikv":   {Machine: "n2-highmem-8", DiskType: "pd-balanced", Base: base("tikv"), Disk: 80, Target: 3, Min: 3, Max: 3, Zones: zs, Scheduling: onDemand, IgnoreTarget: true, Shielded: true, Pool: true},
+					"spark":  {Machine: "n2-standard-8", DiskType: "pd-balanced", Base: base("spark"), Disk: 50, Target: 1, Min: 0, Max: 5, Zones: zs, Scheduling: spot, IgnoreTarget: true, Shielded: true, Pool: true},
+				}
+				if d := cmp.Diff(want, got); d != "" {
+					t.Errorf("worker groups (-want +got):\n%s", d)
+				}
+			})
+
+			t.Run("Identities", func(t *testing.T) {
+				got := map[string][]string{}
+				for _, m := range g.OfType("gcp:projects/iAMMember:IAMMember") {
+					got[m.String("member")] = append(got[m.String("member")], m.String("role"))
+				}
+				cp := "serviceAccount:" + clusterName + "-cp@" + project + ".iam.gserviceaccount.com"
+				wk := "serviceAccount:" + clusterName + "-wk@" + project + ".iam.gserviceaccount.com"
+				base := []string{"roles/artifactregistry.reader", "roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/monitoring.viewer", "roles/stackdriver.resourceMetadata.writer"}
+				want := map[string][]string{
+					cp: append(slices.Clone(base), "roles/compute.instanceAdmin.v1", "roles/compute.loadBalancerAdmin", "roles/compute.securityAdmin", "roles/compute.storageAdmin"),
+					wk: base,
+				}
+				for _, v := range got {
+					slices.Sort(v)
+				}
+				for _, v := range want {
+					slices.Sort(v)
+				}
+				if d := cmp.Diff(want, got); d != "" {
+					t.Errorf("project roles (-want +got):\n%s", d)
+				}
+				var actAs []string
+				for _, m := range g.OfType("gcp:serviceaccount/iAMMember:IAMMember") {
+					if m.String("role") != "roles/iam.serviceAccountUser" || m.String("member") != cp {
+						t.Errorf("%s: %s for %s", m.Name, m.String("role"), m.String("member"))
+					}
+					actAs = append(actAs, m.String("serviceAccountId"))
+				}
+				slices.Sort(actAs)
+				wantActAs := []string{
+					"projects/" + project + "/serviceAccounts/" + clusterName + "-cp@" + project + ".iam.gserviceaccount.com",
+					"projects/" + project + "/serviceAccounts/" + clusterName + "-wk@" + project + ".iam.gserviceaccount.com",
+				}
+				if d := cmp.Diff(wantActAs, actAs); d != "" {
+					t.Errorf("serviceAccountUser scoped to the node accounts (-want +got):\n%s", d)
+				}
+				for _, cp := range cps {
+					for _, m := range g.OfType("gcp:projects/iAMMember:IAMMember") {
+						if !g.DependsOn(cp.URN, m.URN) {
+							t.Errorf("%s must wait for %s", cp.Name, m.Name)
+						}
+					}
+				}
+			})
+
+			t.Run("Contract", func(t *testing.T) {
+				c := sm.Cluster
+				got := map[string]any{
+					"name": c.Name, "cloud": c.Cloud, "region": c.Region, "zones": c.Zones, "dedicated": c.DedicatedPools,
+					"storage": c.Storage, "ilb": c.InternalLoadBalancer, "kubeconfigSecret": res.secret["kubeconfig"],
+					"provider": c.Provider != nil, "ready": len(c.Ready),
+				}
+				want := map[string]any{
+					"name": clusterName, "cloud": cluster.GCP, "region": region, "zones": zones, "dedicated": true,
+					"storage": cluster.StorageProfile{Provisioner: "pd.csi.storage.gke.io",
+						DB: map[string]string{"type": "pd-ssd"}, Standard: map[string]string{"type": "pd-balanced"}},
+					"ilb":              map[string]string{"networking.gke.io/load-balancer-type": "Internal"},
+					"kubeconfigSecret": true, "provider": true, "ready": 3 + 1 + len(pools()),
+				}
+				if d := cmp.Diff(want, got); d != "" {
+					t.Errorf("cluster.Cluster (-want +got):\n%s", d)
+				}
+				for _, r := range c.Ready {
+					switch r.(type) {
+					case *compute.Instance, *compute.ForwardingRule, *compute.RegionInstanceGroupManager:
+					default:
+						t.Errorf("Ready holds %T; want custom resources only", r)
+					}
+				}
+				for _, vm := range sm.ControlPlanes {
+					if !slices.Contains(c.Ready, pulumi.Resource(vm)) {
+						t.Error("Ready must hold every control plane")
+					}
+				}
+				for pool, mig := range sm.Workers {
+					if !slices.Contains(c.Ready, pulumi.Resource(mig)) {
+						t.Errorf("Ready must hold the %s group", pool)
+					}
+				}
+				if res.kubeconfig == "" || !strings.Contains(res.kubeconfig, "client-key-data") {
+					t.Error("Kubeconfig must be the bootstrap's admin kubeconfig")
+				}
+				ps := g.OfType("pulumi:providers:kubernetes")
+				if len(ps) != 1 || !ps[0].IsSecret("kubeconfig") || input(ps[0], "enableServerSideApply") != true {
+					t.Fatal("one kubernetes provider with a secret kubeconfig and server-side apply")
+				}
+				if comp := must(t, g, "kost:gcp:SelfManagedCluster", smName); ps[0].Parent != comp.URN {
+					t.Error("the kubernetes provider must be the component's child")
+				}
+			})
+
+			t.Run("Providers", func(t *testing.T) {
+				comp := must(t, g, "kost:gcp:SelfManagedCluster", smName)
+				for _, typ := range []string{"pulumi:providers:tls", "pulumi:providers:random"} {
+					ps := g.OfType(typ)
+					if len(ps) != 1 || ps[0].Parent != comp.URN {
+						t.Fatalf("want one %s, the component's child", typ)
+					}
+				}
+				for _, r := range g.Under(comp.URN, "") {
+					if r.Custom && !r.IsProvider() && r.Provider == "" {
+						t.Errorf("%s %s uses a default provider", r.Type, r.Name)
+					}
+					if pkg, _, _ := strings.Cut(r.Type, ":"); r.Custom && !r.IsProvider() && pkg != "gcp" {
+						if p, ok := g.Get(r.Provider); !ok || p.Type != "pulumi:providers:"+pkg {
+							t.Errorf("%s %s uses provider %q", r.Type, r.Name, r.Provider)
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+// diskField is a field of a template's only disk.
+func diskField(r *plan.Resource, key string) any {
+	v, _ := r.Input("disks")
+	d, _ := v.([]any)
+	if len(d) != 1 {
+		return nil
+	}
+	return d[0].(map[string]any)[key]
+}
+
+func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		mutate func(a *kgcp.SelfManagedClusterArgs)
+		want   []string
+	}{
+		"Missing": {
+			mutate: func(a *kgcp.SelfManagedClusterArgs) {
+				*a = kgcp.SelfManagedClusterArgs{NodePools: pools(), Zones: zones}
+			},
+			want: []string{"missing ClusterName, Project, Region, KubernetesVersion, ContainerdVersion, Network, Subnetwork, RegionBlock"},
+		},
+		"TwoZones": {
+			mutate: func(a *kgcp.SelfManagedClusterArgs) { a.Zones = zones[:2] },
+			want:   []string{"want exactly 3"},
+		},
+		"ForeignZoneAndOpenBlock": {
+			mutate: func(a *kgcp.SelfManagedClusterArgs) {
+				a.Zones = []string{"europe-west1-b", "europe-west1-b", "us-east1-b"}
+				a.RegionBlock = "0.0.0.0/0"
+			},
+			want: []string{`zone "us-east1-b" is not in region`, `zone "europe-west1-b" is given twice`, "never 0.0.0.0/0"},
+		},
+		"BadNameAndPools": {
+			mutate: func(a *kgcp.SelfManagedClusterArgs) {
+				a.ClusterName = "Kost_Dev"
+				a.NodePools = []cluster.PoolSpec{{Pool: "tikv", InstanceType: "n2-highmem-8", Desired: 5, Min: 3, Max: 4}}
+			},
+			want: []string{`ClusterName "Kost_Dev"`, "a system node pool is required", `node pool "tikv": need 0 <= min (3) <= desired (5) <= max (4)`},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+				p, err := kgcp.NewProvider(ctx, "europe", &kgcp.ProviderArgs{Project: project, Region: region})
+				if err != nil {
+					return err
+				}
+				a := smArgs(t, pulumi.String("net"), pulumi.String("subnet"))
+				tc.mutate(a)
+				_, err = kgcp.NewSelfManagedCluster(ctx, smName, a, pulumi.Provider(p))
+				return err
+			})
+			if !errors.Is(err, kgcp.ErrInvalidArgs) {
+				t.Fatalf("err = %v, want ErrInvalidArgs", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+	if err := func() (err error) {
+		_, err = plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+			_, err := kgcp.NewSelfManagedCluster(ctx, smName, nil)
+			return err
+		})
+		return err
+	}(); !errors.Is(err, kgcp.ErrInvalidArgs) {
+		t.Errorf("nil args: %v", err)
+	}
+}
