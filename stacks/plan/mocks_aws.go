@@ -106,3 +106,56 @@ func init() {
 		o.Set("accessEntryArn", awsARN(o, "eks", "access-entry/"+c+"/"+o.Hash[:8]))
 	}
 }
+
+// Self-managed clusters (kost:aws:SelfManagedCluster): instances, the API load balancer and the
+// worker Auto Scaling groups.
+func init() {
+	outputs["aws:ec2/instance:Instance"] = func(o *Out) {
+		o.ID = "i-" + o.Hash[:17]
+		o.Set("arn", awsARN(o, "ec2", "instance/"+o.ID))
+		ip := fmt.Sprintf("10.%d.%d.%d", int(o.Hash[0])%250, int(o.Hash[1])%250, int(o.Hash[2])%250+1)
+		o.Set("privateIp", ip)
+		o.Set("privateDns", "ip-"+strings.ReplaceAll(ip, ".", "-")+"."+o.Region+".compute.internal")
+		o.Set("instanceState", "running")
+	}
+	outputs["aws:lb/loadBalancer:LoadBalancer"] = func(o *Out) {
+		name := o.In("name")
+		if name == "" {
+			name = o.R.Name
+			if len(name) > 24 {
+				name = name[:24]
+			}
+			name += "-" + o.Hash[:7]
+		}
+		o.Set("name", name)
+		o.ID = awsARN(o, "elasticloadbalancing", "loadbalancer/net/"+name+"/"+o.Hash[:16])
+		o.Set("arn", o.ID)
+		o.Set("arnSuffix", "net/"+name+"/"+o.Hash[:16])
+		o.Set("dnsName", fmt.Sprintf("%s-%s.elb.%s.amazonaws.com", name, o.Hash[16:32], o.Region))
+		o.Set("zoneId", "Z2IFOLAFXWLO4F")
+	}
+	outputs["aws:lb/targetGroup:TargetGroup"] = func(o *Out) {
+		name := o.R.Name
+		if len(name) > 24 {
+			name = name[:24]
+		}
+		name += "-" + o.Hash[:7]
+		o.Set("name", name)
+		o.ID = awsARN(o, "elasticloadbalancing", "targetgroup/"+name+"/"+o.Hash[:16])
+		o.Set("arn", o.ID)
+		o.Set("arnSuffix", "targetgroup/"+name+"/"+o.Hash[:16])
+	}
+	outputs["aws:lb/listener:Listener"] = func(o *Out) {
+		o.ID = awsARN(o, "elasticloadbalancing", "listener/net/"+o.R.Name+"/"+o.Hash[:16]+"/"+o.Hash[16:32])
+		o.Set("arn", o.ID)
+	}
+	outputs["aws:autoscaling/group:Group"] = func(o *Out) {
+		name := o.In("name")
+		if name == "" {
+			name = o.R.Name + "-" + o.Hash[:7]
+		}
+		o.ID = name
+		o.Set("name", name)
+		o.Set("arn", awsARN(o, "autoscaling", "autoScalingGroup:"+o.Hash[:8]+"-"+o.Hash[8:12]+":autoScalingGroupName/"+name))
+	}
+}
