@@ -209,3 +209,79 @@ users:
 		}),
 	})}
 }
+
+// Self-managed clusters: the API load balancer, NICs, NSG rules, VMs, scale sets and Run Commands.
+func init() {
+	outputs["azure-native:network:LoadBalancer"] = func(o *Out) {
+		name, rg := azureName(o, "loadBalancerName"), o.In("resourceGroupName")
+		o.ID = azureID(rg, "Microsoft.Network", "loadBalancers/"+name)
+		o.Set("name", name)
+		o.Set("location", azureLocation(o))
+		o.Set("provisioningState", "Succeeded")
+		// Each frontend gets its id and, when dynamic, a private address of the node subnet.
+		frontends, _ := o.R.Input("frontendIPConfigurations")
+		list, _ := frontends.([]any)
+		out := make([]any, 0, len(list))
+		for i, f := range list {
+			fe, _ := f.(map[string]any)
+			cp := map[string]any{}
+			for k, v := range fe {
+				cp[k] = v
+			}
+			feName, _ := cp["name"].(string)
+			cp["id"] = o.ID + "/frontendIPConfigurations/" + feName
+			if _, ok := cp["privateIPAddress"]; !ok {
+				cp["privateIPAddress"] = fmt.Sprintf("10.0.127.%d", 200+(int(o.Hash[i%len(o.Hash)])%50))
+			}
+			out = append(out, cp)
+		}
+		o.Set("frontendIPConfigurations", out)
+	}
+	outputs["azure-native:network:NetworkInterface"] = func(o *Out) {
+		name := azureName(o, "networkInterfaceName")
+		o.ID = azureID(o.In("resourceGroupName"), "Microsoft.Network", "networkInterfaces/"+name)
+		o.Set("name", name)
+		o.Set("location", azureLocation(o))
+		o.Set("provisioningState", "Succeeded")
+		o.Set("macAddress", strings.ToUpper(strings.Join([]string{"00", "0d", "3a", o.Hash[:2], o.Hash[2:4], o.Hash[4:6]}, "-")))
+	}
+	outputs["azure-native:network:SecurityRule"] = func(o *Out) {
+		name := azureName(o, "securityRuleName")
+		o.ID = azureID(o.In("resourceGroupName"), "Microsoft.Network", "networkSecurityGroups/"+o.In("networkSecurityGroupName")+"/securityRules/"+name)
+		o.Set("name", name)
+		o.Set("provisioningState", "Succeeded")
+	}
+	identity := func(o *Out) {
+		o.Set("identity", map[string]any{
+			"type":        "SystemAssigned",
+			"principalId": uuidOf(hash("principal", o.ID)),
+			"tenantId":    azureTenant,
+		})
+	}
+	outputs["azure-native:compute:VirtualMachine"] = func(o *Out) {
+		name := azureName(o, "vmName")
+		o.ID = azureID(o.In("resourceGroupName"), "Microsoft.Compute", "virtualMachines/"+name)
+		o.Set("name", name)
+		o.Set("location", azureLocation(o))
+		o.Set("vmId", uuidOf(hash("vm", o.ID)))
+		o.Set("provisioningState", "Succeeded")
+		identity(o)
+	}
+	outputs["azure-native:compute:VirtualMachineScaleSet"] = func(o *Out) {
+		name := azureName(o, "vmScaleSetName")
+		o.ID = azureID(o.In("resourceGroupName"), "Microsoft.Compute", "virtualMachineScaleSets/"+name)
+		o.Set("name", name)
+		o.Set("location", azureLocation(o))
+		o.Set("uniqueId", uuidOf(hash("vmss", o.ID)))
+		o.Set("provisioningState", "Succeeded")
+		identity(o)
+	}
+	outputs["azure-native:compute:VirtualMachineRunCommandByVirtualMachine"] = func(o *Out) {
+		name := azureName(o, "runCommandName")
+		o.ID = azureID(o.In("resourceGroupName"), "Microsoft.Compute", "virtualMachines/"+o.In("vmName")+"/runCommands/"+name)
+		o.Set("name", name)
+		o.Set("location", azureLocation(o))
+		o.Set("provisioningState", "Succeeded")
+		o.Set("instanceView", map[string]any{"executionState": "Succeeded", "exitCode": 0})
+	}
+}

@@ -1,0 +1,414 @@
+package azure
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/compute/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Names inside the API load balancer.
+const (
+	lbFrontend = "apiserver"
+	lbPool     = "control-plane"
+	lbProbe    = "apiserver-readyz"
+)
+
+// readyScript is the Run Command that gates the next control plane: it returns once cloud-init has
+// finished on the VM, kubeadm has made the node's kubelet.conf, and the API answers /readyz through
+// the node's admin.conf (the load balancer's address, local on a control plane; see hairpin).
+const readyScript = `set -eu
+cloud-init status --wait >/dev/null || true
+test -e /etc/kubernetes/kubelet.conf
+for i in $(seq 1 120); do
+  if kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw=/readyz >/dev/null 2>&1; then exit 0; fi
+  sleep 5
+done
+echo "kost: the API server did not become ready" >&2
+exit 1
+`
+
+// smBuilder makes the resources of one SelfManagedCluster.
+type smBuilder struct {
+	ctx          *pulumi.Context
+	name         string
+	args         *SelfManagedClusterArgs
+	c            *SelfManagedCluster
+	tags         pulumi.StringMap
+	rgScope      pulumi.StringOutput
+	sshPublicKey pulumi.StringOutput
+	// ready are the custom resources the cluster's workloads wait for.
+	ready []pulumi.Resource
+}
+
+func newSMBuilder(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, c *SelfManagedCluster) *smBuilder {
+	return &smBuilder{
+		ctx: ctx, name: name, args: args, c: c,
+		tags:    tagsWith(args.Tags, map[string]string{clusterTag: args.ClusterName}),
+		rgScope: pulumi.Sprintf("/subscriptions/%s/resourceGroups/%s", args.SubscriptionID, args.ResourceGroupName),
+	}
+}
+
+// clusterTag names the cluster of every resource the component makes.
+const clusterTag = "kost-cluster"
+
+// securityRules are the NIC NSG's rules. The subnet's NSG keeps Azure's defaults (VNet and load
+// balancer traffic in, nothing from the Internet); these narrow the cluster ports further, to the
+// region block: without the deny, Azure's AllowVnetInBound would also admit peered networks and
+// on-premises ranges reached through gateways. Nothing mentions port 22; nothing admits the Internet.
+func (b *smBuilder) securityRules() []*network.SecurityRuleArgs {
+	clusterPorts := pulumi.ToStringArray([]string{"6443", "10250", "2379-2380"})
+	return []*network.SecurityRuleArgs{{
+		SecurityRuleName:         pulumi.String("kost-cluster-ports-from-region"),
+		Description:              pulumi.String("API server, kubelet and etcd from the region block only"),
+		Priority:                 pulumi.Int(100),
+		Direction:                pulumi.String("Inbound"),
+		Access:                   pulumi.String("Allow"),
+		Protocol:                 pulumi.String("Tcp"),
+		SourceAddressPrefix:      pulumi.String(b.args.RegionBlock),
+		SourcePortRange:          pulumi.String("*"),
+		DestinationAddressPrefix: pulumi.String("*"),
+		DestinationPortRanges:    clusterPorts,
+	}, {
+		SecurityRuleName:         pulumi.String("kost-apiserver-probe"),
+		Description:              pulumi.String("the API load balancer's health probe"),
+		Priority:                 pulumi.Int(110),
+		Direction:                pulumi.String("Inbound"),
+		Access:                   pulumi.String("Allow"),
+		Protocol:                 pulumi.String("Tcp"),
+		SourceAddressPrefix:      pulumi.String("AzureLoadBalancer"),
+		SourcePortRange:          pulumi.String("*"),
+		DestinationAddressPrefix: pulumi.String("*"),
+		DestinationPortRange:     pulumi.String(fmt.Sprint(APIServerPort)),
+	}, {
+		SecurityRuleName:         pulumi.String("kost-cluster-ports-deny"),
+		Description:              pulumi.String("API server, kubelet and etcd from anywhere else"),
+		Priority:                 pulumi.Int(4000),
+		Direction:                pulumi.String("Inbound"),
+		Access:                   pulumi.String("Deny"),
+		Protocol:                 pulumi.String("Tcp"),
+		SourceAddressPrefix:      pulumi.String("*"),
+		SourcePortRange:          pulumi.String("*"),
+		DestinationAddressPrefix: pulumi.String("*"),
+		DestinationPortRanges:    clusterPorts,
+	}}
+}
+
+// network makes the NIC NSG with its rules and the API servers' internal load balancer.
+func (b *smBuilder) network(parent pulumi.ResourceOption) error {
+	a := b.args
+	nsg, err := network.NewNetworkSecurityGroup(b.ctx, b.name+"-nodes", &network.NetworkSecurityGroupArgs{
+		NetworkSecurityGroupName: pulumi.String(a.ClusterName + "-nodes"),
+		ResourceGroupName:        a.ResourceGroupName,
+		Location:                 pulumi.String(a.Location),
+		// Rules are separate resources: the provider keeps the ones the cloud-controller-manager adds
+		// for LoadBalancer Services when it updates the NSG.
+		Tags: b.tags,
+	}, parent)
+	if err != nil {
+		return err
+	}
+	b.c.SecurityGroup = nsg
+	for _, r := range b.securityRules() {
+		r.ResourceGroupName = a.ResourceGroupName
+		r.NetworkSecurityGroupName = nsg.Name
+		ruleName := string(r.SecurityRuleName.(pulumi.String))
+		if _, err := network.NewSecurityRule(b.ctx, b.name+"-"+strings.TrimPrefix(ruleName, "kost-"), r, parent); err != nil {
+			return err
+		}
+	}
+
+	lbName := a.ClusterName + "-apiserver"
+	lbID := pulumi.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/loadBalancers/%s",
+		a.SubscriptionID, a.ResourceGroupName, lbName)
+	lb, err := network.NewLoadBalancer(b.ctx, b.name+"-apiserver", &network.LoadBalancerArgs{
+		LoadBalancerName:  pulumi.String(lbName),
+		ResourceGroupName: a.ResourceGroupName,
+		Location:          pulumi.String(a.Location),
+		Sku:               &network.LoadBalancerSkuArgs{Name: pulumi.String("Standard"), Tier: pulumi.String("Regional")},
+		FrontendIPConfigurations: network.FrontendIPConfigurationArray{&network.FrontendIPConfigurationArgs{
+			Name:                      pulumi.String(lbFrontend),
+			Subnet:                    &network.SubnetTypeArgs{Id: a.NodeSubnetID},
+			PrivateIPAllocationMethod: pulumi.String("Dynamic"),
+			PrivateIPAddressVersion:   pulumi.String("IPv4"),
+			// Zone-redundant: the address survives the loss of a zone.
+			Zones: pulumi.ToStringArray(a.Zones),
+		}},
+		BackendAddressPools: network.BackendAddressPoolArray{&network.BackendAddressPoolArgs{Name: pulumi.String(lbPool)}},
+		Probes: network.ProbeArray{&network.ProbeArgs{
+			Name: pulumi.String(lbProbe),
+			// Https /readyz on 6443 rather than a bare TCP connect: a joining control plane's API
+			// server listens before its etcd member is up, and must not get traffic until it is ready.
+			// Azure does not check the certificate; /readyz is open to anonymous clients (kubeadm's
+			// default system:public-info-viewer binding).
+			Protocol:          pulumi.String("Https"),
+			Port:              pulumi.Int(APIServerPort),
+			RequestPath:       pulumi.String("/readyz"),
+			IntervalInSeconds: pulumi.Int(5),
+			NumberOfProbes:    pulumi.Int(2),
+			ProbeThreshold:    pulumi.Int(2),
+		}},
+		LoadBalancingRules: network.LoadBalancingRuleArray{&network.LoadBalancingRuleArgs{
+			Name:                    pulumi.String("apiserver"),
+			Protocol:                pulumi.String("Tcp"),
+			FrontendPort:            pulumi.Int(APIServerPort),
+			BackendPort:             pulumi.Int(APIServerPort),
+			FrontendIPConfiguration: &network.SubResourceArgs{Id: pulumi.Sprintf("%s/frontendIPConfigurations/%s", lbID, lbFrontend)},
+			BackendAddressPool:      &network.SubResourceArgs{Id: pulumi.Sprintf("%s/backendAddressPools/%s", lbID, lbPool)},
+			Probe:                   &network.SubResourceArgs{Id: pulumi.Sprintf("%s/probes/%s", lbID, lbProbe)},
+			EnableFloatingIP:        pulumi.Bool(false),
+			EnableTcpReset:          pulumi.Bool(true),
+			IdleTimeoutInMinutes:    pulumi.Int(30), // watches are long-lived
+			DisableOutboundSnat:     pulumi.Bool(true),
+		}},
+		Tags: b.tags,
+	}, parent, pulumi.Protect(a.Protect))
+	if err != nil {
+		return err
+	}
+	b.c.LoadBalancer = lb
+	b.c.APIServerIP = lb.FrontendIPConfigurations.Index(pulumi.Int(0)).PrivateIPAddress().Elem()
+	return nil
+}
+
+// linuxConfiguration turns password logins off; Azure then insists on an SSH key, which nobody holds.
+func (b *smBuilder) linuxConfiguration() *compute.LinuxConfigurationArgs {
+	key := b.sshPublicKey.ApplyT(strings.TrimSpace).(pulumi.StringOutput)
+	return &compute.LinuxConfigurationArgs{
+		DisablePasswordAuthentication: pulumi.Bool(true),
+		ProvisionVMAgent:              pulumi.Bool(true), // Run Command and the managed-identity extension need it
+		Ssh: &compute.SshConfigurationArgs{PublicKeys: compute.SshPublicKeyTypeArray{&compute.SshPublicKeyTypeArgs{
+			KeyData: key,
+			Path:    pulumi.String("/home/" + adminUsername + "/.ssh/authorized_keys"),
+		}}},
+	}
+}
+
+// controlPlanes makes one control-plane VM per zone with its NIC in the API pool, and after each a
+// Run Command that waits until it serves the API: the second joins after the first is ready, the
+// third after the second.
+func (b *smBuilder) controlPlanes(parent pulumi.ResourceOption) error {
+	a := b.args
+	size := a.ControlPlaneInstanceType
+	if size == "" {
+		size = DefaultControlPlaneVMSize
+	}
+	disk := a.ControlPlaneDiskGiB
+	if disk == 0 {
+		disk = DefaultControlPlaneDiskGiB
+	}
+	first := hairpinUserData(b.c.Bootstrap.FirstControlPlane, b.c.APIServerIP, true)
+	join := hairpinUserData(b.c.Bootstrap.JoinControlPlane, b.c.APIServerIP, false)
+	poolID := pulumi.Sprintf("%s/backendAddressPools/%s", b.c.LoadBalancer.ID(), lbPool)
+	var prev pulumi.Resource
+	for i, zone := range a.Zones {
+		vmName := fmt.Sprintf("%s-cp-%s", a.ClusterName, zone)
+		logical := fmt.Sprintf("%s-cp-%s", b.name, zone)
+		nic, err := network.NewNetworkInterface(b.ctx, logical, &network.NetworkInterfaceArgs{
+			NetworkInterfaceName: pulumi.String(vmName + "-nic"),
+			ResourceGroupName:    a.ResourceGroupName,
+			Location:             pulumi.String(a.Location),
+			NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: b.c.SecurityGroup.ID()},
+			IpConfigurations: network.NetworkInterfaceIPConfigurationArray{&network.NetworkInterfaceIPConfigurationArgs{
+				Name:                            pulumi.String("ipconfig"),
+				Primary:                         pulumi.Bool(true),
+				PrivateIPAllocationMethod:       pulumi.String("Dynamic"),
+				Subnet:                          &network.SubnetTypeArgs{Id: a.NodeSubnetID},
+				LoadBalancerBackendAddressPools: network.BackendAddressPoolArray{&network.BackendAddressPoolArgs{Id: poolID}},
+			}},
+			Tags: b.tags,
+		}, parent, pulumi.Protect(a.Protect))
+		if err != nil {
+			return err
+		}
+		data := join
+		if i == 0 {
+			data = first
+		}
+		vmOpts := []pulumi.ResourceOption{parent, pulumi.Protect(a.Protect),
+			// cloud-init runs once: a new token or configuration must never replace a control plane.
+			pulumi.IgnoreChanges([]string{"osProfile.customData"})}
+		if prev != nil {
+			vmOpts = append(vmOpts, pulumi.DependsOn([]pulumi.Resource{prev}))
+		}
+		vm, err := compute.NewVirtualMachine(b.ctx, logical, &compute.VirtualMachineArgs{
+			VmName:            pulumi.String(vmName),
+			ResourceGroupName: a.ResourceGroupName,
+			Location:          pulumi.String(a.Location),
+			Zones:             pulumi.StringArray{pulumi.String(zone)},
+			HardwareProfile:   &compute.HardwareProfileArgs{VmSize: pulumi.String(size)},
+			Identity:          &compute.VirtualMachineIdentityArgs{Type: compute.ResourceIdentityTypeSystemAssigned},
+			NetworkProfile: &compute.NetworkProfileArgs{NetworkInterfaces: compute.NetworkInterfaceReferenceArray{
+				&compute.NetworkInterfaceReferenceArgs{Id: nic.ID(), Primary: pulumi.Bool(true)},
+			}},
+			OsProfile: &compute.OSProfileArgs{
+				ComputerName:       pulumi.String(vmName), // the node name
+				AdminUsername:      pulumi.String(adminUsername),
+				CustomData:         customData(data),
+				LinuxConfiguration: b.linuxConfiguration(),
+			},
+			SecurityProfile: &compute.SecurityProfileArgs{EncryptionAtHost: pulumi.Bool(!a.DisableEncryptionAtHost)},
+			StorageProfile: &compute.StorageProfileArgs{
+				ImageReference: a.imageReference(),
+				OsDisk: &compute.OSDiskArgs{
+					CreateOption: pulumi.String(string(compute.DiskCreateOptionTypesFromImage)),
+					DeleteOption: pulumi.String(string(compute.DiskDeleteOptionTypesDelete)),
+					Caching:      compute.CachingTypesReadWrite,
+					OsType:       compute.OperatingSystemTypesLinux,
+					DiskSizeGB:   pulumi.Int(disk),
+					ManagedDisk: &compute.ManagedDiskParametersArgs{
+						StorageAccountType: pulumi.String(string(compute.StorageAccountTypes_Premium_LRS)),
+					},
+				},
+			},
+			Tags: b.tags,
+		}, vmOpts...)
+		if err != nil {
+			return err
+		}
+		gate, err := compute.NewVirtualMachineRunCommandByVirtualMachine(b.ctx, logical+"-ready", &compute.VirtualMachineRunCommandByVirtualMachineArgs{
+			ResourceGroupName:               a.ResourceGroupName,
+			VmName:                          vm.Name,
+			Location:                        pulumi.String(a.Location),
+			RunCommandName:                  pulumi.String("kost-kubeadm-ready"),
+			Source:                          &compute.VirtualMachineRunCommandScriptSourceArgs{Script: pulumi.String(readyScript)},
+			AsyncExecution:                  pulumi.Bool(false),
+			TimeoutInSeconds:                pulumi.Int(1800),
+			TreatFailureAsDeploymentFailure: pulumi.Bool(true),
+			Tags:                            b.tags,
+		}, parent)
+		if err != nil {
+			return err
+		}
+		b.c.ControlPlanes = append(b.c.ControlPlanes, vm)
+		b.c.ControlPlaneReady = append(b.c.ControlPlaneReady, gate)
+		b.c.ControlPlanePrincipalIDs = append(b.c.ControlPlanePrincipalIDs, vm.Identity.PrincipalId().Elem())
+		b.ready = append(b.ready, vm, gate)
+		prev = gate
+	}
+	return nil
+}
+
+// workers makes one Uniform scale set per pool over the zones. Uniform, not Flexible: the
+// cluster-autoscaler's Azure provider and cloud-provider-azure (vmType "vmss") drive Uniform scale
+// sets by instance id (ProviderID .../virtualMachineScaleSets/<set>/virtualMachines/<id>), the
+// long-standing path of both; Flexible needs vmType "vmssflex" and newer autoscaler support.
+func (b *smBuilder) workers(parent pulumi.ResourceOption) error {
+	a := b.args
+	// Workers join once the first control plane serves the API (kubeadm join would retry anyway).
+	after := pulumi.DependsOn([]pulumi.Resource{b.c.ControlPlaneReady[0]})
+	for _, p := range a.NodePools {
+		setName := a.ClusterName + "-" + p.Pool
+		vmProfile := &compute.VirtualMachineScaleSetVMProfileArgs{
+			OsProfile: &compute.VirtualMachineScaleSetOSProfileArgs{
+				ComputerNamePrefix: pulumi.String(setName), // node names: <prefix><6-character instance id>
+				AdminUsername:      pulumi.String(adminUsername),
+				CustomData:         customData(workerUserData(b.c.Bootstrap.Workers[p.Pool])),
+				LinuxConfiguration: b.linuxConfiguration(),
+			},
+			StorageProfile: &compute.VirtualMachineScaleSetStorageProfileArgs{
+				ImageReference: a.imageReference(),
+				OsDisk: &compute.VirtualMachineScaleSetOSDiskArgs{
+					CreateOption: pulumi.String(string(compute.DiskCreateOptionTypesFromImage)),
+					DeleteOption: pulumi.String(string(compute.DiskDeleteOptionTypesDelete)),
+					Caching:      compute.CachingTypesReadWrite,
+					OsType:       compute.OperatingSystemTypesLinux,
+					DiskSizeGB:   pulumi.Int(diskGiB(p.DiskGiB)),
+					ManagedDisk: &compute.VirtualMachineScaleSetManagedDiskParametersArgs{
+						StorageAccountType: pulumi.String(string(compute.StorageAccountTypes_Premium_LRS)),
+					},
+				},
+			},
+			NetworkProfile: &compute.VirtualMachineScaleSetNetworkProfileArgs{
+				NetworkInterfaceConfigurations: compute.VirtualMachineScaleSetNetworkConfigurationArray{&compute.VirtualMachineScaleSetNetworkConfigurationArgs{
+					Name:                 pulumi.String("nic"),
+					Primary:              pulumi.Bool(true),
+					NetworkSecurityGroup: &compute.SubResourceArgs{Id: b.c.SecurityGroup.ID()},
+					IpConfigurations: compute.VirtualMachineScaleSetIPConfigurationArray{&compute.VirtualMachineScaleSetIPConfigurationArgs{
+						Name:    pulumi.String("ipconfig"),
+						Primary: pulumi.Bool(true),
+						Subnet:  &compute.ApiEntityReferenceArgs{Id: a.NodeSubnetID},
+					}},
+				}},
+			},
+			SecurityProfile: &compute.SecurityProfileArgs{EncryptionAtHost: pulumi.Bool(!a.DisableEncryptionAtHost)},
+		}
+		if p.Spot {
+			vmProfile.Priority = pulumi.String(string(compute.VirtualMachinePriorityTypesSpot))
+			vmProfile.EvictionPolicy = pulumi.String(string(compute.VirtualMachineEvictionPolicyTypesDelete))
+			vmProfile.BillingProfile = &compute.BillingProfileArgs{MaxPrice: pulumi.Float64(-1)} // evicted for capacity only
+		}
+		vmss, err := compute.NewVirtualMachineScaleSet(b.ctx, b.name+"-"+p.Pool, &compute.VirtualMachineScaleSetArgs{
+			VmScaleSetName:    pulumi.String(setName),
+			ResourceGroupName: a.ResourceGroupName,
+			Location:          pulumi.String(a.Location),
+			Zones:             pulumi.ToStringArray(a.Zones),
+			OrchestrationMode: pulumi.String("Uniform"),
+			// Desired is the initial capacity only: Azure autoscale settings are not used (the insights
+			// module is not available); the cluster-autoscaler sizes the set within Min and Max.
+			Sku:                      &compute.SkuArgs{Name: pulumi.String(p.InstanceType), Tier: pulumi.String("Standard"), Capacity: pulumi.Float64(float64(p.Desired))},
+			Overprovision:            pulumi.Bool(false), // the autoscaler counts instances exactly
+			SinglePlacementGroup:     pulumi.Bool(false),
+			PlatformFaultDomainCount: pulumi.Int(1), // zonal sets spread best with one fault domain
+			ZoneBalance:              pulumi.Bool(false),
+			// Manual: a new model (a rotated token, a new image) applies to new instances only.
+			UpgradePolicy:         &compute.UpgradePolicyArgs{Mode: compute.UpgradeModeManual},
+			Identity:              &compute.VirtualMachineScaleSetIdentityArgs{Type: compute.ResourceIdentityTypeSystemAssigned},
+			VirtualMachineProfile: vmProfile,
+			Tags:                  tagsWith(a.Tags, map[string]string{clusterTag: a.ClusterName, poolTag: p.Pool}),
+		}, parent, after, pulumi.IgnoreChanges([]string{
+			// The cluster-autoscaler owns the capacity.
+			"sku.capacity",
+			// The cloud-controller-manager adds the set to its Service load balancers' pools.
+			"virtualMachineProfile.networkProfile.networkInterfaceConfigurations[0].ipConfigurations[0].loadBalancerBackendAddressPools",
+		}))
+		if err != nil {
+			return err
+		}
+		b.c.ScaleSets[p.Pool] = vmss
+		b.c.WorkerPrincipalIDs[p.Pool] = vmss.Identity.PrincipalId().Elem()
+		b.ready = append(b.ready, vmss)
+	}
+	return nil
+}
+
+// roles gives the identities their roles on the resource group:
+//   - control planes: Contributor. The cloud-controller-manager (on the control planes, managed
+//     identity through IMDS) reads VMs and scale sets, writes load balancers, their pools, public IPs,
+//     NSG rules and scale-set network profiles; the Azure Disk CSI controller creates, attaches,
+//     resizes, snapshots and deletes managed disks. All of it lives in this group; Contributor there
+//     cannot assign roles or touch any other group. (Network Contributor plus Virtual Machine
+//     Contributor would miss snapshots; a custom role is the narrower follow-up.)
+//   - workers: Reader, for the cloud-node-manager and the CSI node plugin, which only read their VM.
+func (b *smBuilder) roles(parent pulumi.ResourceOption) error {
+	a := b.args
+	for i, id := range b.c.ControlPlanePrincipalIDs {
+		ra, err := newRoleAssignment(b.ctx, fmt.Sprintf("%s-cp-%s-contributor", b.name, a.Zones[i]), roleAssignmentArgs{
+			SubscriptionID: a.SubscriptionID,
+			RoleDefinition: roleContributor,
+			PrincipalID:    id,
+			Scope:          b.rgScope,
+			Description:    "kost " + a.ClusterName + ": cloud-controller-manager and Azure Disk CSI controller",
+		}, parent)
+		if err != nil {
+			return err
+		}
+		b.ready = append(b.ready, ra)
+	}
+	for _, p := range a.NodePools {
+		ra, err := newRoleAssignment(b.ctx, b.name+"-"+p.Pool+"-reader", roleAssignmentArgs{
+			SubscriptionID: a.SubscriptionID,
+			RoleDefinition: roleReader,
+			PrincipalID:    b.c.WorkerPrincipalIDs[p.Pool],
+			Scope:          b.rgScope,
+			Description:    "kost " + a.ClusterName + ": cloud-node-manager and Azure Disk CSI node plugin of pool " + p.Pool,
+		}, parent)
+		if err != nil {
+			return err
+		}
+		b.ready = append(b.ready, ra)
+	}
+	return nil
+}

@@ -1,0 +1,499 @@
+package azure_test
+
+import (
+	"encoding/base64"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"sigs.k8s.io/yaml"
+
+	kazure "github.com/kost-platform/kost/components/azure"
+	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/stacks/plan"
+)
+
+const smName = "kost-x-westeurope-sm"
+
+func smPools() []cluster.PoolSpec {
+	return []cluster.PoolSpec{
+		{Pool: "system", InstanceType: "Standard_D4s_v5", Desired: 3, Min: 3, Max: 6},
+		{Pool: "tikv", InstanceType: "Standard_L8s_v3", Desired: 3, Min: 3, Max: 9, Dedicated: true, DiskGiB: 100},
+		{Pool: "spark", InstanceType: "Standard_E8s_v5", Desired: 0, Min: 0, Max: 12, Spot: true},
+	}
+}
+
+func smArgs(t *testing.T) *kazure.SelfManagedClusterArgs {
+	t.Helper()
+	return &kazure.SelfManagedClusterArgs{
+		ClusterName:       smName,
+		SubscriptionID:    subscription,
+		ResourceGroupName: pulumi.String(rgName),
+		Location:          location,
+		Zones:             zones,
+		KubernetesVersion: "1.33.5",
+		ContainerdVersion: "1.7.28-1~ubuntu.24.04~noble",
+		NodeSubnetID:      pulumi.String("/subscriptions/" + subscription + "/resourceGroups/" + rgName + "/providers/Microsoft.Network/virtualNetworks/v/subnets/nodes"),
+		RegionBlock:       layout(t).Block.String(),
+		NodePools:         smPools(),
+		Tags:              tags,
+	}
+}
+
+// smResult is what a SelfManagedCluster resolved to.
+type smResult struct {
+	mu                   sync.Mutex
+	endpoint, kubeconfig string
+	apiIP                string
+	kubeconfigSecret     bool
+	c                    *kazure.SelfManagedCluster
+}
+
+func runSM(t *testing.T, mutate func(a *kazure.SelfManagedClusterArgs)) (*plan.Graph, string, *smResult) {
+	t.Helper()
+	res := &smResult{}
+	g, provider := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+		a := smArgs(t)
+		if mutate != nil {
+			mutate(a)
+		}
+		c, err := kazure.NewSelfManagedCluster(ctx, "sm", a, opts...)
+		if err != nil {
+			return err
+		}
+		res.c = c
+		set := func(o pulumi.StringOutput, f func(s string)) {
+			o.ApplyT(func(s string) string {
+				res.mu.Lock()
+				defer res.mu.Unlock()
+				f(s)
+				return s
+			})
+		}
+		set(c.Cluster.Endpoint, func(s string) { res.endpoint = s })
+		set(c.Cluster.Kubeconfig, func(s string) { res.kubeconfig = s })
+		set(c.APIServerIP, func(s string) { res.apiIP = s })
+		res.kubeconfigSecret = pulumi.IsSecret(c.Cluster.Kubeconfig)
+		return nil
+	})
+	return g, provider, res
+}
+
+// cloudConfig decodes a base64 customData into its #cloud-config document.
+func cloudConfig(t *testing.T, r *plan.Resource, path string) (string, map[string]any) {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(r.String(path))
+	if err != nil {
+		t.Fatalf("%s %s: %v", r.Name, path, err)
+	}
+	doc := string(raw)
+	if !strings.HasPrefix(doc, "#cloud-config\n") {
+		t.Fatalf("%s: customData is not a #cloud-config document", r.Name)
+	}
+	var cfg map[string]any
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		t.Fatalf("%s: %v", r.Name, err)
+	}
+	return doc, cfg
+}
+
+func TestSelfManagedCluster(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		reason           string
+		protect          bool
+		noEncryptionHost bool
+	}{
+		"Dev":  {reason: "an unprotected cluster with encryption at host"},
+		"Prod": {reason: "protected PKI, control planes and load balancer", protect: true},
+		"NoEncryptionAtHost": {reason: "subscriptions without the EncryptionAtHost feature still get encrypted managed disks",
+			noEncryptionHost: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g, provider, res := runSM(t, func(a *kazure.SelfManagedClusterArgs) {
+				a.Protect, a.DisableEncryptionAtHost = tc.protect, tc.noEncryptionHost
+			})
+			if res.c == nil {
+				t.Fatal("no cluster")
+			}
+			comp := get(t, g, "kost:azure:SelfManagedCluster", "sm")
+
+			// Every resource on an explicit provider: Azure on the caller's, tls and random on the
+			// component's own children, none on a default provider.
+			for _, r := range g.Resources {
+				if !r.Custom || r.IsProvider() {
+					continue
+				}
+				pkg, _, _ := strings.Cut(r.Type, ":")
+				switch {
+				case r.Provider == "":
+					t.Errorf("%s %s uses a default provider", r.Type, r.Name)
+				case pkg == "azure-native" && r.Provider != provider:
+					t.Errorf("%s %s uses %s, want the caller's Azure provider", r.Type, r.Name, r.Provider)
+				case pkg == "tls" || pkg == "random":
+					p, ok := g.Get(r.Provider)
+					if !ok || p.Type != "pulumi:providers:"+pkg || !g.IsUnder(p.URN, comp.URN) {
+						t.Errorf("%s %s uses %s, want the component's %s provider", r.Type, r.Name, r.Provider, pkg)
+					}
+				}
+			}
+
+			// The internal load balancer: Standard, a frontend in the node subnet, 6443 checked on 6443.
+			lb := get(t, g, "azure-native:network:LoadBalancer", "sm-apiserver")
+			checkInputs(t, lb, map[string]any{
+				"loadBalancerName": smName + "-apiserver",
+				"sku.name":         "Standard",
+			})
+			fe, _ := lb.Input("frontendIPConfigurations")
+			feMap := fe.([]any)[0].(map[string]any)
+			if feMap["subnet"].(map[string]any)["id"] != smArgsSubnet() || feMap["publicIPAddress"] != nil {
+				t.Errorf("frontend %v is not a private address of the node subnet", feMap)
+			}
+			probes, _ := lb.Input("probes")
+			rules, _ := lb.Input("loadBalancingRules")
+			probe, rule := probes.([]any)[0].(map[string]any), rules.([]any)[0].(map[string]any)
+			if d := cmp.Diff([]any{6443.0, "Https", "/readyz"}, []any{probe["port"], probe["protocol"], probe["requestPath"]}); d != "" {
+				t.Errorf("health probe (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff([]any{6443.0, 6443.0, "Tcp", false}, []any{rule["frontendPort"], rule["backendPort"], rule["protocol"], rule["enableFloatingIP"]}); d != "" {
+				t.Errorf("load-balancing rule (-want +got):\n%s", d)
+			}
+			if lb.Protect != tc.protect {
+				t.Errorf("load balancer protect %v, want %v", lb.Protect, tc.protect)
+			}
+
+			// Three control planes, one per zone, each NIC in the API pool; join serialised.
+			var cps []*plan.Resource
+			for _, zone := range zones {
+				vm := get(t, g, "azure-native:compute:VirtualMachine", "sm-cp-"+zone)
+				nic := get(t, g, "azure-native:network:NetworkInterface", "sm-cp-"+zone)
+				checkInputs(t, vm, map[string]any{
+					"vmName":                           smName + "-cp-" + zone,
+					"osProfile.computerName":           smName + "-cp-" + zone,
+					"zones":                            []any{zone},
+					"hardwareProfile.vmSize":           kazure.DefaultControlPlaneVMSize,
+					"identity.type":                    "SystemAssigned",
+					"securityProfile.encryptionAtHost": !tc.noEncryptionHost,
+					"storageProfile.osDisk.managedDisk.storageAccountType":       "Premium_LRS",
+					"storageProfile.imageReference.offer":                        "ubuntu-24_04-lts",
+					"storageProfile.imageReference.version":                      kazure.DefaultOSImage.Version,
+					"osProfile.linuxConfiguration.disablePasswordAuthentication": true,
+					"networkProfile.networkInterfaces":                           []any{map[string]any{"id": nic.ID, "primary": true}},
+				})
+				if _, ok := vm.Input("osProfile.adminPassword"); ok {
+					t.Errorf("%s has an admin password", vm.Name)
+				}
+				ipc, _ := nic.Input("ipConfigurations")
+				pools := ipc.([]any)[0].(map[string]any)["loadBalancerBackendAddressPools"]
+				if d := cmp.Diff([]any{map[string]any{"id": lb.ID + "/backendAddressPools/control-plane"}}, pools); d != "" {
+					t.Errorf("%s backend pools (-want +got):\n%s", nic.Name, d)
+				}
+				if !slices.Contains(vm.IgnoreChanges, "osProfile.customData") {
+					t.Errorf("%s does not ignore customData changes: a token rotation would replace it", vm.Name)
+				}
+				if secretAt(vm, "vmName") {
+					t.Errorf("%s: secretAt sees a secret in the VM name", vm.Name)
+				}
+				if !secretAt(vm, "osProfile.customData") {
+					t.Errorf("%s customData is not secret", vm.Name)
+				}
+				if vm.Protect != tc.protect {
+					t.Errorf("%s protect %v, want %v", vm.Name, vm.Protect, tc.protect)
+				}
+				cps = append(cps, vm)
+			}
+			for _, tt := range []struct{ a, b int }{{1, 0}, {2, 1}, {2, 0}} {
+				if !g.DependsOn(cps[tt.a].URN, cps[tt.b].URN) {
+					t.Errorf("%s does not wait for %s", cps[tt.a].Name, cps[tt.b].Name)
+				}
+				gate := get(t, g, "azure-native:compute:VirtualMachineRunCommandByVirtualMachine", cps[tt.b].Name+"-ready")
+				if tt.a == tt.b+1 && !g.DependsOn(cps[tt.a].URN, gate.URN) {
+					t.Errorf("%s does not wait until %s serves the API", cps[tt.a].Name, cps[tt.b].Name)
+				}
+			}
+			if g.DependsOn(cps[0].URN, cps[1].URN) {
+				t.Error("the first control plane waits for a joining one")
+			}
+
+			// User data per role, from the bootstrap, with the metadata guard and the hairpin fix.
+			lo := "ip -4 address replace " + res.apiIP + "/32 dev lo"
+			for i, vm := range cps {
+				doc, cfg := cloudConfig(t, vm, "osProfile.customData")
+				wantCmd := map[bool]string{true: "kubeadm init --config", false: "kubeadm join --config"}[i == 0]
+				if !strings.Contains(doc, wantCmd) || !strings.Contains(doc, "/etc/kubernetes/pki/ca.key") {
+					t.Errorf("%s: user data lacks %q or the CA key", vm.Name, wantCmd)
+				}
+				files, _ := cfg["write_files"].([]any)
+				if !slices.ContainsFunc(files, func(f any) bool {
+					m, _ := f.(map[string]any)
+					return m["path"] == "/etc/kubernetes/pki/ca.key" && m["permissions"] == "0600"
+				}) {
+					t.Errorf("%s: the CA key is not written 0600 after the user data was extended", vm.Name)
+				}
+				boot, _ := cfg["bootcmd"].([]any)
+				run, _ := cfg["runcmd"].([]any)
+				if !strings.Contains(toJSON(boot), "-d 169.254.169.254/32 -j DROP") {
+					t.Errorf("%s: pods are not kept from the metadata service: %v", vm.Name, boot)
+				}
+				if i == 0 && !strings.Contains(toJSON(boot), lo) {
+					t.Errorf("first control plane: no loopback alias of the API address before kubeadm init: %v", boot)
+				}
+				if i > 0 && (!strings.Contains(toJSON(run[len(run)-1]), lo) || !strings.Contains(toJSON(run[0]), "/usr/local/sbin/kost-bootstrap")) {
+					t.Errorf("%s: the loopback alias must follow kubeadm join: %v", vm.Name, run)
+				}
+			}
+
+			// The NSG: region block and load balancer probes only; nothing from the Internet, no 22.
+			var allows []string
+			for _, r := range g.OfType("azure-native:network:SecurityRule") {
+				src, ports := r.String("sourceAddressPrefix"), r.String("destinationPortRange")
+				if pr, ok := r.Input("destinationPortRanges"); ok {
+					ports = toJSON(pr)
+				}
+				if coversPort22(ports) {
+					t.Errorf("rule %s mentions port 22: %s", r.Name, ports)
+				}
+				if r.String("access") == "Allow" {
+					if slices.Contains([]string{"*", "0.0.0.0/0", "Internet", "Any"}, src) {
+						t.Errorf("rule %s opens %s to %s", r.Name, ports, src)
+					}
+					allows = append(allows, src+" "+ports)
+				}
+			}
+			slices.Sort(allows)
+			if d := cmp.Diff([]string{"10.40.0.0/16 [\"6443\",\"10250\",\"2379-2380\"]", "AzureLoadBalancer 6443"}, allows); d != "" {
+				t.Errorf("allowed sources (-want +got):\n%s", d)
+			}
+
+			// One scale set per pool over the zones, sized, spot only when Spot, encrypted, workers' data.
+			for _, p := range smPools() {
+				vmss := get(t, g, "azure-native:compute:VirtualMachineScaleSet", "sm-"+p.Pool)
+				want := map[string]any{
+					"vmScaleSetName":    smName + "-" + p.Pool,
+					"orchestrationMode": "Uniform",
+					"zones":             []any{"1", "2", "3"},
+					"sku.name":          p.InstanceType,
+					"sku.capacity":      float64(p.Desired),
+					"overprovision":     false,
+					"identity.type":     "SystemAssigned",
+					"virtualMachineProfile.securityProfile.encryptionAtHost":                     !tc.noEncryptionHost,
+					"virtualMachineProfile.storageProfile.osDisk.managedDisk.storageAccountType": "Premium_LRS",
+					"virtualMachineProfile.storageProfile.osDisk.diskSizeGB":                     float64(max(p.DiskGiB, 50)),
+					"tags.kost-pool": p.Pool,
+				}
+				if p.Spot {
+					want["virtualMachineProfile.priority"] = "Spot"
+					want["virtualMachineProfile.evictionPolicy"] = "Delete"
+				} else if _, ok := vmss.Input("virtualMachineProfile.priority"); ok {
+					t.Errorf("%s is spot without Spot", vmss.Name)
+				}
+				checkInputs(t, vmss, want)
+				if !slices.Contains(vmss.IgnoreChanges, "sku.capacity") {
+					t.Errorf("%s: the autoscaler's capacity would be reset", vmss.Name)
+				}
+				if !secretAt(vmss, "virtualMachineProfile.osProfile.customData") {
+					t.Errorf("%s customData is not secret", vmss.Name)
+				}
+				doc, _ := cloudConfig(t, vmss, "virtualMachineProfile.osProfile.customData")
+				if !strings.Contains(doc, "kubeadm join --config") || strings.Contains(doc, "ca.key") ||
+					!strings.Contains(doc, "kost.io/pool="+p.Pool) || !strings.Contains(doc, "169.254.169.254/32 -j DROP") {
+					t.Errorf("%s: user data is not its pool's worker join with the metadata guard", vmss.Name)
+				}
+			}
+
+			// Roles: Contributor on the group for the control planes, Reader for the workers.
+			var roles []string
+			for _, ra := range g.OfType("azure-native:authorization:RoleAssignment") {
+				if ra.String("scope") != "/subscriptions/"+subscription+"/resourceGroups/"+rgName {
+					t.Errorf("%s scope %s, want the resource group", ra.Name, ra.String("scope"))
+				}
+				def := ra.String("roleDefinitionId")
+				roles = append(roles, ra.Name+" "+def[strings.LastIndex(def, "/")+1:])
+			}
+			slices.Sort(roles)
+			if d := cmp.Diff([]string{
+				"sm-cp-1-contributor b24988ac-6180-42a0-ab88-20f7382dd24c",
+				"sm-cp-2-contributor b24988ac-6180-42a0-ab88-20f7382dd24c",
+				"sm-cp-3-contributor b24988ac-6180-42a0-ab88-20f7382dd24c",
+				"sm-spark-reader acdd72a7-3385-48ef-bd42-f606fba81ae7",
+				"sm-system-reader acdd72a7-3385-48ef-bd42-f606fba81ae7",
+				"sm-tikv-reader acdd72a7-3385-48ef-bd42-f606fba81ae7",
+			}, roles); d != "" {
+				t.Errorf("role assignments (-want +got):\n%s", d)
+			}
+
+			// The PKI is protected with the cluster.
+			for _, r := range g.OfType("tls:index/selfSignedCert:SelfSignedCert") {
+				if r.Protect != tc.protect {
+					t.Errorf("%s protect %v, want %v", r.Name, r.Protect, tc.protect)
+				}
+			}
+
+			// The cluster.Cluster contract.
+			c := res.c.Cluster
+			res.mu.Lock()
+			defer res.mu.Unlock()
+			got := map[string]any{
+				"Name": c.Name, "Cloud": c.Cloud, "Region": c.Region, "Zones": c.Zones, "Endpoint": res.endpoint,
+				"KubeconfigIsAdmin": strings.Contains(res.kubeconfig, "server: https://"+res.apiIP+":6443"),
+				"KubeconfigSecret":  res.kubeconfigSecret, "DedicatedPools": c.DedicatedPools, "Storage": c.Storage,
+				"InternalLoadBalancer": c.InternalLoadBalancer, "HasProvider": c.Provider != nil,
+			}
+			want := map[string]any{
+				"Name": smName, "Cloud": cluster.Azure, "Region": location, "Zones": zones,
+				"Endpoint": "https://" + res.apiIP + ":6443", "KubeconfigIsAdmin": true, "KubeconfigSecret": true,
+				"DedicatedPools": true,
+				"Storage": cluster.StorageProfile{Provisioner: "disk.csi.azure.com",
+					DB: map[string]string{"skuName": "Premium_ZRS"}, Standard: map[string]string{"skuName": "StandardSSD_ZRS"}},
+				"InternalLoadBalancer": map[string]string{"service.beta.kubernetes.io/azure-load-balancer-internal": "true"},
+				"HasProvider":          true,
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("cluster contract (-want +got):\n%s", d)
+			}
+			if res.apiIP == "" {
+				t.Error("the API address did not resolve")
+			}
+			k8s := g.OfType("pulumi:providers:kubernetes")
+			if len(k8s) != 1 || k8s[0].Parent != comp.URN || !isTrue(k8s[0], "enableServerSideApply") {
+				t.Errorf("want one server-side-apply kubernetes provider, child of the component: %v", k8s)
+			}
+			for _, r := range c.Ready {
+				if _, ok := r.(pulumi.CustomResource); !ok {
+					t.Errorf("Ready holds %T, not a custom resource", r)
+				}
+			}
+			for _, r := range res.c.ControlPlanes {
+				if !slices.Contains(c.Ready, pulumi.Resource(r)) {
+					t.Error("a control-plane VM is not in Ready")
+				}
+			}
+			for pool, s := range res.c.ScaleSets {
+				if !slices.Contains(c.Ready, pulumi.Resource(s)) {
+					t.Errorf("scale set %s is not in Ready", pool)
+				}
+			}
+			if len(res.c.ControlPlanes) != 3 {
+				t.Errorf("%d control planes, want 3", len(res.c.ControlPlanes))
+			}
+		})
+	}
+}
+
+// coversPort22 reports whether a port spec (a port, a range, or a JSON list of them) includes 22.
+func coversPort22(spec string) bool {
+	for _, p := range strings.FieldsFunc(spec, func(r rune) bool { return strings.ContainsRune(`[]",`, r) }) {
+		lo, hi, found := strings.Cut(p, "-")
+		if !found {
+			hi = lo
+		}
+		if p == "*" || atoi(lo) <= 22 && 22 <= atoi(hi) {
+			return true
+		}
+	}
+	return false
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func isTrue(r *plan.Resource, path string) bool {
+	v, _ := r.Input(path)
+	return v == true
+}
+
+// secretAt reports whether the input at a dotted path is a secret, or inside one.
+func secretAt(r *plan.Resource, path string) bool {
+	v := resource.NewObjectProperty(r.Inputs)
+	for _, part := range strings.Split(path, ".") {
+		for v.IsSecret() || v.IsOutput() {
+			if v.IsSecret() || v.OutputValue().Secret {
+				return true
+			}
+			v = v.OutputValue().Element
+		}
+		if !v.IsObject() {
+			return false
+		}
+		v = v.ObjectValue()[resource.PropertyKey(part)]
+	}
+	return v.IsSecret() || v.IsOutput() && v.OutputValue().Secret
+}
+
+func smArgsSubnet() string {
+	return "/subscriptions/" + subscription + "/resourceGroups/" + rgName + "/providers/Microsoft.Network/virtualNetworks/v/subnets/nodes"
+}
+
+func toJSON(v any) string {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	j, err := yaml.YAMLToJSON(b)
+	if err != nil {
+		return ""
+	}
+	return string(j)
+}
+
+func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		reason string
+		mutate func(a *kazure.SelfManagedClusterArgs)
+		want   []string
+	}{
+		"NoArgs": {reason: "args are required", want: []string{"args are required"}},
+		"UpperCaseName": {reason: "VM names become node names", mutate: func(a *kazure.SelfManagedClusterArgs) { a.ClusterName = "Kost" },
+			want: []string{"ClusterName"}},
+		"TwoZones": {reason: "one control plane per zone", mutate: func(a *kazure.SelfManagedClusterArgs) { a.Zones = []string{"1", "2"} },
+			want: []string{"three zones"}},
+		"LatestImage": {reason: "images are pinned", mutate: func(a *kazure.SelfManagedClusterArgs) {
+			a.Image = &kazure.OSImage{Publisher: "Canonical", Offer: "ubuntu-24_04-lts", SKU: "server", Version: "latest"}
+		}, want: []string{"pin a build"}},
+		"NoSystemPool": {reason: "CoreDNS needs a pool", mutate: func(a *kazure.SelfManagedClusterArgs) { a.NodePools = a.NodePools[1:] },
+			want: []string{"system node pool"}},
+		"EverythingWrong": {reason: "every problem is reported at once", mutate: func(a *kazure.SelfManagedClusterArgs) {
+			a.KubernetesVersion, a.RegionBlock, a.SubscriptionID, a.NodeSubnetID = "1.33", "10.40.0.1/16", "", nil
+			a.NodePools[0].Max = 0
+			a.Tags = map[string]string{"kost.io/x": "y"}
+		}, want: []string{"KubernetesVersion", "RegionBlock", "SubscriptionID", "NodeSubnetID", "max (0)", `"kost.io/x"`}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+				var a *kazure.SelfManagedClusterArgs
+				if tc.mutate != nil {
+					a = smArgs(t)
+					tc.mutate(a)
+				}
+				_, err := kazure.NewSelfManagedCluster(ctx, "sm", a)
+				return err
+			})
+			if err == nil {
+				t.Fatalf("%s: want an error", tc.reason)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: error %q lacks %q", tc.reason, err, w)
+				}
+			}
+			if len(g.Resources) != 0 {
+				t.Errorf("%d resources registered before the args were refused", len(g.Resources))
+			}
+		})
+	}
+}
