@@ -362,27 +362,17 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	}
 
 	c.Cluster = cluster.Cluster{
-		Name:           args.ClusterName,
-		Cloud:          cluster.AWS,
-		Region:         args.Region,
-		Zones:          slices.Clone(args.Zones),
-		Endpoint:       ekc.Endpoint,
-		Kubeconfig:     kubeconfig,
-		Provider:       k8s,
-		DedicatedPools: true,
-		Storage: cluster.StorageProfile{
-			Provisioner: "ebs.csi.aws.com",
-			// gp3 with IOPS and throughput above the baseline for TiKV's random I/O.
-			DB:       map[string]string{"type": "gp3", "iops": "6000", "throughput": "250", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"},
-			Standard: map[string]string{"type": "gp3", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"},
-		},
-		InternalLoadBalancer: map[string]string{
-			// The in-tree controller reads "internal"; the AWS Load Balancer Controller reads "scheme".
-			"service.beta.kubernetes.io/aws-load-balancer-internal": "true",
-			"service.beta.kubernetes.io/aws-load-balancer-scheme":   "internal",
-			"service.beta.kubernetes.io/aws-load-balancer-type":     "nlb",
-		},
-		Ready: ready,
+		Name:                 args.ClusterName,
+		Cloud:                cluster.AWS,
+		Region:               args.Region,
+		Zones:                slices.Clone(args.Zones),
+		Endpoint:             ekc.Endpoint,
+		Kubeconfig:           kubeconfig,
+		Provider:             k8s,
+		DedicatedPools:       true,
+		Storage:              storageProfile(),
+		InternalLoadBalancer: internalLoadBalancer(),
+		Ready:                ready,
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"clusterName":     ekc.Name,

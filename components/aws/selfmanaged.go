@@ -361,21 +361,17 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 	}
 	endpoint := pulumi.Sprintf("https://%s:%d", api.lb.DnsName, apiServerPort)
 	c.Cluster = cluster.Cluster{
-		Name:           a.ClusterName,
-		Cloud:          cluster.AWS,
-		Region:         a.Region,
-		Zones:          slices.Clone(a.Zones),
-		Endpoint:       endpoint,
-		Kubeconfig:     boot.AdminKubeconfig,
-		Provider:       k8s,
-		DedicatedPools: true,
-		Storage:        ebsStorageProfile(),
-		InternalLoadBalancer: map[string]string{
-			"service.beta.kubernetes.io/aws-load-balancer-internal": "true",
-			"service.beta.kubernetes.io/aws-load-balancer-scheme":   "internal",
-			"service.beta.kubernetes.io/aws-load-balancer-type":     "nlb",
-		},
-		Ready: ready,
+		Name:                 a.ClusterName,
+		Cloud:                cluster.AWS,
+		Region:               a.Region,
+		Zones:                slices.Clone(a.Zones),
+		Endpoint:             endpoint,
+		Kubeconfig:           boot.AdminKubeconfig,
+		Provider:             k8s,
+		DedicatedPools:       true,
+		Storage:              storageProfile(),
+		InternalLoadBalancer: internalLoadBalancer(),
+		Ready:                ready,
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"clusterName":         pulumi.String(a.ClusterName),
@@ -387,15 +383,6 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		return nil, err
 	}
 	return c, nil
-}
-
-// ebsStorageProfile is the EBS CSI driver's profile, the same classes as the EKS clusters'.
-func ebsStorageProfile() cluster.StorageProfile {
-	return cluster.StorageProfile{
-		Provisioner: "ebs.csi.aws.com",
-		DB:          map[string]string{"type": "gp3", "iops": "6000", "throughput": "250", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"},
-		Standard:    map[string]string{"type": "gp3", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"},
-	}
 }
 
 // tagsMap merges tag maps, later ones winning.

@@ -355,27 +355,18 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	}
 
 	c.Cluster = cluster.Cluster{
-		Name:           args.ClusterName,
-		Cloud:          cluster.Azure,
-		Region:         args.Location,
-		Zones:          slices.Clone(args.Zones),
-		Endpoint:       endpoint,
-		Kubeconfig:     kubeconfig,
-		Provider:       k8s,
-		DedicatedPools: true,
-		Storage: cluster.StorageProfile{
-			// Azure managed disks are always encrypted at rest (platform-managed keys), so the classes
-			// need no encryption parameter. Zone-redundant disks survive a zone and let a pod move
-			// to another zone with its volume.
-			Provisioner: "disk.csi.azure.com",
-			DB:          map[string]string{"skuName": "Premium_ZRS"},
-			Standard:    map[string]string{"skuName": "StandardSSD_ZRS"},
-		},
-		InternalLoadBalancer: map[string]string{
-			"service.beta.kubernetes.io/azure-load-balancer-internal": "true",
-		},
-		PoolTolerations: spotTolerations(args.NodePools),
-		Ready:           ready,
+		Name:                 args.ClusterName,
+		Cloud:                cluster.Azure,
+		Region:               args.Location,
+		Zones:                slices.Clone(args.Zones),
+		Endpoint:             endpoint,
+		Kubeconfig:           kubeconfig,
+		Provider:             k8s,
+		DedicatedPools:       true,
+		Storage:              storageProfile(),
+		InternalLoadBalancer: internalLoadBalancer(),
+		PoolTolerations:      spotTolerations(args.NodePools),
+		Ready:                ready,
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"clusterName":   aks.Name,

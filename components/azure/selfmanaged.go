@@ -292,24 +292,16 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		return nil, wrap(err)
 	}
 	c.Cluster = cluster.Cluster{
-		Name:           args.ClusterName,
-		Cloud:          cluster.Azure,
-		Region:         args.Location,
-		Zones:          slices.Clone(args.Zones),
-		Endpoint:       endpoint,
-		Kubeconfig:     kubeconfig,
-		Provider:       k8s,
-		DedicatedPools: true,
-		Storage: cluster.StorageProfile{
-			// The same classes as AKS: the Azure Disk CSI driver, zone-redundant disks, always encrypted
-			// at rest with platform-managed keys.
-			Provisioner: "disk.csi.azure.com",
-			DB:          map[string]string{"skuName": "Premium_ZRS"},
-			Standard:    map[string]string{"skuName": "StandardSSD_ZRS"},
-		},
-		InternalLoadBalancer: map[string]string{
-			"service.beta.kubernetes.io/azure-load-balancer-internal": "true",
-		},
+		Name:                 args.ClusterName,
+		Cloud:                cluster.Azure,
+		Region:               args.Location,
+		Zones:                slices.Clone(args.Zones),
+		Endpoint:             endpoint,
+		Kubeconfig:           kubeconfig,
+		Provider:             k8s,
+		DedicatedPools:       true,
+		Storage:              storageProfile(),
+		InternalLoadBalancer: internalLoadBalancer(),
 		// Spot nodes here carry no taint of Azure's (AKS adds one; kubeadm nodes only get kost's).
 		Ready: b.ready,
 	}

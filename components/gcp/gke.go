@@ -339,22 +339,16 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	}
 
 	c.Cluster = cluster.Cluster{
-		Name:           args.ClusterName,
-		Cloud:          cluster.GCP,
-		Region:         args.Region,
-		Zones:          slices.Clone(args.Zones),
-		Endpoint:       endpoint,
-		Kubeconfig:     kubeconfig,
-		Provider:       k8s,
-		DedicatedPools: true,
-		Storage: cluster.StorageProfile{
-			// GCE persistent disks are always encrypted at rest (Google-managed keys), so the classes
-			// need no encryption parameter.
-			Provisioner: "pd.csi.storage.gke.io",
-			DB:          map[string]string{"type": "pd-ssd"},
-			Standard:    map[string]string{"type": "pd-balanced"},
-		},
-		InternalLoadBalancer: map[string]string{"networking.gke.io/load-balancer-type": "Internal"},
+		Name:                 args.ClusterName,
+		Cloud:                cluster.GCP,
+		Region:               args.Region,
+		Zones:                slices.Clone(args.Zones),
+		Endpoint:             endpoint,
+		Kubeconfig:           kubeconfig,
+		Provider:             k8s,
+		DedicatedPools:       true,
+		Storage:              storageProfile(),
+		InternalLoadBalancer: internalLoadBalancer(),
 		Ready:                ready,
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{

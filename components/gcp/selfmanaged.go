@@ -355,22 +355,16 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		return nil, wrap(err)
 	}
 	c.Cluster = cluster.Cluster{
-		Name:           args.ClusterName,
-		Cloud:          cluster.GCP,
-		Region:         args.Region,
-		Zones:          slices.Clone(args.Zones),
-		Endpoint:       endpoint,
-		Kubeconfig:     boot.AdminKubeconfig,
-		Provider:       k8s,
-		DedicatedPools: true,
-		Storage: cluster.StorageProfile{
-			// The same classes as the GKE clusters: persistent disks are always encrypted at rest.
-			Provisioner: "pd.csi.storage.gke.io",
-			DB:          map[string]string{"type": "pd-ssd"},
-			Standard:    map[string]string{"type": "pd-balanced"},
-		},
-		// The GCP cloud-controller-manager reads the same annotation as GKE.
-		InternalLoadBalancer: map[string]string{"networking.gke.io/load-balancer-type": "Internal"},
+		Name:                 args.ClusterName,
+		Cloud:                cluster.GCP,
+		Region:               args.Region,
+		Zones:                slices.Clone(args.Zones),
+		Endpoint:             endpoint,
+		Kubeconfig:           boot.AdminKubeconfig,
+		Provider:             k8s,
+		DedicatedPools:       true,
+		Storage:              storageProfile(),
+		InternalLoadBalancer: internalLoadBalancer(),
 		Ready:                ready,
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
