@@ -154,14 +154,15 @@ func TestManagedCluster(t *testing.T) {
 			path string
 			want any
 		}{
-			"name":            {"name", "kost-x-eu-west-1"},
-			"version":         {"version", "1.33"},
-			"private on":      {"vpcConfig.endpointPrivateAccess", true},
-			"public off":      {"vpcConfig.endpointPublicAccess", false},
-			"access API mode": {"accessConfig.authenticationMode", "API"},
-			"secrets":         {"encryptionConfig.resources", []any{"secrets"}},
-			"log types":       {"enabledClusterLogTypes", []any{"api", "audit", "authenticator", "controllerManager", "scheduler"}},
-			"no self addons":  {"bootstrapSelfManagedAddons", false},
+			"name":                {"name", "kost-x-eu-west-1"},
+			"version":             {"version", "1.33"},
+			"private on":          {"vpcConfig.endpointPrivateAccess", true},
+			"public off":          {"vpcConfig.endpointPublicAccess", false},
+			"access API mode":     {"accessConfig.authenticationMode", "API"},
+			"secrets":             {"encryptionConfig.resources", []any{"secrets"}},
+			"log types":           {"enabledClusterLogTypes", []any{"api", "audit", "authenticator", "controllerManager", "scheduler"}},
+			"no self addons":      {"bootstrapSelfManagedAddons", false},
+			"never auto-upgraded": {"upgradePolicy.supportType", "EXTENDED"},
 		}
 		for what, ch := range checks {
 			got, _ := c.Input(ch.path)

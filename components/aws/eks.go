@@ -203,8 +203,10 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		},
 		// kost installs vpc-cni, kube-proxy and coredns as pinned managed add-ons instead.
 		BootstrapSelfManagedAddons: pulumi.Bool(false),
-		UpgradePolicy:              &eks.ClusterUpgradePolicyArgs{SupportType: pulumi.String("STANDARD")},
-		Tags:                       nameTags(tags, args.ClusterName),
+		// EXTENDED: a pinned version is never upgraded by AWS at the end of standard support (STANDARD
+		// would); moving versions.kubernetes forward keeps clusters out of extended-support fees.
+		UpgradePolicy: &eks.ClusterUpgradePolicyArgs{SupportType: pulumi.String("EXTENDED")},
+		Tags:          nameTags(tags, args.ClusterName),
 	}, parent, protect, pulumi.DependsOn([]pulumi.Resource{clusterPolicy, logs}))
 	if err != nil {
 		return nil, wrap(err)
