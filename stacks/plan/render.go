@@ -79,7 +79,12 @@ func (g *Graph) writeNode(b *strings.Builder, r *Resource, indent string) {
 			summary = "  " + s
 		}
 	}
-	fmt.Fprintf(b, "%s%s  %s%s  (%d resources below)%s\n", indent, r.Name, r.Type, summary, total, flags(r))
+	below := fmt.Sprintf("(%d resources below)", total)
+	if r.Remote {
+		// A remote component's children (a chart's objects) are rendered by its provider at preview.
+		below = "(objects rendered by the provider at preview)"
+	}
+	fmt.Fprintf(b, "%s%s  %s%s  %s%s\n", indent, r.Name, r.Type, summary, below, flags(r))
 	counts := map[string]int{}
 	var comps []*Resource
 	for _, c := range g.Children(r.URN) {
