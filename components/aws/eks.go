@@ -9,7 +9,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
@@ -355,10 +354,7 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 				Region: args.Region, Profile: args.Profile, RoleARN: args.RoleARN,
 			})
 		})).(pulumi.StringOutput)
-	k8s, err := kubernetes.NewProvider(ctx, name+"-k8s", &kubernetes.ProviderArgs{
-		Kubeconfig:            kubeconfig,
-		EnableServerSideApply: pulumi.Bool(true),
-	}, parent)
+	k8s, err := cluster.NewKubernetesProvider(ctx, name+"-k8s", kubeconfig, parent)
 	if err != nil {
 		return nil, wrap(err)
 	}

@@ -11,9 +11,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/autoscaling"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
-	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
@@ -259,16 +256,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 	}
 	c.LoadBalancer = api.lb
 
-	tlsP, err := tls.NewProvider(ctx, name+"-tls", nil, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	randP, err := random.NewProvider(ctx, name+"-random", nil, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	boot, err := kubeadm.NewBootstrap(ctx, name+"-kubeadm", a.bootstrapArgs(api.lb.DnsName), parent,
-		pulumi.Providers(tlsP, randP))
+	boot, err := kubeadm.NewBootstrap(ctx, name+"-kubeadm", a.bootstrapArgs(api.lb.DnsName), parent)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -352,10 +340,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		ready = append(ready, g)
 	}
 
-	k8s, err := kubernetes.NewProvider(ctx, name+"-k8s", &kubernetes.ProviderArgs{
-		Kubeconfig:            boot.AdminKubeconfig,
-		EnableServerSideApply: pulumi.Bool(true),
-	}, parent)
+	k8s, err := cluster.NewKubernetesProvider(ctx, name+"-k8s", boot.AdminKubeconfig, parent)
 	if err != nil {
 		return nil, wrap(err)
 	}

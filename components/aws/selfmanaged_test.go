@@ -429,7 +429,8 @@ func TestSelfManagedCluster(t *testing.T) {
 	t.Run("ExplicitProviders", func(t *testing.T) {
 		t.Parallel()
 		comp := named(t, g, "kost:aws:SelfManagedCluster", "smc")
-		providers := map[string]string{"aws": "eu", "tls": "smc-tls", "random": "smc-random"}
+		// The kubeadm bootstrap brings its own tls and random providers.
+		providers := map[string]string{"aws": "eu", "tls": "smc-kubeadm-tls", "random": "smc-kubeadm-random"}
 		for _, r := range g.Under(comp.URN, "") {
 			if !r.Custom || r.IsProvider() {
 				continue
@@ -445,11 +446,22 @@ func TestSelfManagedCluster(t *testing.T) {
 				t.Errorf("%s %s uses provider %q, want %s", r.Type, r.Name, r.Provider, want)
 			}
 		}
-		for _, n := range []string{"smc-tls", "smc-random"} {
+		boot := named(t, g, "kost:kubeadm:Bootstrap", "smc-kubeadm")
+		if boot.Parent != comp.URN {
+			t.Error("the bootstrap must be a child of the component")
+		}
+		for _, n := range []string{"smc-kubeadm-tls", "smc-kubeadm-random"} {
+			found := false
 			for _, p := range g.Resources {
-				if p.Name == n && p.IsProvider() && p.Parent != comp.URN {
-					t.Errorf("%s must be a child of the component", n)
+				if p.Name == n && p.IsProvider() {
+					found = true
+					if p.Parent != boot.URN {
+						t.Errorf("%s must be a child of the bootstrap", n)
+					}
 				}
+			}
+			if !found {
+				t.Errorf("no provider %s", n)
 			}
 		}
 	})

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
@@ -346,10 +345,7 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	}
 	endpoint := pulumi.Sprintf("https://%s", fqdn)
 	kubeconfig := clusterKubeconfig(ctx, c, args, endpoint)
-	k8s, err := kubernetes.NewProvider(ctx, name+"-k8s", &kubernetes.ProviderArgs{
-		Kubeconfig:            kubeconfig,
-		EnableServerSideApply: pulumi.Bool(true),
-	}, parent)
+	k8s, err := cluster.NewKubernetesProvider(ctx, name+"-k8s", kubeconfig, parent)
 	if err != nil {
 		return nil, wrap(err)
 	}

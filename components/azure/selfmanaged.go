@@ -11,8 +11,6 @@ import (
 
 	"github.com/pulumi/pulumi-azure-native-sdk/compute/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -241,14 +239,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 	if err := b.network(parent); err != nil {
 		return nil, wrap(err)
 	}
-	tlsP, err := tls.NewProvider(ctx, name+"-tls", &tls.ProviderArgs{}, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	randP, err := random.NewProvider(ctx, name+"-random", &random.ProviderArgs{}, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
+	var err error
 	c.Bootstrap, err = kubeadm.NewBootstrap(ctx, name+"-kubeadm", &kubeadm.BootstrapArgs{
 		ClusterName:          args.ClusterName,
 		KubernetesVersion:    args.KubernetesVersion,
@@ -258,12 +249,16 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		ServiceCIDR:          netplan.ServiceCIDR.String(),
 		CloudProvider:        string(cluster.Azure),
 		Pools:                args.NodePools,
-	}, parent, pulumi.Providers(tlsP, randP), pulumi.Protect(args.Protect))
+	}, parent, pulumi.Protect(args.Protect))
 	if err != nil {
 		return nil, wrap(err)
 	}
 	// Azure refuses a Linux VM without a password or an SSH key: the VMs get the public half of a
 	// key nobody holds (its private half stays in the encrypted state and is never exported).
+	tlsP, err := tls.NewProvider(ctx, name+"-tls", nil, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
 	sshKey, err := tls.NewPrivateKey(ctx, name+"-ssh", &tls.PrivateKeyArgs{
 		Algorithm: pulumi.String("RSA"), RsaBits: pulumi.Int(4096),
 	}, parent, pulumi.Provider(tlsP))
@@ -284,10 +279,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 
 	endpoint := pulumi.Sprintf("https://%s:%d", c.APIServerIP, APIServerPort)
 	kubeconfig := c.Bootstrap.AdminKubeconfig
-	k8s, err := kubernetes.NewProvider(ctx, name+"-k8s", &kubernetes.ProviderArgs{
-		Kubeconfig:            kubeconfig,
-		EnableServerSideApply: pulumi.Bool(true),
-	}, parent, pulumi.DependsOn(b.ready))
+	k8s, err := cluster.NewKubernetesProvider(ctx, name+"-k8s", kubeconfig, parent, pulumi.DependsOn(b.ready))
 	if err != nil {
 		return nil, wrap(err)
 	}

@@ -3,6 +3,7 @@ package cluster
 import (
 	"encoding/json"
 
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -80,4 +81,13 @@ func Kubeconfig(name, server, caData string, user map[string]any) string {
 		panic(err) // strings, bools, lists and maps of them only
 	}
 	return string(b)
+}
+
+// NewKubernetesProvider is a cluster's own Kubernetes provider: the admin kubeconfig (secret) and
+// server-side apply, so fields other controllers own are never overwritten.
+func NewKubernetesProvider(ctx *pulumi.Context, name string, kubeconfig pulumi.StringInput, opts ...pulumi.ResourceOption) (*kubernetes.Provider, error) {
+	return kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{
+		Kubeconfig:            kubeconfig,
+		EnableServerSideApply: pulumi.Bool(true),
+	}, opts...)
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/organizations"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
@@ -330,10 +329,7 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		func(xs []any) string {
 			return Kubeconfig(KubeconfigArgs{ClusterName: xs[0].(string), Endpoint: xs[1].(string), CAData: xs[2].(string)})
 		})).(pulumi.StringOutput)
-	k8s, err := kubernetes.NewProvider(ctx, name+"-k8s", &kubernetes.ProviderArgs{
-		Kubeconfig:            kubeconfig,
-		EnableServerSideApply: pulumi.Bool(true),
-	}, parent)
+	k8s, err := cluster.NewKubernetesProvider(ctx, name+"-k8s", kubeconfig, parent)
 	if err != nil {
 		return nil, wrap(err)
 	}

@@ -11,9 +11,6 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
-	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
@@ -248,14 +245,6 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 	}
 	c.Address = addr
 
-	tlsP, err := tls.NewProvider(ctx, name+"-tls", nil, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	randP, err := random.NewProvider(ctx, name+"-random", nil, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
 	boot, err := kubeadm.NewBootstrap(ctx, name, &kubeadm.BootstrapArgs{
 		ClusterName:          args.ClusterName,
 		KubernetesVersion:    args.KubernetesVersion,
@@ -266,7 +255,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		CloudProvider:        string(cluster.GCP),
 		Pools:                args.NodePools,
 		TokenRotation:        args.TokenRotation,
-	}, parent, pulumi.Providers(tlsP, randP))
+	}, parent)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -347,10 +336,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 	}
 
 	endpoint := pulumi.Sprintf("https://%s:%d", addr.Address, apiPort)
-	k8s, err := kubernetes.NewProvider(ctx, name+"-k8s", &kubernetes.ProviderArgs{
-		Kubeconfig:            boot.AdminKubeconfig,
-		EnableServerSideApply: pulumi.Bool(true),
-	}, parent)
+	k8s, err := cluster.NewKubernetesProvider(ctx, name+"-k8s", boot.AdminKubeconfig, parent)
 	if err != nil {
 		return nil, wrap(err)
 	}

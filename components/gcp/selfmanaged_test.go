@@ -440,10 +440,15 @@ func TestSelfManagedCluster(t *testing.T) {
 
 			t.Run("Providers", func(t *testing.T) {
 				comp := must(t, g, "kost:gcp:SelfManagedCluster", smName)
+				// The kubeadm bootstrap, a child of the component, brings its own tls and random providers.
+				boots := g.Under(comp.URN, "kost:kubeadm:Bootstrap")
+				if len(boots) != 1 || boots[0].Parent != comp.URN {
+					t.Fatal("want one kubeadm bootstrap, the component's child")
+				}
 				for _, typ := range []string{"pulumi:providers:tls", "pulumi:providers:random"} {
 					ps := g.OfType(typ)
-					if len(ps) != 1 || ps[0].Parent != comp.URN {
-						t.Fatalf("want one %s, the component's child", typ)
+					if len(ps) != 1 || ps[0].Parent != boots[0].URN {
+						t.Fatalf("want one %s, the bootstrap's child", typ)
 					}
 				}
 				for _, r := range g.Under(comp.URN, "") {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
@@ -248,8 +249,9 @@ func newToken(ctx *pulumi.Context, name, rotation string, opts ...pulumi.Resourc
 	return pulumi.ToSecret(pulumi.Sprintf("%s.%s", id.Result, secret.Result)).(pulumi.StringOutput), nil
 }
 
-// NewBootstrap makes the PKI, the bootstrap token and the node configuration of one cluster. Pass the
-// tls and random providers with pulumi.Providers; every child takes them from the component.
+// NewBootstrap makes the PKI, the bootstrap token and the node configuration of one cluster. It makes
+// its own explicit tls and random providers (children named name-tls and name-random), so no caller
+// repeats them and nothing falls back to a default provider.
 func NewBootstrap(ctx *pulumi.Context, name string, args *BootstrapArgs, opts ...pulumi.ResourceOption) (*Bootstrap, error) {
 	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("kubeadm %s: %w", name, err)
@@ -259,7 +261,15 @@ func NewBootstrap(ctx *pulumi.Context, name string, args *BootstrapArgs, opts ..
 		return nil, err
 	}
 	wrap := func(err error) error { return fmt.Errorf("kubeadm %s: %w", name, err) }
-	parent := pulumi.Parent(b)
+	tlsP, err := tls.NewProvider(ctx, name+"-tls", nil, pulumi.Parent(b))
+	if err != nil {
+		return nil, wrap(err)
+	}
+	randP, err := random.NewProvider(ctx, name+"-random", nil, pulumi.Parent(b))
+	if err != nil {
+		return nil, wrap(err)
+	}
+	parent := pulumi.Composite(pulumi.Parent(b), pulumi.Providers(tlsP, randP))
 	ttl := args.TokenTTL
 	if ttl == 0 {
 		ttl = DefaultTokenTTL

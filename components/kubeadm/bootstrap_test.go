@@ -20,8 +20,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
-	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"sigs.k8s.io/yaml"
 
@@ -59,24 +57,16 @@ type outputs struct {
 	secret                                         map[string]bool
 }
 
-// run builds a Bootstrap under the mocks with explicit tls and random providers.
+// run builds a Bootstrap under the mocks; it makes its own tls and random providers.
 func run(t *testing.T, mutate func(a *kubeadm.BootstrapArgs)) (*plan.Graph, *outputs, error) {
 	t.Helper()
 	out := &outputs{workers: map[string]string{}, secret: map[string]bool{}}
 	g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
-		tlsP, err := tls.NewProvider(ctx, "tls", &tls.ProviderArgs{})
-		if err != nil {
-			return err
-		}
-		randP, err := random.NewProvider(ctx, "random", &random.ProviderArgs{})
-		if err != nil {
-			return err
-		}
 		a := baseArgs()
 		if mutate != nil {
 			mutate(a)
 		}
-		b, err := kubeadm.NewBootstrap(ctx, "k", a, pulumi.Providers(tlsP, randP))
+		b, err := kubeadm.NewBootstrap(ctx, "k", a)
 		if err != nil {
 			return err
 		}
@@ -552,8 +542,9 @@ func TestSecretsAndProviders(t *testing.T) {
 			continue
 		}
 		counts[r.Type]++
-		if r.Provider == "" {
-			t.Errorf("%s uses a default provider", r.URN)
+		pkg, _, _ := strings.Cut(r.Type, ":")
+		if p, ok := g.Get(r.Provider); !ok || p.Parent != comp.URN || p.Type != "pulumi:providers:"+pkg {
+			t.Errorf("%s uses provider %q, want the Bootstrap's own %s provider", r.URN, r.Provider, pkg)
 		}
 		if r.Parent != comp.URN {
 			t.Errorf("%s is not a child of the Bootstrap", r.URN)
