@@ -77,6 +77,9 @@ type SelfManagedClusterArgs struct {
 	ControlPlaneInstanceType string
 	// ControlPlaneDiskGiB is the control planes' encrypted gp3 root volume. Default: 50.
 	ControlPlaneDiskGiB int
+	// Addons pin the CNI, the cloud-controller-manager, the EBS CSI driver and metrics-server the stack
+	// installs once the API answers. Required: every chart and the cloud-controller-manager's tag.
+	Addons kubeadm.AddonPins
 	// TokenRotation is passed to kubeadm.BootstrapArgs.TokenRotation: changing it makes a new
 	// bootstrap token (see kubeadm.Bootstrap.Token). Default: "".
 	TokenRotation string
@@ -104,6 +107,8 @@ type SelfManagedCluster struct {
 	// ControlPlaneSecurityGroup and WorkerSecurityGroup are the nodes' only security groups (each
 	// tagged kubernetes.io/cluster/<name>=owned, as the cloud-controller-manager expects).
 	ControlPlaneSecurityGroup, WorkerSecurityGroup *ec2.SecurityGroup
+	// Addons are the CNI, cloud-controller-manager, CSI driver and metrics-server.
+	Addons *kubeadm.Addons
 	// ControlPlaneRoleARN and WorkerRoleARN are the nodes' IAM roles.
 	ControlPlaneRoleARN, WorkerRoleARN pulumi.StringOutput
 }
@@ -214,6 +219,7 @@ func (a *SelfManagedClusterArgs) Validate() error {
 	if !imageRE.MatchString(d.ImageID) {
 		bad("ImageID", "%q: want an ami-... id or resolve:ssm:<parameter>", d.ImageID)
 	}
+	ps = append(ps, a.Addons.Problems("Addons", true)...)
 	if d.ControlPlaneDiskGiB < 8 {
 		bad("ControlPlaneDiskGiB", "%d: want at least 8", d.ControlPlaneDiskGiB)
 	}
@@ -345,6 +351,21 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		return nil, wrap(err)
 	}
 	endpoint := pulumi.Sprintf("https://%s:%d", api.lb.DnsName, apiServerPort)
+	cni, ccm, csi, metrics := a.addonInstallers()
+	c.Addons, err = kubeadm.NewAddons(ctx, name+"-addons", &kubeadm.AddonsArgs{
+		Provider:               k8s,
+		Endpoint:               endpoint,
+		CACertPEM:              boot.CACertPEM,
+		After:                  []pulumi.Resource{c.ControlPlanes[0], api.listener},
+		CNI:                    cni,
+		CloudControllerManager: ccm,
+		CSIDriver:              csi,
+		MetricsServer:          metrics,
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	ready = append(ready, c.Addons.Ready...)
 	c.Cluster = cluster.Cluster{
 		Name:                 a.ClusterName,
 		Cloud:                cluster.AWS,

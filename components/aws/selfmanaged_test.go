@@ -18,6 +18,7 @@ import (
 
 	kaws "github.com/kost-platform/kost/components/aws"
 	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/stacks/plan"
 )
 
@@ -37,6 +38,13 @@ func smArgs() *kaws.SelfManagedClusterArgs {
 			{Pool: "system", InstanceType: "m7i.large", Desired: 2, Min: 2, Max: 4},
 			{Pool: "tikv", InstanceType: "r7i.2xlarge", Desired: 3, Min: 3, Max: 3, Dedicated: true, DiskGiB: 80},
 			{Pool: "spark", InstanceType: "m7i.xlarge", Desired: 1, Min: 0, Max: 5, Spot: true, Dedicated: true},
+		},
+		Addons: kubeadm.AddonPins{
+			CNI:                       kubeadm.ChartRef{Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.18.14"},
+			MetricsServer:             kubeadm.ChartRef{Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.0"},
+			CloudControllerManager:    kubeadm.ChartRef{Name: "aws-cloud-controller-manager", Repo: "https://kubernetes.github.io/cloud-provider-aws", Version: "0.0.10"},
+			CloudControllerManagerTag: "v1.33.3",
+			CSIDriver:                 kubeadm.ChartRef{Name: "aws-ebs-csi-driver", Repo: "https://kubernetes-sigs.github.io/aws-ebs-csi-driver", Version: "2.53.0"},
 		},
 		Protect: true,
 		Tags:    map[string]string{"environment": "x", "managed-by": "kost"},
@@ -416,9 +424,12 @@ func TestSelfManagedCluster(t *testing.T) {
 		for _, n := range []string{"smc-system", "smc-tikv", "smc-spark"} {
 			wantReady = append(wantReady, named(t, g, tGroup, n).URN)
 		}
+		for _, n := range []string{"cni", "ccm", "csi", "metrics-server"} {
+			wantReady = append(wantReady, named(t, g, "kubernetes:helm.sh/v4:Chart", "smc-addons-"+n).URN)
+		}
 		for _, u := range out.readyURNs {
-			if r, ok := g.Get(u); !ok || !r.Custom {
-				t.Errorf("Ready holds %s, not a custom resource", u)
+			if r, ok := g.Get(u); !ok || !(r.Custom || r.Remote) {
+				t.Errorf("Ready holds %s, neither a custom resource nor a remote component", u)
 			}
 		}
 		if d := cmp.Diff(wantReady, out.readyURNs, cmpSort(func(a, b string) bool { return a < b })); d != "" {
@@ -430,7 +441,7 @@ func TestSelfManagedCluster(t *testing.T) {
 		t.Parallel()
 		comp := named(t, g, "kost:aws:SelfManagedCluster", "smc")
 		// The kubeadm bootstrap brings its own tls and random providers.
-		providers := map[string]string{"aws": "eu", "tls": "smc-kubeadm-tls", "random": "smc-kubeadm-random"}
+		providers := map[string]string{"aws": "eu", "tls": "smc-kubeadm-tls", "random": "smc-kubeadm-random", "command": "smc-addons-command"}
 		for _, r := range g.Under(comp.URN, "") {
 			if !r.Custom || r.IsProvider() {
 				continue

@@ -107,6 +107,12 @@ type SelfManagedClusterArgs struct {
 	// subscriptions without the Microsoft.Compute/EncryptionAtHost feature. Managed disks stay
 	// encrypted at rest with platform keys either way. Default: false.
 	DisableEncryptionAtHost bool
+	// Addons pin the CNI, cloud-provider-azure, the Azure Disk CSI driver and metrics-server the stack
+	// installs once the API answers. Required: every chart and the cloud-controller-manager's tag.
+	Addons kubeadm.AddonPins
+	// TokenRotation is handed to the bootstrap (kubeadm.BootstrapArgs.TokenRotation): changing it makes
+	// a new bootstrap token. Default: "".
+	TokenRotation string
 	// Protect marks the PKI and bootstrap token (all of the Bootstrap), the control-plane VMs and
 	// NICs and the API load balancer protected (pulumi protect). Default: false.
 	Protect bool
@@ -137,6 +143,8 @@ type SelfManagedCluster struct {
 	// ControlPlaneReady waits, on each control plane, until cloud-init finished and its API server is
 	// ready (a Run Command): the next control plane joins only then.
 	ControlPlaneReady []*compute.VirtualMachineRunCommandByVirtualMachine
+	// Addons are the CNI, cloud-provider-azure, the Azure Disk CSI driver and metrics-server.
+	Addons *kubeadm.Addons
 	// ScaleSets are the workers' scale sets by pool.
 	ScaleSets map[string]*compute.VirtualMachineScaleSet
 	// ControlPlanePrincipalIDs are the control-plane VMs' identities (Contributor on the group).
@@ -204,6 +212,9 @@ func (a *SelfManagedClusterArgs) validate() error {
 	if err := checkTags(a.Tags); err != nil {
 		errs = append(errs, err)
 	}
+	for _, p := range a.Addons.Problems("Addons", true) {
+		bad("%s: %s", p.Field, p.Reason)
+	}
 	// The bootstrap's own checks (versions, pool label values), reported with the rest.
 	if err := (&kubeadm.BootstrapArgs{
 		ClusterName: a.ClusterName, KubernetesVersion: a.KubernetesVersion, ContainerdVersion: a.ContainerdVersion,
@@ -249,6 +260,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		ServiceCIDR:          netplan.ServiceCIDR.String(),
 		CloudProvider:        string(cluster.Azure),
 		Pools:                args.NodePools,
+		TokenRotation:        args.TokenRotation,
 	}, parent, pulumi.Protect(args.Protect))
 	if err != nil {
 		return nil, wrap(err)
@@ -283,6 +295,25 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 	if err != nil {
 		return nil, wrap(err)
 	}
+	tenant, err := tenantID(ctx, c)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	cni, ccm, csi, metrics := args.addonInstallers(args.cloudConfig(tenant, c.SecurityGroup.Name))
+	c.Addons, err = kubeadm.NewAddons(ctx, name+"-addons", &kubeadm.AddonsArgs{
+		Provider:  k8s,
+		Endpoint:  endpoint,
+		CACertPEM: c.Bootstrap.CACertPEM,
+		// The first control plane's Run Command returns once its API server is ready.
+		After:                  []pulumi.Resource{c.ControlPlaneReady[0], c.LoadBalancer},
+		CNI:                    cni,
+		CloudControllerManager: ccm,
+		CSIDriver:              csi,
+		MetricsServer:          metrics,
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
 	c.Cluster = cluster.Cluster{
 		Name:                 args.ClusterName,
 		Cloud:                cluster.Azure,
@@ -295,7 +326,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		Storage:              storageProfile(),
 		InternalLoadBalancer: internalLoadBalancer(),
 		// Spot nodes here carry no taint of Azure's (AKS adds one; kubeadm nodes only get kost's).
-		Ready: b.ready,
+		Ready: append(slices.Clone(b.ready), c.Addons.Ready...),
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"endpoint":      endpoint,

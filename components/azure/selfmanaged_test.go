@@ -2,6 +2,7 @@ package azure_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,12 +10,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"sigs.k8s.io/yaml"
 
 	kazure "github.com/kost-platform/kost/components/azure"
 	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/stacks/plan"
 )
 
@@ -41,7 +44,14 @@ func smArgs(t *testing.T) *kazure.SelfManagedClusterArgs {
 		NodeSubnetID:      pulumi.String("/subscriptions/" + subscription + "/resourceGroups/" + rgName + "/providers/Microsoft.Network/virtualNetworks/v/subnets/nodes"),
 		RegionBlock:       layout(t).Block.String(),
 		NodePools:         smPools(),
-		Tags:              tags,
+		Addons: kubeadm.AddonPins{
+			CNI:                       kubeadm.ChartRef{Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.18.14"},
+			MetricsServer:             kubeadm.ChartRef{Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.0"},
+			CloudControllerManager:    kubeadm.ChartRef{Name: "cloud-provider-azure", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/cloud-provider-azure/master/helm/repo", Version: "1.33.4"},
+			CloudControllerManagerTag: "v1.33.3",
+			CSIDriver:                 kubeadm.ChartRef{Name: "azuredisk-csi-driver", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/azuredisk-csi-driver/master/charts", Version: "1.33.13"},
+		},
+		Tags: tags,
 	}
 }
 
@@ -366,9 +376,20 @@ func TestSelfManagedCluster(t *testing.T) {
 				t.Errorf("want one server-side-apply kubernetes provider, child of the component: %v", k8s)
 			}
 			for _, r := range c.Ready {
-				if _, ok := r.(pulumi.CustomResource); !ok {
-					t.Errorf("Ready holds %T, not a custom resource", r)
+				_, custom := r.(pulumi.CustomResource)
+				_, chart := r.(*helmv4.Chart)
+				if !custom && !chart {
+					t.Errorf("Ready holds %T, neither a custom resource nor a remote chart", r)
 				}
+			}
+			charts := 0
+			for _, r := range c.Ready {
+				if _, ok := r.(*helmv4.Chart); ok {
+					charts++
+				}
+			}
+			if charts != 4 {
+				t.Errorf("Ready holds %d add-on charts, want the CNI, CCM, CSI driver and metrics-server", charts)
 			}
 			for _, r := range res.c.ControlPlanes {
 				if !slices.Contains(c.Ready, pulumi.Resource(r)) {
@@ -495,5 +516,63 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 				t.Errorf("%d resources registered before the args were refused", len(g.Resources))
 			}
 		})
+	}
+}
+
+func TestSelfManagedAddons(t *testing.T) {
+	t.Parallel()
+	g, _, _ := runSM(t, nil)
+	comp := get(t, g, "kost:kubeadm:Addons", "sm-addons")
+	probe := get(t, g, "command:local:Command", "sm-addons-api-ready")
+	gate := get(t, g, "azure-native:compute:VirtualMachineRunCommandByVirtualMachine", "sm-cp-1-ready")
+	if !g.DependsOn(probe.URN, gate.URN) {
+		t.Error("the readiness probe must wait for the first control plane's Run Command")
+	}
+	secret := get(t, g, "kubernetes:core/v1:Secret", "sm-addons-ccm-cloud-config")
+	if secret.Parent != comp.URN || secret.String("metadata.name") != "azure-cloud-provider" || secret.String("metadata.namespace") != "kube-system" {
+		t.Errorf("cloud config secret: parent %s, %s/%s", secret.Parent, secret.String("metadata.namespace"), secret.String("metadata.name"))
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal([]byte(secret.String("stringData.cloud-config")), &cfg); err != nil {
+		t.Fatalf("azure.json: %v", err)
+	}
+	want := map[string]any{
+		"cloud": "AzurePublicCloud", "tenantId": plan.MockAzureTenantID, "subscriptionId": subscription,
+		"resourceGroup": rgName, "location": location, "vmType": "vmss",
+		"vnetName": "v", "vnetResourceGroup": rgName, "subnetName": "nodes",
+		"securityGroupName": smName + "-nodes", "securityGroupResourceGroup": rgName,
+		"loadBalancerSku": "standard", "useManagedIdentityExtension": true, "useInstanceMetadata": true,
+	}
+	if d := cmp.Diff(want, cfg); d != "" {
+		t.Errorf("azure.json (-want +got):\n%s", d)
+	}
+	ccm := get(t, g, "kubernetes:helm.sh/v4:Chart", "sm-addons-ccm")
+	if !g.DependsOn(ccm.URN, secret.URN) {
+		t.Error("the cloud-controller-manager must wait for its cloud config")
+	}
+	for path, want := range map[string]any{
+		"chart":                                               "cloud-provider-azure",
+		"values.infra.clusterName":                            smName,
+		"values.cloudControllerManager.imageTag":              "v1.33.3",
+		"values.cloudNodeManager.imageTag":                    "v1.33.3",
+		"values.cloudControllerManager.cloudConfig":           "",
+		"values.cloudControllerManager.cloudConfigSecretName": "azure-cloud-provider",
+		"values.cloudControllerManager.configureCloudRoutes":  "false",
+	} {
+		if got, _ := ccm.Input(path); got != want {
+			t.Errorf("ccm %s = %v, want %v", path, got, want)
+		}
+	}
+	csi := get(t, g, "kubernetes:helm.sh/v4:Chart", "sm-addons-csi")
+	for path, want := range map[string]any{
+		"chart": "azuredisk-csi-driver", "version": "1.33.13",
+		"values.controller.runOnControlPlane":     true,
+		"values.controller.cloudConfigSecretName": "azure-cloud-provider",
+		"values.node.cloudConfigSecretName":       "azure-cloud-provider",
+		"values.windows.enabled":                  false,
+	} {
+		if got, _ := csi.Input(path); got != want {
+			t.Errorf("csi %s = %v, want %v", path, got, want)
+		}
 	}
 }

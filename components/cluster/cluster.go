@@ -46,8 +46,9 @@ type Cluster struct {
 	// this cloud. Databases and Kafka are only ever exposed through internal load balancers.
 	InternalLoadBalancer map[string]string
 	// Ready lists what must exist before workloads are scheduled (node groups, CNI, CSI driver). Every
-	// resource created on the cluster depends on it. It holds custom resources only: a dependency on a
-	// component is expanded by the Go SDK to the children registered so far, which is racy.
+	// resource created on the cluster depends on it. It holds custom resources and remote components
+	// (helm/v4.Chart) only: the Go SDK keeps those as dependencies, but expands a dependency on a
+	// local component to the children registered so far, which is racy.
 	Ready []pulumi.Resource
 }
 

@@ -90,6 +90,9 @@ type SelfManagedClusterArgs struct {
 	// ControlPlaneInstanceType is the control planes' machine type. Default:
 	// DefaultControlPlaneMachineType (e2-standard-4).
 	ControlPlaneInstanceType string
+	// Addons pin the CNI and metrics-server charts, the cloud-controller-manager's tag and, in Images,
+	// the PD CSI driver and its sidecars (AddonImageKeys). Required.
+	Addons kubeadm.AddonPins
 	// TokenRotation is handed to the bootstrap (kubeadm.BootstrapArgs.TokenRotation). Default: "".
 	TokenRotation string
 	// Protect turns on the control planes' deletion protection and marks them protected (pulumi
@@ -120,6 +123,8 @@ type SelfManagedCluster struct {
 	Workers map[string]*compute.RegionInstanceGroupManager
 	// Autoscalers size the worker groups, by pool name.
 	Autoscalers map[string]*compute.RegionAutoscaler
+	// Addons are the CNI, the cloud-controller-manager, the PD CSI driver and metrics-server.
+	Addons *kubeadm.Addons
 	// ControlPlaneServiceAccount and WorkerServiceAccount are the emails the VMs run as.
 	ControlPlaneServiceAccount, WorkerServiceAccount pulumi.StringOutput
 }
@@ -169,6 +174,12 @@ func (a *SelfManagedClusterArgs) validate() error {
 	}
 	if a.Image != "" && strings.ContainsAny(a.Image, " \t\n") {
 		ps.add("Image %q is not an image or image family reference", a.Image)
+	}
+	for _, p := range a.Addons.Problems("Addons", false) {
+		ps.add("%s: %s", p.Field, p.Reason)
+	}
+	for _, p := range addonImageProblems(a.Addons.Images) {
+		ps.add("%s", p)
 	}
 	if !slices.ContainsFunc(a.NodePools, func(p cluster.PoolSpec) bool { return p.Pool == "system" }) {
 		ps.add("a system node pool is required for coredns and the operators")
@@ -340,6 +351,24 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 	if err != nil {
 		return nil, wrap(err)
 	}
+	cni, ccm, csi, metrics, err := args.addonInstallers(nodeTag)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.Addons, err = kubeadm.NewAddons(ctx, name+"-addons", &kubeadm.AddonsArgs{
+		Provider:               k8s,
+		Endpoint:               endpoint,
+		CACertPEM:              boot.CACertPEM,
+		After:                  []pulumi.Resource{c.ControlPlanes[0], fr},
+		CNI:                    cni,
+		CloudControllerManager: ccm,
+		CSIDriver:              csi,
+		MetricsServer:          metrics,
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	ready = append(ready, c.Addons.Ready...)
 	c.Cluster = cluster.Cluster{
 		Name:                 args.ClusterName,
 		Cloud:                cluster.GCP,

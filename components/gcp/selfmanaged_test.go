@@ -10,10 +10,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
+	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
+	yamlv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/yaml/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
 	kgcp "github.com/kost-platform/kost/components/gcp"
+	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/stacks/plan"
 )
 
@@ -31,7 +34,23 @@ func smArgs(t *testing.T, network, subnetwork pulumi.StringInput) *kgcp.SelfMana
 		Subnetwork:        subnetwork,
 		RegionBlock:       layout(t).Block.String(),
 		NodePools:         pools(),
+		Addons:            testPins(),
 		Labels:            map[string]string{"environment": "dev"},
+	}
+}
+
+func testPins() kubeadm.AddonPins {
+	return kubeadm.AddonPins{
+		CNI:                       kubeadm.ChartRef{Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.18.14"},
+		MetricsServer:             kubeadm.ChartRef{Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.0"},
+		CloudControllerManagerTag: "v33.1.1",
+		Images: map[string]string{
+			kgcp.ImagePDCSIDriver: "registry.k8s.io/cloud-provider-gcp/gcp-compute-persistent-disk-csi-driver:v1.17.3",
+			kgcp.ImageProvisioner: "registry.k8s.io/sig-storage/csi-provisioner:v5.2.0",
+			kgcp.ImageAttacher:    "registry.k8s.io/sig-storage/csi-attacher:v4.8.1",
+			kgcp.ImageResizer:     "registry.k8s.io/sig-storage/csi-resizer:v1.13.2",
+			kgcp.ImageRegistrar:   "registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.13.0",
+		},
 	}
 }
 
@@ -404,16 +423,16 @@ func TestSelfManagedCluster(t *testing.T) {
 					"storage": cluster.StorageProfile{Provisioner: "pd.csi.storage.gke.io",
 						DB: map[string]string{"type": "pd-ssd"}, Standard: map[string]string{"type": "pd-balanced"}},
 					"ilb":              map[string]string{"networking.gke.io/load-balancer-type": "Internal"},
-					"kubeconfigSecret": true, "provider": true, "ready": 3 + 1 + len(pools()),
+					"kubeconfigSecret": true, "provider": true, "ready": 3 + 1 + len(pools()) + 4, // + the four add-ons
 				}
 				if d := cmp.Diff(want, got); d != "" {
 					t.Errorf("cluster.Cluster (-want +got):\n%s", d)
 				}
 				for _, r := range c.Ready {
 					switch r.(type) {
-					case *compute.Instance, *compute.ForwardingRule, *compute.RegionInstanceGroupManager:
+					case *compute.Instance, *compute.ForwardingRule, *compute.RegionInstanceGroupManager, *helmv4.Chart, *yamlv2.ConfigGroup:
 					default:
-						t.Errorf("Ready holds %T; want custom resources only", r)
+						t.Errorf("Ready holds %T; want custom resources and remote components only", r)
 					}
 				}
 				for _, vm := range sm.ControlPlanes {
@@ -505,6 +524,15 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 				a.NodePools = []cluster.PoolSpec{{Pool: "tikv", InstanceType: "n2-highmem-8", Desired: 5, Min: 3, Max: 4}}
 			},
 			want: []string{`ClusterName "Kost_Dev"`, "a system node pool is required", `node pool "tikv": need 0 <= min (3) <= desired (5) <= max (4)`},
+		},
+		"FloatingAddonPins": {
+			mutate: func(a *kgcp.SelfManagedClusterArgs) {
+				a.Addons.CloudControllerManagerTag = "latest"
+				a.Addons.CNI.Version = ""
+				delete(a.Addons.Images, kgcp.ImageResizer)
+				a.Addons.Images[kgcp.ImageAttacher] = "registry.k8s.io/sig-storage/csi-attacher"
+			},
+			want: []string{"Addons.CloudControllerManagerTag", "Addons.CNI", "Addons.Images[csiResizer]: required", "Addons.Images[csiAttacher]"},
 		},
 	}
 	for name, tc := range cases {

@@ -492,11 +492,20 @@ func TestUserDataGolden(t *testing.T) {
 	_, out := mustRun(t, nil)
 	_, again := mustRun(t, nil)
 	cases := map[string]struct{ got, again string }{
-		"first-control-plane.yaml": {out.first, again.first},
-		"join-control-plane.yaml":  {out.join, again.join},
-		"worker-system.yaml":       {out.workers["system"], again.workers["system"]},
-		"worker-tikv.yaml":         {out.workers["tikv"], again.workers["tikv"]},
-		"admin-kubeconfig.yaml":    {out.kubeconfig, again.kubeconfig},
+		"aws-first-control-plane.yaml": {out.first, again.first},
+		"aws-join-control-plane.yaml":  {out.join, again.join},
+		"aws-worker-system.yaml":       {out.workers["system"], again.workers["system"]},
+		"aws-worker-tikv.yaml":         {out.workers["tikv"], again.workers["tikv"]},
+		"admin-kubeconfig.yaml":        {out.kubeconfig, again.kubeconfig},
+	}
+	// The other clouds differ in the node's naming step and the header: their first control plane and
+	// a worker are kept too.
+	for _, cloud := range []string{"gcp", "azure"} {
+		set := func(a *kubeadm.BootstrapArgs) { a.CloudProvider = cloud }
+		_, o := mustRun(t, set)
+		_, o2 := mustRun(t, set)
+		cases[cloud+"-first-control-plane.yaml"] = struct{ got, again string }{o.first, o2.first}
+		cases[cloud+"-worker-system.yaml"] = struct{ got, again string }{o.workers["system"], o2.workers["system"]}
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -148,6 +148,7 @@ func bootstrapScript(n node) string {
 		"",
 		"apt_get() { apt-get -o DPkg::Lock::Timeout=600 -y \"$@\"; }",
 		"",
+		hostnameStep(n.CloudProvider),
 		"# Kernel: no swap, overlay and br_netfilter modules, bridged traffic through iptables, forwarding.",
 		"swapoff -a",
 		"modprobe overlay",
@@ -189,5 +190,22 @@ func bootstrapScript(n node) string {
 		"",
 		kubeadmCmd,
 	}
-	return strings.Join(lines, "\n") + "\n"
+	text := strings.Join(lines, "\n") + "\n"
+	return strings.ReplaceAll(text, "\n\n\n", "\n\n")
+}
+
+// hostnameStep names the node as its cloud-controller-manager looks it up. The AWS one finds an
+// instance by its private DNS name (ip-10-0-1-5.eu-west-1.compute.internal), while Ubuntu names the
+// host with its first label only; GCP (instance name) and Azure (VM or scale set computer name) need
+// nothing.
+func hostnameStep(cloud string) string {
+	if cloud != "aws" {
+		return ""
+	}
+	return strings.Join([]string{
+		"# The AWS cloud-controller-manager finds a node's instance by its private DNS name (IMDSv2).",
+		`imds_token="$(curl -fsS --retry 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token)"`,
+		`hostnamectl set-hostname "$(curl -fsS --retry 5 -H "X-aws-ec2-metadata-token: ${imds_token}" http://169.254.169.254/latest/meta-data/local-hostname)"`,
+		"",
+	}, "\n")
 }

@@ -175,3 +175,55 @@ func VersionsMarkdown() string {
 func TiDBOperatorCRDs(version string) string {
 	return "https://raw.githubusercontent.com/pingcap/tidb-operator/" + version + "/manifests/crd.yaml"
 }
+
+// KubeadmRelease pins what the self-managed (kubeadm) clusters of one Kubernetes minor version run.
+type KubeadmRelease struct {
+	// Kubernetes is the exact release of kubelet, kubeadm, kubectl (apt <version>-1.1 from
+	// pkgs.k8s.io) and the control-plane images.
+	Kubernetes string
+	// Containerd is the apt version of Docker's containerd.io package for Ubuntu 24.04.
+	Containerd string
+	// CloudControllerManager is each cloud's cloud-controller-manager image tag for this minor.
+	CloudControllerManager map[Cloud]string
+}
+
+// KubeadmReleases are the Kubernetes minor versions a self-managed cluster may run; validation refuses
+// kubernetes.mode self-managed with any other. Each cloud's cloud-controller-manager follows the
+// Kubernetes minor version, so a new minor needs all three tags.
+var KubeadmReleases = map[string]KubeadmRelease{
+	"1.33": {
+		Kubernetes: "1.33.5",
+		Containerd: "1.7.28-1~ubuntu.24.04~noble",
+		CloudControllerManager: map[Cloud]string{
+			// registry.k8s.io/provider-aws/cloud-controller-manager
+			AWS: "v1.33.3",
+			// registry.k8s.io/cloud-provider-gcp/cloud-controller-manager
+			GCP: "v33.1.1",
+			// mcr.microsoft.com/oss/kubernetes/azure-cloud-controller-manager and azure-cloud-node-manager
+			Azure: "v1.33.3",
+		},
+	},
+}
+
+// AddonChart pins a chart of a self-managed cluster's add-ons.
+type AddonChart struct {
+	// Name of the chart in Repo.
+	Name string
+	// Repo is the Helm repository URL.
+	Repo string
+	// Version is the exact chart version.
+	Version string
+}
+
+// AddonCharts are the add-on charts the stack installs on self-managed clusters: the CNI and
+// metrics-server everywhere, each cloud's cloud-controller-manager and CSI driver where the cloud
+// publishes a chart. GCP publishes none for either; their manifests are built in components/gcp from
+// GCPAddonImages.
+var AddonCharts = map[string]AddonChart{
+	"cilium":        {Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.18.14"},
+	"metricsServer": {Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.0"},
+	"awsCCM":        {Name: "aws-cloud-controller-manager", Repo: "https://kubernetes.github.io/cloud-provider-aws", Version: "0.0.10"},
+	"awsEBSCSI":     {Name: "aws-ebs-csi-driver", Repo: "https://kubernetes-sigs.github.io/aws-ebs-csi-driver", Version: "2.53.0"},
+	"azureCCM":      {Name: "cloud-provider-azure", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/cloud-provider-azure/master/helm/repo", Version: "1.33.4"},
+	"azureDiskCSI":  {Name: "azuredisk-csi-driver", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/azuredisk-csi-driver/master/charts", Version: "1.33.13"},
+}

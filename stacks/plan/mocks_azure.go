@@ -141,6 +141,15 @@ func init() {
 		o.Set("createdOn", "2026-01-01T00:00:00Z")
 	}
 
+	// The identity running Pulumi, as the provider's credentials resolve it.
+	invokes["azure-native:authorization:getClientConfig"] = func(resource.PropertyMap) resource.PropertyMap {
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"clientId":       MockAzureClientID,
+			"objectId":       MockAzureObjectID,
+			"subscriptionId": MockAzureSubscriptionID,
+			"tenantId":       MockAzureTenantID,
+		})
+	}
 	invokes["azure-native:containerservice:listManagedClusterUserCredentials"] = func(args resource.PropertyMap) resource.PropertyMap {
 		return aksCredentials(args, "clusterUser")
 	}
@@ -285,3 +294,11 @@ func init() {
 		o.Set("instanceView", map[string]any{"executionState": "Succeeded", "exitCode": 0})
 	}
 }
+
+// The mock Azure identity's ids (getClientConfig).
+const (
+	MockAzureTenantID       = "8c5b3f4e-2a1d-4e6f-9b0c-7d8e9f0a1b2c"
+	MockAzureSubscriptionID = "00000000-0000-0000-0000-000000000000"
+	MockAzureClientID       = "3f2e1d0c-9b8a-4c7d-8e6f-5a4b3c2d1e0f"
+	MockAzureObjectID       = "6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d"
+)

@@ -1,0 +1,156 @@
+package azure
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/v2/utilities"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/kubeadm"
+	"github.com/kost-platform/kost/stacks/netplan"
+)
+
+// cloudConfigSecret is the Secret in kube-system holding azure.json: the cloud-controller-manager
+// reads it (dynamic reloading) and so does the Azure Disk CSI driver (its default).
+const cloudConfigSecret = "azure-cloud-provider"
+
+// clientConfigToken is azure-native's getClientConfig (see roleAssignmentType for why kost calls it by
+// token): the tenant of the provider's credentials, which azure.json needs.
+const clientConfigToken = "azure-native:authorization:getClientConfig"
+
+// clientConfig is what getClientConfig answers.
+type clientConfig struct {
+	TenantID string `pulumi:"tenantId"`
+}
+
+// tenantID is the tenant of the Azure provider the component inherits.
+func tenantID(ctx *pulumi.Context, parent pulumi.Resource) (string, error) {
+	var out clientConfig
+	if err := ctx.Invoke(clientConfigToken, nil, &out, utilities.PkgInvokeDefaultOpts([]pulumi.InvokeOption{pulumi.Parent(parent)})...); err != nil {
+		return "", fmt.Errorf("reading the tenant of the Azure credentials: %w", err)
+	}
+	if out.TenantID == "" {
+		return "", fmt.Errorf("the Azure credentials name no tenant")
+	}
+	return out.TenantID, nil
+}
+
+// azureCloudConfig is the subset of cloud-provider-azure's azure.json kost sets.
+type azureCloudConfig struct {
+	Cloud                       string `json:"cloud"`
+	TenantID                    string `json:"tenantId"`
+	SubscriptionID              string `json:"subscriptionId"`
+	ResourceGroup               string `json:"resourceGroup"`
+	Location                    string `json:"location"`
+	VMType                      string `json:"vmType"`
+	VnetName                    string `json:"vnetName"`
+	VnetResourceGroup           string `json:"vnetResourceGroup"`
+	SubnetName                  string `json:"subnetName"`
+	SecurityGroupName           string `json:"securityGroupName"`
+	SecurityGroupResourceGroup  string `json:"securityGroupResourceGroup"`
+	LoadBalancerSku             string `json:"loadBalancerSku"`
+	UseManagedIdentityExtension bool   `json:"useManagedIdentityExtension"`
+	UseInstanceMetadata         bool   `json:"useInstanceMetadata"`
+}
+
+// subnetNames splits a subnet id into its virtual network's and its own name.
+func subnetNames(id string) (vnet, subnet string, err error) {
+	parts := strings.Split(strings.Trim(id, "/"), "/")
+	for i := 0; i+3 < len(parts); i++ {
+		if strings.EqualFold(parts[i], "virtualNetworks") && strings.EqualFold(parts[i+2], "subnets") {
+			return parts[i+1], parts[i+3], nil
+		}
+	}
+	return "", "", fmt.Errorf("%q is not a subnet id", id)
+}
+
+// cloudConfig renders azure.json: the system-assigned identities of the VMs (control planes:
+// Contributor on the group), the scale sets' VM type (it handles the standalone control-plane VMs
+// too), the node subnet and NSG for internal load balancers and their rules, Standard load balancers.
+func (a *SelfManagedClusterArgs) cloudConfig(tenant string, nsgName pulumi.StringOutput) pulumi.StringOutput {
+	return pulumi.All(a.ResourceGroupName, a.NodeSubnetID, nsgName).ApplyT(func(v []any) (string, error) {
+		rg := v[0].(string)
+		vnet, subnet, err := subnetNames(v[1].(string))
+		if err != nil {
+			return "", err
+		}
+		b, err := json.MarshalIndent(azureCloudConfig{
+			Cloud: "AzurePublicCloud", TenantID: tenant, SubscriptionID: a.SubscriptionID,
+			ResourceGroup: rg, Location: a.Location, VMType: "vmss",
+			VnetName: vnet, VnetResourceGroup: rg, SubnetName: subnet,
+			SecurityGroupName: v[2].(string), SecurityGroupResourceGroup: rg,
+			LoadBalancerSku: "standard", UseManagedIdentityExtension: true, UseInstanceMetadata: true,
+		}, "", "  ")
+		return string(b), err
+	}).(pulumi.StringOutput)
+}
+
+// cloudControllerManager is cloud-provider-azure's chart behind the azure.json Secret it reads.
+type cloudControllerManager struct {
+	kubeadm.Chart
+	cloudConfig pulumi.StringOutput
+}
+
+// Install implements kubeadm.Installer: the Secret, then the chart.
+func (c cloudControllerManager) Install(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	sec, err := corev1.NewSecret(ctx, name+"-cloud-config", &corev1.SecretArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:      pulumi.String(cloudConfigSecret),
+			Namespace: pulumi.String(kubeadm.AddonNamespace),
+		},
+		Type:       pulumi.String("Opaque"),
+		StringData: pulumi.StringMap{"cloud-config": c.cloudConfig},
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := c.Chart.Install(ctx, name, append(opts, pulumi.DependsOn([]pulumi.Resource{sec}))...)
+	if err != nil {
+		return nil, err
+	}
+	return append([]pulumi.Resource{sec}, rs...), nil
+}
+
+// addonInstallers are the add-ons of a self-managed cluster on Azure VMs: Cilium, cloud-provider-azure
+// (the cloud-controller-manager on the control planes, the cloud-node-manager on every node), the
+// Azure Disk CSI driver with its controller on the control planes (whose identity may manage disks)
+// and metrics-server.
+func (a *SelfManagedClusterArgs) addonInstallers(cloudConfig pulumi.StringOutput) (cni, ccm, csi, metrics kubeadm.Installer) {
+	p := a.Addons
+	tag := pulumi.String(p.CloudControllerManagerTag)
+	ccm = cloudControllerManager{cloudConfig: cloudConfig, Chart: kubeadm.Chart{Ref: p.CloudControllerManager, Values: pulumi.Map{
+		"infra": pulumi.Map{"clusterName": pulumi.String(a.ClusterName)},
+		"cloudControllerManager": pulumi.Map{
+			"imageTag": tag,
+			// No host file: the chart's --cloud-config is empty and the controller reads the Secret.
+			"cloudConfig":            pulumi.String(""),
+			"cloudConfigSecretName":  pulumi.String(cloudConfigSecret),
+			"enableDynamicReloading": pulumi.String("true"),
+			// Cilium allocates pod addresses and tunnels between nodes: no node CIDRs, no routes.
+			"allocateNodeCidrs":    pulumi.String("false"),
+			"configureCloudRoutes": pulumi.String("false"),
+			"clusterCIDR":          pulumi.String(netplan.OverlayPodCIDR.String()),
+			"nodeSelector":         kubeadm.ControlPlaneSelector(),
+			"tolerations":          kubeadm.CloudControllerTolerations(),
+		},
+		"cloudNodeManager": pulumi.Map{"imageTag": tag},
+	}}}
+	secretRef := pulumi.Map{
+		"cloudConfigSecretName":      pulumi.String(cloudConfigSecret),
+		"cloudConfigSecretNamespace": pulumi.String(kubeadm.AddonNamespace),
+	}
+	controller := pulumi.Map{"replicas": pulumi.Int(2), "runOnControlPlane": pulumi.Bool(true)}
+	for k, v := range secretRef {
+		controller[k] = v
+	}
+	csi = kubeadm.Chart{Ref: p.CSIDriver, Values: pulumi.Map{
+		"controller": controller,
+		"node":       secretRef,
+		"windows":    pulumi.Map{"enabled": pulumi.Bool(false)},
+	}}
+	return kubeadm.Cilium(p.CNI, netplan.OverlayPodCIDR.String(), 2), ccm, csi, kubeadm.MetricsServer(p.MetricsServer, 2)
+}
