@@ -8,7 +8,7 @@ import (
 	"github.com/kost-platform/kost/stacks/config"
 )
 
-// buildAWS creates an AWS region: provider, VPC, EKS with node pools.
+// buildAWS creates an AWS region: provider, VPC, then EKS with node pools or a kubeadm cluster.
 func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region) (cluster.Cluster, error) {
 	p := args.Plan
 	prod := p.Size == config.Prod
@@ -28,6 +28,9 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 	}, in...)
 	if err != nil {
 		return cluster.Cluster{}, err
+	}
+	if p.Mode == config.SelfManaged {
+		return buildAWSSelfManaged(ctx, name, args, network, in)
 	}
 	eks, err := kaws.NewManagedCluster(ctx, name, &kaws.ManagedClusterArgs{
 		ClusterName:    p.ClusterName,

@@ -5,11 +5,12 @@ import (
 
 	kazure "github.com/kost-platform/kost/components/azure"
 	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/stacks/config"
 	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // buildAzure creates an Azure region: provider, resource group with VNet, subnet and NAT gateway,
-// AKS with node pools.
+// then AKS with node pools or a kubeadm cluster.
 func buildAzure(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region) (cluster.Cluster, error) {
 	p := args.Plan
 	layout, err := netplan.PlanAKS(p.Layout.Block)
@@ -30,6 +31,9 @@ func buildAzure(ctx *pulumi.Context, name string, args *RegionArgs, parent *Regi
 	}, in...)
 	if err != nil {
 		return cluster.Cluster{}, err
+	}
+	if p.Mode == config.SelfManaged {
+		return buildAzureSelfManaged(ctx, name, args, network, layout.Block.String(), in)
 	}
 	aks, err := kazure.NewManagedCluster(ctx, name, &kazure.ManagedClusterArgs{
 		ClusterName:         p.ClusterName,

@@ -35,12 +35,10 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 	if err != nil {
 		return err
 	}
-	if err := checkBuildable(plans); err != nil {
-		return err
-	}
 	regions := pulumi.Map{}
 	kubeconfigs := pulumi.StringMap{}
 	rootPasswords := pulumi.StringMap{}
+	joinTokens := pulumi.StringMap{}
 	for _, rp := range plans {
 		r, err := NewRegion(ctx, rp.Key, &RegionArgs{Plan: rp, Protect: *env.Protect, Environment: env})
 		if err != nil {
@@ -61,11 +59,18 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 		regions[rp.Key] = out
 		kubeconfigs[rp.Key] = c.Kubeconfig
 		rootPasswords[rp.Key] = r.Layers.Data.RootPassword
+		if c.JoinToken != nil {
+			joinTokens[rp.Key] = c.JoinToken
+		}
 	}
 	ctx.Export("environment", pulumi.String(env.Name))
 	ctx.Export("regions", regions)
 	ctx.Export("kubeconfigs", pulumi.ToSecret(kubeconfigs))
 	ctx.Export("tidbRootPasswords", pulumi.ToSecret(rootPasswords))
+	if len(joinTokens) > 0 {
+		// Self-managed regions' bootstrap tokens, to register after a rotation (see the README).
+		ctx.Export("bootstrapTokens", pulumi.ToSecret(joinTokens))
+	}
 	return nil
 }
 
@@ -100,7 +105,7 @@ func NewRegion(ctx *pulumi.Context, name string, args *RegionArgs, opts ...pulum
 	}
 	build, ok := builders[keyOf(args.Plan)]
 	if !ok {
-		return nil, fmt.Errorf("region %s: %w", name, errNotBuildable(args.Plan))
+		return nil, fmt.Errorf("region %s: %s with kubernetes.mode %q cannot be built", name, args.Plan.Cloud, args.Plan.Mode)
 	}
 	var err error
 	if r.Cluster, err = build(ctx, name, args, r); err != nil {
@@ -124,31 +129,16 @@ type builderKey struct {
 	mode  config.Mode
 }
 
-// builders are the (cloud, mode) pairs kost can build.
+// builders are the (cloud, mode) pairs kost can build: every pair config validation admits.
 var builders = map[builderKey]func(*pulumi.Context, string, *RegionArgs, *Region) (cluster.Cluster, error){
 	{config.AWS, config.Managed}:   buildAWS,
 	{config.GCP, config.Managed}:   buildGCP,
 	{config.Azure, config.Managed}: buildAzure,
-	{config.Local, ""}:             buildLocal,
-}
-
-// ErrNotBuildable is returned, before any resource is registered, for a region whose cloud and
-// Kubernetes mode this version of kost cannot build yet.
-var ErrNotBuildable = errors.New("not buildable")
-
-func errNotBuildable(p config.RegionPlan) error {
-	return fmt.Errorf("%w: %s with kubernetes.mode %s is not supported by this version of kost", ErrNotBuildable, p.Cloud, p.Mode)
-}
-
-// checkBuildable reports every region kost cannot build, all at once, before anything is created.
-func checkBuildable(plans []config.RegionPlan) error {
-	var errs []error
-	for i, p := range plans {
-		if _, ok := builders[keyOf(p)]; !ok {
-			errs = append(errs, fmt.Errorf("regions[%d] (%s): %w", i, p.Key, errNotBuildable(p)))
-		}
-	}
-	return errors.Join(errs...)
+	// Self-managed regions share the cloud's provider and network code; the builders branch on the mode.
+	{config.AWS, config.SelfManaged}:   buildAWS,
+	{config.GCP, config.SelfManaged}:   buildGCP,
+	{config.Azure, config.SelfManaged}: buildAzure,
+	{config.Local, ""}:                 buildLocal,
 }
 
 func keyOf(p config.RegionPlan) builderKey {

@@ -9,8 +9,8 @@ import (
 	"github.com/kost-platform/kost/stacks/netplan"
 )
 
-// buildGCP creates a GCP region: provider, VPC network with its regional subnetwork, GKE with node
-// pools.
+// buildGCP creates a GCP region: provider, VPC network with its regional subnetwork, then GKE with
+// node pools or a kubeadm cluster.
 func buildGCP(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region) (cluster.Cluster, error) {
 	p := args.Plan
 	prod := p.Size == config.Prod
@@ -33,6 +33,9 @@ func buildGCP(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 	}, in...)
 	if err != nil {
 		return cluster.Cluster{}, err
+	}
+	if p.Mode == config.SelfManaged {
+		return buildGCPSelfManaged(ctx, name, args, network, layout.Block.String(), in)
 	}
 	gke, err := kgcp.NewManagedCluster(ctx, name, &kgcp.ManagedClusterArgs{
 		ClusterName:       p.ClusterName,

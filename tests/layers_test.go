@@ -73,7 +73,12 @@ func layer(g *plan.Graph, urn string) int {
 }
 
 // nodePoolTypes are the clouds' node pool resources.
-var nodePoolTypes = []string{"aws:eks/nodeGroup:NodeGroup", "gcp:container/nodePool:NodePool", "azure-native:containerservice:AgentPool"}
+var nodePoolTypes = []string{
+	"aws:eks/nodeGroup:NodeGroup", "gcp:container/nodePool:NodePool", "azure-native:containerservice:AgentPool",
+	// Self-managed worker groups.
+	"aws:autoscaling/group:Group", "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager",
+	"azure-native:compute:VirtualMachineScaleSet",
+}
 
 // nodePools returns the node pool resources of a region.
 func nodePools(g *plan.Graph, region string) []*plan.Resource {
@@ -169,7 +174,13 @@ func TestChartValues(t *testing.T) {
 			if env.Size == config.Prod {
 				replicas = 2
 			}
-			charts := g.OfType("kubernetes:helm.sh/v4:Chart")
+			// The operators' charts (self-managed clusters' add-on charts are checked in components/kubeadm).
+			var charts []*plan.Resource
+			for _, c := range g.OfType("kubernetes:helm.sh/v4:Chart") {
+				if p, ok := g.Get(c.Parent); ok && p.Type == "kost:platform:Platform" {
+					charts = append(charts, c)
+				}
+			}
 			if len(charts) != 3*len(env.Regions) {
 				t.Fatalf("%d charts for %d regions; want 3 per region", len(charts), len(env.Regions))
 			}

@@ -378,6 +378,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		Storage:              storageProfile(),
 		InternalLoadBalancer: internalLoadBalancer(),
 		Ready:                ready,
+		JoinToken:            boot.Token,
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"clusterName":         pulumi.String(a.ClusterName),

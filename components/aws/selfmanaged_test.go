@@ -428,7 +428,7 @@ func TestSelfManagedCluster(t *testing.T) {
 			wantReady = append(wantReady, named(t, g, "kubernetes:helm.sh/v4:Chart", "smc-addons-"+n).URN)
 		}
 		for _, u := range out.readyURNs {
-			if r, ok := g.Get(u); !ok || !(r.Custom || r.Remote) {
+			if r, ok := g.Get(u); !ok || (!r.Custom && !r.Remote) {
 				t.Errorf("Ready holds %s, neither a custom resource nor a remote component", u)
 			}
 		}

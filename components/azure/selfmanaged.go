@@ -326,7 +326,8 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		Storage:              storageProfile(),
 		InternalLoadBalancer: internalLoadBalancer(),
 		// Spot nodes here carry no taint of Azure's (AKS adds one; kubeadm nodes only get kost's).
-		Ready: append(slices.Clone(b.ready), c.Addons.Ready...),
+		Ready:     append(slices.Clone(b.ready), c.Addons.Ready...),
+		JoinToken: c.Bootstrap.Token,
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"endpoint":      endpoint,

@@ -250,6 +250,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		AddressType: pulumi.String("INTERNAL"),
 		Purpose:     pulumi.String("GCE_ENDPOINT"),
 		Description: pulumi.String("kost: Kubernetes API of " + args.ClusterName),
+		Labels:      labelsWith(args.Labels, nil),
 	}, parent)
 	if err != nil {
 		return nil, wrap(err)
@@ -381,6 +382,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		Storage:              storageProfile(),
 		InternalLoadBalancer: internalLoadBalancer(),
 		Ready:                ready,
+		JoinToken:            boot.Token,
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"endpoint":                   endpoint,

@@ -507,8 +507,11 @@ func imageProblem(image string) string {
 var untaggable = []string{
 	"aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 	"aws:iam/rolePolicy:RolePolicy", "aws:kms/alias:Alias", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
-	"aws:ec2/securityGroupRule:SecurityGroupRule",
+	"aws:ec2/securityGroupRule:SecurityGroupRule", "aws:lb/targetGroupAttachment:TargetGroupAttachment",
 }
+
+// tAutoscalingGroup carries its tags as a list of {key, value, propagateAtLaunch}.
+const tAutoscalingGroup = "aws:autoscaling/group:Group"
 
 // labelPaths are where GCP resources carry labels; other GCP types have none.
 var labelPaths = map[string]string{
@@ -517,6 +520,10 @@ var labelPaths = map[string]string{
 	"gcp:kms/cryptoKey:CryptoKey": "labels",
 	"gcp:compute/address:Address": "labels",
 	"gcp:storage/bucket:Bucket":   "labels",
+	// Self-managed clusters' VMs, templates and API load balancer.
+	"gcp:compute/instance:Instance":                 "labels",
+	"gcp:compute/instanceTemplate:InstanceTemplate": "labels",
+	"gcp:compute/forwardingRule:ForwardingRule":     "labels",
 }
 
 // azureUntaggable are azure-native types without tags.
@@ -546,6 +553,9 @@ func requiredTags(c Check) []string {
 		return nil
 	}
 	tags, _ := r.Input(path)
+	if isType(r, tAutoscalingGroup) {
+		tags = groupTags(tags)
+	}
 	var missing []string
 	for _, k := range c.Config.Strings("tags", []string{"environment", "region", "managed-by"}) {
 		if _, ok := obj(tags)[k]; !ok {
@@ -556,6 +566,18 @@ func requiredTags(c Check) []string {
 		return []string{fmt.Sprintf("%s lacks %s", path, strings.Join(missing, ", "))}
 	}
 	return nil
+}
+
+// groupTags turns an Auto Scaling group's tag list into a map.
+func groupTags(v any) map[string]any {
+	out := map[string]any{}
+	list, _ := v.([]any)
+	for _, t := range list {
+		if k, ok := obj(t)["key"].(string); ok {
+			out[k] = obj(t)["value"]
+		}
+	}
+	return out
 }
 
 // 9. internal endpoints

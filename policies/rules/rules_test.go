@@ -128,6 +128,12 @@ func TestResourcePolicies(t *testing.T) {
 			bad:  res("kubernetes:pingcap.com/v1alpha1:TidbInitializer", map[string]any{"spec": map[string]any{"image": "localhost:5000/mysqlclient"}}), want: "no tag"},
 		"AWSTags": {policy: "required-tags",
 			good: res("aws:ec2/vpc:Vpc", map[string]any{"tags": awsTags}), bad: res("aws:ec2/vpc:Vpc", map[string]any{"tags": map[string]any{"environment": "x"}}), want: "region, managed-by"},
+		"ASGTagList": {policy: "required-tags",
+			good: res("aws:autoscaling/group:Group", map[string]any{"tags": []any{
+				map[string]any{"key": "environment", "value": "x"}, map[string]any{"key": "region", "value": "r"}, map[string]any{"key": "managed-by", "value": "kost"}}}),
+			bad: res("aws:autoscaling/group:Group", map[string]any{"tags": []any{map[string]any{"key": "environment", "value": "x"}}}), want: "region, managed-by"},
+		"GCEInstanceLabels": {policy: "required-tags",
+			good: res("gcp:compute/instance:Instance", map[string]any{"labels": awsTags}), bad: res("gcp:compute/instance:Instance", map[string]any{}), want: "labels lacks"},
 		"GKELabels": {policy: "required-tags",
 			good: res(tGKE, map[string]any{"resourceLabels": awsTags}), bad: res(tGKE, map[string]any{}), want: "resourceLabels lacks"},
 		"InternalTiDB": {policy: "internal-endpoints",

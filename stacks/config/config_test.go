@@ -68,6 +68,15 @@ func TestValidate(t *testing.T) {
 		"UnknownMode": {reason: "managed or self-managed", mutate: func(m map[string]any) {
 			region(m, 0)["kubernetes"].(map[string]any)["mode"] = "selfmanaged"
 		}, wantPaths: []string{"regions[0].kubernetes.mode"}, wantText: `did you mean "self-managed"`},
+		"SelfManagedOldKubernetes": {reason: "self-managed clusters run only the kubeadm releases kost pins", mutate: func(m map[string]any) {
+			region(m, 0)["kubernetes"] = map[string]any{"mode": "self-managed", "version": "1.32"}
+		}, wantPaths: []string{"regions[0].kubernetes.version"}, wantText: "self-managed clusters run Kubernetes 1.33"},
+		"SelfManagedPublicAPI": {reason: "the kubeadm API is behind an internal load balancer", mutate: func(m map[string]any) {
+			region(m, 0)["kubernetes"] = map[string]any{"mode": "self-managed", "endpoint": map[string]any{"public": true, "publicCidrs": []any{"203.0.113.0/24"}}}
+		}, wantPaths: []string{"regions[0].kubernetes.endpoint.public"}, wantText: "internal load balancer only"},
+		"SelfManagedAdmins": {reason: "no IAM login on kubeadm clusters", mutate: func(m map[string]any) {
+			region(m, 0)["kubernetes"] = map[string]any{"mode": "self-managed", "admins": []any{"arn:aws:iam::123456789012:role/admin"}}
+		}, wantPaths: []string{"regions[0].kubernetes.admins"}, wantText: "kubeconfigs output"},
 		"UnpinnedKubernetes": {reason: "latest is never a version", mutate: func(m map[string]any) {
 			region(m, 0)["kubernetes"].(map[string]any)["version"] = "latest"
 		}, wantPaths: []string{"regions[0].kubernetes.version"}, wantText: "never latest"},

@@ -131,7 +131,8 @@ func (r *Region) defaults(e *Environment) {
 		kc.Endpoint = &Endpoint{}
 	}
 	if kc.Endpoint.Public == nil {
-		kc.Endpoint.Public = boolp(!prod)
+		// A self-managed cluster's API is behind an internal load balancer only.
+		kc.Endpoint.Public = boolp(!prod && kc.Mode != SelfManaged)
 	}
 	if *kc.Endpoint.Public && len(kc.Endpoint.PublicCIDRs) == 0 && !prod {
 		kc.Endpoint.PublicCIDRs = []string{"0.0.0.0/0"}

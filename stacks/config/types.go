@@ -119,6 +119,10 @@ type Kubernetes struct {
 	Version string `json:"version,omitempty"`
 	// Endpoint controls API server reachability. Default: private and public in dev; private only in prod.
 	Endpoint *Endpoint `json:"endpoint,omitempty"`
+	// TokenRotation applies to self-managed clusters only: changing it (say, to today's date) makes a
+	// new kubeadm bootstrap token for the worker groups on the next `pulumi up` (the token expires 24h
+	// after the first control plane starts). Default: "".
+	TokenRotation string `json:"tokenRotation,omitempty"`
 	// Admins are principals given cluster-admin: on AWS IAM role or user ARNs (EKS access entries), on
 	// GCP IAM members such as group:platform@example.com (roles/container.admin), on Azure Entra ID
 	// group object IDs (AKS admin groups). Default: none besides the identity that runs Pulumi.

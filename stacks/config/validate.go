@@ -264,6 +264,20 @@ func (r *Region) validate(e *Environment, path string, ps *Problems) {
 		ps.add(kp+".version", "%s; write the minor version exactly, never latest", oneOf(k.Version, Supported["kubernetes"]))
 	}
 	ep := k.Endpoint
+	if k.Mode == SelfManaged {
+		if _, ok := KubeadmReleases[k.Version]; !ok && slices.Contains(Supported["kubernetes"], k.Version) {
+			ps.add(kp+".version", "self-managed clusters run Kubernetes %s (the releases pinned in KubeadmReleases); set version to one of them", strings.Join(sortedKeys(KubeadmReleases), ", "))
+		}
+		if *ep.Public {
+			ps.add(kp+".endpoint.public", "a self-managed cluster serves its API on an internal load balancer only; remove public or set it to false")
+		}
+		if len(k.Admins) > 0 {
+			ps.add(kp+".admins", "a self-managed cluster has no cloud IAM login; remove admins and use the stack's kubeconfigs output (admin certificate)")
+		}
+	}
+	if k.TokenRotation != "" && k.Mode != SelfManaged {
+		ps.add(kp+".tokenRotation", "applies to self-managed clusters only (the cloud joins a managed cluster's nodes); remove it")
+	}
 	for j, c := range ep.PublicCIDRs {
 		p, err := netip.ParsePrefix(c)
 		cp := fmt.Sprintf("%s.endpoint.publicCidrs[%d]", kp, j)

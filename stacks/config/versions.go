@@ -167,6 +167,7 @@ func VersionsMarkdown() string {
 		}
 		b.WriteString(" |\n")
 	}
+	selfManagedMarkdown(&b)
 	return b.String()
 }
 
@@ -226,4 +227,34 @@ var AddonCharts = map[string]AddonChart{
 	"awsEBSCSI":     {Name: "aws-ebs-csi-driver", Repo: "https://kubernetes-sigs.github.io/aws-ebs-csi-driver", Version: "2.53.0"},
 	"azureCCM":      {Name: "cloud-provider-azure", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/cloud-provider-azure/master/helm/repo", Version: "1.33.4"},
 	"azureDiskCSI":  {Name: "azuredisk-csi-driver", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/azuredisk-csi-driver/master/charts", Version: "1.33.13"},
+}
+
+// GCPAddonImages are the images of the add-ons kost installs from its own manifests on GCP
+// self-managed clusters (Google publishes no chart for them): the PD CSI driver and the Kubernetes
+// CSI sidecars of that driver release. The cloud-controller-manager's tag is in KubeadmReleases.
+var GCPAddonImages = map[string]string{
+	"pdCSIDriver":            "registry.k8s.io/cloud-provider-gcp/gcp-compute-persistent-disk-csi-driver:v1.17.3",
+	"csiProvisioner":         "registry.k8s.io/sig-storage/csi-provisioner:v5.2.0",
+	"csiAttacher":            "registry.k8s.io/sig-storage/csi-attacher:v4.8.1",
+	"csiResizer":             "registry.k8s.io/sig-storage/csi-resizer:v1.13.2",
+	"csiNodeDriverRegistrar": "registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.13.0",
+}
+
+// selfManagedMarkdown renders the self-managed clusters' pins for the README.
+func selfManagedMarkdown(b *strings.Builder) {
+	b.WriteString("\nSelf-managed (kubeadm) clusters, per Kubernetes version:\n\n| Kubernetes | release | containerd.io | AWS CCM | GCP CCM | Azure CCM |\n|---|---|---|---|---|---|\n")
+	for _, k := range sortedKeys(KubeadmReleases) {
+		r := KubeadmReleases[k]
+		fmt.Fprintf(b, "| %s | `%s` | `%s` | `%s` | `%s` | `%s` |\n", k, r.Kubernetes, r.Containerd,
+			r.CloudControllerManager[AWS], r.CloudControllerManager[GCP], r.CloudControllerManager[Azure])
+	}
+	b.WriteString("\nSelf-managed add-on charts:\n\n| key | chart | version | repository |\n|---|---|---|---|\n")
+	for _, k := range sortedKeys(AddonCharts) {
+		c := AddonCharts[k]
+		fmt.Fprintf(b, "| `%s` | %s | `%s` | %s |\n", k, c.Name, c.Version, c.Repo)
+	}
+	b.WriteString("\nGCP self-managed add-on images (kost's manifests):\n\n| key | image |\n|---|---|\n")
+	for _, k := range sortedKeys(GCPAddonImages) {
+		fmt.Fprintf(b, "| `%s` | `%s` |\n", k, GCPAddonImages[k])
+	}
 }

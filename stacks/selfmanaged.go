@@ -1,0 +1,135 @@
+package stacks
+
+import (
+	"fmt"
+	"maps"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	kaws "github.com/kost-platform/kost/components/aws"
+	kazure "github.com/kost-platform/kost/components/azure"
+	"github.com/kost-platform/kost/components/cluster"
+	kgcp "github.com/kost-platform/kost/components/gcp"
+	"github.com/kost-platform/kost/components/kubeadm"
+	"github.com/kost-platform/kost/stacks/config"
+)
+
+// chartRef is one of config.AddonCharts as the kubeadm package takes it.
+func chartRef(key string) kubeadm.ChartRef {
+	c := config.AddonCharts[key]
+	return kubeadm.ChartRef{Name: c.Name, Repo: c.Repo, Version: c.Version}
+}
+
+// selfManagedRelease is the pinned kubeadm release of a region's Kubernetes minor version (validation
+// has refused any other).
+func selfManagedRelease(p config.RegionPlan) (config.KubeadmRelease, error) {
+	r, ok := config.KubeadmReleases[p.Version]
+	if !ok {
+		return r, fmt.Errorf("no kubeadm release is pinned for Kubernetes %s", p.Version)
+	}
+	return r, nil
+}
+
+// addonPins are the pinned add-ons of a self-managed cluster in a cloud.
+func addonPins(cloud config.Cloud, r config.KubeadmRelease) kubeadm.AddonPins {
+	pins := kubeadm.AddonPins{
+		CNI:                       chartRef("cilium"),
+		MetricsServer:             chartRef("metricsServer"),
+		CloudControllerManagerTag: r.CloudControllerManager[cloud],
+	}
+	switch cloud {
+	case config.AWS:
+		pins.CloudControllerManager, pins.CSIDriver = chartRef("awsCCM"), chartRef("awsEBSCSI")
+	case config.Azure:
+		pins.CloudControllerManager, pins.CSIDriver = chartRef("azureCCM"), chartRef("azureDiskCSI")
+	case config.GCP:
+		pins.Images = maps.Clone(config.GCPAddonImages)
+	}
+	return pins
+}
+
+// buildAWSSelfManaged creates a kubeadm cluster on EC2 in the region's VPC.
+func buildAWSSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, network *kaws.Network, in []pulumi.ResourceOption) (cluster.Cluster, error) {
+	p := args.Plan
+	rel, err := selfManagedRelease(p)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	sm, err := kaws.NewSelfManagedCluster(ctx, name, &kaws.SelfManagedClusterArgs{
+		ClusterName:       p.ClusterName,
+		Region:            p.Region,
+		Zones:             p.Zones,
+		KubernetesVersion: rel.Kubernetes,
+		ContainerdVersion: rel.Containerd,
+		VpcID:             network.VpcID,
+		PrivateSubnetIDs:  network.PrivateSubnetIDs,
+		RegionCIDR:        p.Layout.Block.String(),
+		NodePools:         poolSpecs(p),
+		Addons:            addonPins(config.AWS, rel),
+		TokenRotation:     p.TokenRotation,
+		Protect:           args.Protect,
+		Tags:              p.Tags,
+	}, in...)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	return sm.Cluster, nil
+}
+
+// buildGCPSelfManaged creates a kubeadm cluster on Compute Engine in the region's network.
+func buildGCPSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, network *kgcp.Network, regionBlock string, in []pulumi.ResourceOption) (cluster.Cluster, error) {
+	p := args.Plan
+	rel, err := selfManagedRelease(p)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	sm, err := kgcp.NewSelfManagedCluster(ctx, name, &kgcp.SelfManagedClusterArgs{
+		ClusterName:       p.ClusterName,
+		Project:           p.GCP.Project,
+		Region:            p.Region,
+		Zones:             p.Zones,
+		KubernetesVersion: rel.Kubernetes,
+		ContainerdVersion: rel.Containerd,
+		Network:           network.NetworkID,
+		Subnetwork:        network.SubnetworkID,
+		RegionBlock:       regionBlock,
+		NodePools:         poolSpecs(p),
+		Addons:            addonPins(config.GCP, rel),
+		TokenRotation:     p.TokenRotation,
+		Protect:           args.Protect,
+		Labels:            p.Tags,
+	}, in...)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	return sm.Cluster, nil
+}
+
+// buildAzureSelfManaged creates a kubeadm cluster on Azure VMs in the region's VNet.
+func buildAzureSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, network *kazure.Network, regionBlock string, in []pulumi.ResourceOption) (cluster.Cluster, error) {
+	p := args.Plan
+	rel, err := selfManagedRelease(p)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	sm, err := kazure.NewSelfManagedCluster(ctx, name, &kazure.SelfManagedClusterArgs{
+		ClusterName:       p.ClusterName,
+		SubscriptionID:    p.Azure.SubscriptionID,
+		ResourceGroupName: network.ResourceGroupName,
+		Location:          p.Region,
+		Zones:             p.Zones,
+		KubernetesVersion: rel.Kubernetes,
+		ContainerdVersion: rel.Containerd,
+		NodeSubnetID:      network.NodeSubnetID,
+		RegionBlock:       regionBlock,
+		NodePools:         poolSpecs(p),
+		Addons:            addonPins(config.Azure, rel),
+		TokenRotation:     p.TokenRotation,
+		Protect:           args.Protect,
+		Tags:              p.Tags,
+	}, in...)
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	return sm.Cluster, nil
+}
