@@ -351,16 +351,10 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		return nil, wrap(err)
 	}
 	endpoint := pulumi.Sprintf("https://%s:%d", api.lb.DnsName, apiServerPort)
-	cni, ccm, csi, metrics := a.addonInstallers()
 	c.Addons, err = kubeadm.NewAddons(ctx, name+"-addons", &kubeadm.AddonsArgs{
-		Provider:               k8s,
-		Endpoint:               endpoint,
-		CACertPEM:              boot.CACertPEM,
-		After:                  []pulumi.Resource{c.ControlPlanes[0], api.listener},
-		CNI:                    cni,
-		CloudControllerManager: ccm,
-		CSIDriver:              csi,
-		MetricsServer:          metrics,
+		Provider: k8s, Endpoint: endpoint, CACertPEM: boot.CACertPEM,
+		After:    []pulumi.Resource{c.ControlPlanes[0], api.listener},
+		AddonSet: a.addonInstallers(),
 	}, parent)
 	if err != nil {
 		return nil, wrap(err)

@@ -12,9 +12,9 @@ import (
 // cloud-controller-manager on the control planes (their role has its permissions), the EBS CSI
 // driver with its controller on the system pool (the worker role has the driver's permissions and a
 // metadata hop limit of 2 lets its pods reach them) and metrics-server.
-func (a *SelfManagedClusterArgs) addonInstallers() (cni, ccm, csi, metrics kubeadm.Installer) {
+func (a *SelfManagedClusterArgs) addonInstallers() kubeadm.AddonSet {
 	p := a.Addons
-	ccm = kubeadm.Chart{Ref: p.CloudControllerManager, Values: pulumi.Map{
+	ccm := kubeadm.Chart{Ref: p.CloudControllerManager, Values: pulumi.Map{
 		"image": pulumi.Map{"tag": pulumi.String(p.CloudControllerManagerTag)},
 		"args": pulumi.StringArray{
 			pulumi.String("--v=2"),
@@ -31,7 +31,7 @@ func (a *SelfManagedClusterArgs) addonInstallers() (cni, ccm, csi, metrics kubea
 	for k, v := range a.Tags {
 		tags[k] = pulumi.String(v)
 	}
-	csi = kubeadm.Chart{Ref: p.CSIDriver, Values: pulumi.Map{
+	csi := kubeadm.Chart{Ref: p.CSIDriver, Values: pulumi.Map{
 		"controller": pulumi.Map{
 			"replicaCount":    pulumi.Int(2),
 			"region":          pulumi.String(a.Region),
@@ -44,5 +44,10 @@ func (a *SelfManagedClusterArgs) addonInstallers() (cni, ccm, csi, metrics kubea
 			"enableWindows":     pulumi.Bool(false),
 		},
 	}}
-	return kubeadm.Cilium(p.CNI, netplan.OverlayPodCIDR.String(), 2), ccm, csi, kubeadm.MetricsServer(p.MetricsServer, 2)
+	return kubeadm.AddonSet{
+		CNI:                    kubeadm.Cilium(p.CNI, netplan.OverlayPodCIDR.String(), 2),
+		CloudControllerManager: ccm,
+		CSIDriver:              csi,
+		MetricsServer:          kubeadm.MetricsServer(p.MetricsServer, 2),
+	}
 }

@@ -299,17 +299,11 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 	if err != nil {
 		return nil, wrap(err)
 	}
-	cni, ccm, csi, metrics := args.addonInstallers(args.cloudConfig(tenant, c.SecurityGroup.Name))
 	c.Addons, err = kubeadm.NewAddons(ctx, name+"-addons", &kubeadm.AddonsArgs{
-		Provider:  k8s,
-		Endpoint:  endpoint,
-		CACertPEM: c.Bootstrap.CACertPEM,
+		Provider: k8s, Endpoint: endpoint, CACertPEM: c.Bootstrap.CACertPEM,
 		// The first control plane's Run Command returns once its API server is ready.
-		After:                  []pulumi.Resource{c.ControlPlaneReady[0], c.LoadBalancer},
-		CNI:                    cni,
-		CloudControllerManager: ccm,
-		CSIDriver:              csi,
-		MetricsServer:          metrics,
+		After:    []pulumi.Resource{c.ControlPlaneReady[0], c.LoadBalancer},
+		AddonSet: args.addonInstallers(args.cloudConfig(tenant, c.SecurityGroup.Name)),
 	}, parent)
 	if err != nil {
 		return nil, wrap(err)

@@ -119,10 +119,10 @@ func (c cloudControllerManager) Install(ctx *pulumi.Context, name string, opts .
 // (the cloud-controller-manager on the control planes, the cloud-node-manager on every node), the
 // Azure Disk CSI driver with its controller on the control planes (whose identity may manage disks)
 // and metrics-server.
-func (a *SelfManagedClusterArgs) addonInstallers(cloudConfig pulumi.StringOutput) (cni, ccm, csi, metrics kubeadm.Installer) {
+func (a *SelfManagedClusterArgs) addonInstallers(cloudConfig pulumi.StringOutput) kubeadm.AddonSet {
 	p := a.Addons
 	tag := pulumi.String(p.CloudControllerManagerTag)
-	ccm = cloudControllerManager{cloudConfig: cloudConfig, Chart: kubeadm.Chart{Ref: p.CloudControllerManager, Values: pulumi.Map{
+	ccm := cloudControllerManager{cloudConfig: cloudConfig, Chart: kubeadm.Chart{Ref: p.CloudControllerManager, Values: pulumi.Map{
 		"infra": pulumi.Map{"clusterName": pulumi.String(a.ClusterName)},
 		"cloudControllerManager": pulumi.Map{
 			"imageTag": tag,
@@ -147,10 +147,15 @@ func (a *SelfManagedClusterArgs) addonInstallers(cloudConfig pulumi.StringOutput
 	for k, v := range secretRef {
 		controller[k] = v
 	}
-	csi = kubeadm.Chart{Ref: p.CSIDriver, Values: pulumi.Map{
+	csi := kubeadm.Chart{Ref: p.CSIDriver, Values: pulumi.Map{
 		"controller": controller,
 		"node":       secretRef,
 		"windows":    pulumi.Map{"enabled": pulumi.Bool(false)},
 	}}
-	return kubeadm.Cilium(p.CNI, netplan.OverlayPodCIDR.String(), 2), ccm, csi, kubeadm.MetricsServer(p.MetricsServer, 2)
+	return kubeadm.AddonSet{
+		CNI:                    kubeadm.Cilium(p.CNI, netplan.OverlayPodCIDR.String(), 2),
+		CloudControllerManager: ccm,
+		CSIDriver:              csi,
+		MetricsServer:          kubeadm.MetricsServer(p.MetricsServer, 2),
+	}
 }

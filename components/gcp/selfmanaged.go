@@ -352,19 +352,14 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 	if err != nil {
 		return nil, wrap(err)
 	}
-	cni, ccm, csi, metrics, err := args.addonInstallers(nodeTag)
+	set, err := args.addonInstallers(nodeTag)
 	if err != nil {
 		return nil, wrap(err)
 	}
 	c.Addons, err = kubeadm.NewAddons(ctx, name+"-addons", &kubeadm.AddonsArgs{
-		Provider:               k8s,
-		Endpoint:               endpoint,
-		CACertPEM:              boot.CACertPEM,
-		After:                  []pulumi.Resource{c.ControlPlanes[0], fr},
-		CNI:                    cni,
-		CloudControllerManager: ccm,
-		CSIDriver:              csi,
-		MetricsServer:          metrics,
+		Provider: k8s, Endpoint: endpoint, CACertPEM: boot.CACertPEM,
+		After:    []pulumi.Resource{c.ControlPlanes[0], fr},
+		AddonSet: set,
 	}, parent)
 	if err != nil {
 		return nil, wrap(err)

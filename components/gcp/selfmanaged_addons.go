@@ -105,7 +105,7 @@ type pdCSIValues struct {
 // addonInstallers are the add-ons of a self-managed cluster on Compute Engine: Cilium, the GCP
 // cloud-controller-manager and the PD CSI driver (kost's manifests: Google publishes no chart for
 // either), metrics-server.
-func (a *SelfManagedClusterArgs) addonInstallers(nodeTag string) (cni, ccm, csi, metrics kubeadm.Installer, err error) {
+func (a *SelfManagedClusterArgs) addonInstallers(nodeTag string) (kubeadm.AddonSet, error) {
 	p := a.Addons
 	ccmYAML := pulumi.All(a.Network, a.Subnetwork).ApplyT(func(v []any) (string, error) {
 		return renderManifest("cloud-controller-manager.yaml", ccmValues{
@@ -118,10 +118,12 @@ func (a *SelfManagedClusterArgs) addonInstallers(nodeTag string) (cni, ccm, csi,
 		Resizer: p.Images[ImageResizer], Registrar: p.Images[ImageRegistrar],
 	})
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return kubeadm.AddonSet{}, err
 	}
-	return kubeadm.Cilium(p.CNI, netplan.OverlayPodCIDR.String(), 2),
-		manifestAddon{name: "gcp-cloud-controller-manager " + p.CloudControllerManagerTag, rendered: ccmYAML},
-		manifestAddon{name: "gce-pd-csi-driver " + p.Images[ImagePDCSIDriver], rendered: pulumi.String(csiYAML).ToStringOutput()},
-		kubeadm.MetricsServer(p.MetricsServer, 2), nil
+	return kubeadm.AddonSet{
+		CNI:                    kubeadm.Cilium(p.CNI, netplan.OverlayPodCIDR.String(), 2),
+		CloudControllerManager: manifestAddon{name: "gcp-cloud-controller-manager " + p.CloudControllerManagerTag, rendered: ccmYAML},
+		CSIDriver:              manifestAddon{name: "gce-pd-csi-driver " + p.Images[ImagePDCSIDriver], rendered: pulumi.String(csiYAML).ToStringOutput()},
+		MetricsServer:          kubeadm.MetricsServer(p.MetricsServer, 2),
+	}, nil
 }

@@ -146,6 +146,12 @@ type AddonsArgs struct {
 	After []pulumi.Resource
 	// ReadyTimeout bounds the wait for /readyz. Default: DefaultReadyTimeout (20 minutes).
 	ReadyTimeout time.Duration
+	// AddonSet are the add-ons. Required: all four.
+	AddonSet
+}
+
+// AddonSet are the four add-ons of a self-managed cluster.
+type AddonSet struct {
 	// CNI is installed first: no pod but host-network ones starts without it. Required.
 	CNI Installer
 	// CloudControllerManager initialises the nodes (addresses, zones, the uninitialized taint) and

@@ -34,14 +34,16 @@ func runAddons(t *testing.T, mutate func(*kubeadm.AddonsArgs)) (*plan.Graph, err
 			return err
 		}
 		args := &kubeadm.AddonsArgs{
-			Provider:               k8s,
-			Endpoint:               pulumi.String("https://10.0.0.10:6443"),
-			CACertPEM:              pulumi.String("-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n"),
-			After:                  []pulumi.Resource{first},
-			CNI:                    kubeadm.Cilium(cilium, "172.21.0.0/16", 2),
-			CloudControllerManager: kubeadm.Chart{Ref: ccmRef},
-			CSIDriver:              kubeadm.Chart{Ref: csiRef},
-			MetricsServer:          kubeadm.MetricsServer(metrics, 2),
+			Provider:  k8s,
+			Endpoint:  pulumi.String("https://10.0.0.10:6443"),
+			CACertPEM: pulumi.String("-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n"),
+			After:     []pulumi.Resource{first},
+			AddonSet: kubeadm.AddonSet{
+				CNI:                    kubeadm.Cilium(cilium, "172.21.0.0/16", 2),
+				CloudControllerManager: kubeadm.Chart{Ref: ccmRef},
+				CSIDriver:              kubeadm.Chart{Ref: csiRef},
+				MetricsServer:          kubeadm.MetricsServer(metrics, 2),
+			},
 		}
 		if mutate != nil {
 			mutate(args)

@@ -6,7 +6,12 @@
 // the cloud-init user data of the first control-plane node, the further control-plane nodes and the
 // workers of each pool, plus the admin kubeconfig.
 //
-// It creates no VM, load balancer or add-on: each cloud's package makes those, feeds the internal load
-// balancer's address in as ControlPlaneEndpoint and hands the user data to its VMs. Every resource
-// takes the tls and random providers from its parent: pass them with pulumi.Providers on Bootstrap.
+// Addons installs what a kubeadm cluster needs before workloads, once the API server answers (a
+// /readyz probe run where Pulumi runs): the CNI (Cilium), the cloud's cloud-controller-manager, the
+// cloud's CSI driver and metrics-server, in that order, with the cluster's Kubernetes provider. The
+// cloud packages choose the charts or manifests (Installer) and their values.
+//
+// It creates no VM or load balancer: each cloud's package makes those, feeds the internal load
+// balancer's address in as ControlPlaneEndpoint and hands the user data to its VMs. Bootstrap makes
+// its own tls and random providers, Addons its own command provider.
 package kubeadm
