@@ -103,9 +103,9 @@ func NewRegion(ctx *pulumi.Context, name string, args *RegionArgs, opts ...pulum
 	if err := ctx.RegisterComponentResource("kost:stacks:Region", name, r, opts...); err != nil {
 		return nil, err
 	}
-	build, ok := builders[keyOf(args.Plan)]
+	build, ok := builders[args.Plan.Cloud]
 	if !ok {
-		return nil, fmt.Errorf("region %s: %s with kubernetes.mode %q cannot be built", name, args.Plan.Cloud, args.Plan.Mode)
+		return nil, fmt.Errorf("region %s: kost cannot build a region of cloud %q", name, args.Plan.Cloud)
 	}
 	var err error
 	if r.Cluster, err = build(ctx, name, args, r); err != nil {
@@ -123,27 +123,11 @@ func NewRegion(ctx *pulumi.Context, name string, args *RegionArgs, opts ...pulum
 	return r, nil
 }
 
-// builderKey selects how a region is built.
-type builderKey struct {
-	cloud config.Cloud
-	mode  config.Mode
-}
-
-// builders are the (cloud, mode) pairs kost can build: every pair config validation admits.
-var builders = map[builderKey]func(*pulumi.Context, string, *RegionArgs, *Region) (cluster.Cluster, error){
-	{config.AWS, config.Managed}:   buildAWS,
-	{config.GCP, config.Managed}:   buildGCP,
-	{config.Azure, config.Managed}: buildAzure,
-	// Self-managed regions share the cloud's provider and network code; the builders branch on the mode.
-	{config.AWS, config.SelfManaged}:   buildAWS,
-	{config.GCP, config.SelfManaged}:   buildGCP,
-	{config.Azure, config.SelfManaged}: buildAzure,
-	{config.Local, ""}:                 buildLocal,
-}
-
-func keyOf(p config.RegionPlan) builderKey {
-	if p.Cloud == config.Local {
-		return builderKey{cloud: config.Local} // an existing cluster has no mode
-	}
-	return builderKey{p.Cloud, p.Mode}
+// builders build a region's cluster per cloud; each branches on the region's Kubernetes mode (managed
+// or self-managed share the cloud's provider and network code).
+var builders = map[config.Cloud]func(*pulumi.Context, string, *RegionArgs, *Region) (cluster.Cluster, error){
+	config.AWS:   buildAWS,
+	config.GCP:   buildGCP,
+	config.Azure: buildAzure,
+	config.Local: buildLocal,
 }
