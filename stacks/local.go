@@ -15,6 +15,8 @@ func buildLocal(ctx *pulumi.Context, name string, args *RegionArgs, parent *Regi
 		Context:     p.Local.Context,
 		Kubeconfig:  p.Local.Kubeconfig,
 		Provisioner: p.Local.Provisioner,
+		Pools:       p.Local.Pools,
+		Zones:       p.Zones,
 	}, pulumi.Parent(parent))
 	if err != nil {
 		return cluster.Cluster{}, err

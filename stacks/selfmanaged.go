@@ -14,10 +14,12 @@ import (
 	"github.com/kost-platform/kost/stacks/config"
 )
 
-// chartRef is one of config.AddonCharts as the kubeadm package takes it.
-func chartRef(key string) kubeadm.ChartRef {
+// chartRef is one of config.AddonCharts, from the environment's mirror if it has one, as the kubeadm
+// package takes it.
+func chartRef(env *config.Environment, key string) kubeadm.ChartRef {
 	c := config.AddonCharts[key]
-	return kubeadm.ChartRef{Name: c.Name, Repo: c.Repo, Version: c.Version}
+	src := env.ResolveChart(config.Chart{Name: c.Name, Repo: c.Repo}, c.Version)
+	return kubeadm.ChartRef{Name: src.Chart, Repo: src.Repo, Version: src.Version}
 }
 
 // selfManagedRelease is the pinned kubeadm release of a region's Kubernetes minor version (validation
@@ -31,17 +33,17 @@ func selfManagedRelease(p config.RegionPlan) (config.KubeadmRelease, error) {
 }
 
 // addonPins are the pinned add-ons of a self-managed cluster in a cloud.
-func addonPins(cloud config.Cloud, r config.KubeadmRelease) kubeadm.AddonPins {
+func addonPins(env *config.Environment, cloud config.Cloud, r config.KubeadmRelease) kubeadm.AddonPins {
 	pins := kubeadm.AddonPins{
-		CNI:                       chartRef("cilium"),
-		MetricsServer:             chartRef("metricsServer"),
+		CNI:                       chartRef(env, "cilium"),
+		MetricsServer:             chartRef(env, "metricsServer"),
 		CloudControllerManagerTag: r.CloudControllerManager[cloud],
 	}
 	switch cloud {
 	case config.AWS:
-		pins.CloudControllerManager, pins.CSIDriver = chartRef("awsCCM"), chartRef("awsEBSCSI")
+		pins.CloudControllerManager, pins.CSIDriver = chartRef(env, "awsCCM"), chartRef(env, "awsEBSCSI")
 	case config.Azure:
-		pins.CloudControllerManager, pins.CSIDriver = chartRef("azureCCM"), chartRef("azureDiskCSI")
+		pins.CloudControllerManager, pins.CSIDriver = chartRef(env, "azureCCM"), chartRef(env, "azureDiskCSI")
 	case config.GCP:
 		pins.Images = maps.Clone(config.GCPAddonImages)
 	}
@@ -65,7 +67,7 @@ func buildAWSSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, net
 		PrivateSubnetIDs:  network.PrivateSubnetIDs,
 		RegionCIDR:        p.Layout.Block.String(),
 		NodePools:         poolSpecs(p),
-		Addons:            addonPins(config.AWS, rel),
+		Addons:            addonPins(args.Environment, config.AWS, rel),
 		TokenRotation:     p.TokenRotation,
 		Protect:           args.Protect,
 		Tags:              p.Tags,
@@ -94,7 +96,7 @@ func buildGCPSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, net
 		Subnetwork:        network.SubnetworkID,
 		RegionBlock:       regionBlock,
 		NodePools:         poolSpecs(p),
-		Addons:            addonPins(config.GCP, rel),
+		Addons:            addonPins(args.Environment, config.GCP, rel),
 		TokenRotation:     p.TokenRotation,
 		Protect:           args.Protect,
 		Labels:            p.Tags,
@@ -123,7 +125,7 @@ func buildAzureSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, n
 		NodeSubnetID:      network.NodeSubnetID,
 		RegionBlock:       regionBlock,
 		NodePools:         poolSpecs(p),
-		Addons:            addonPins(config.Azure, rel),
+		Addons:            addonPins(args.Environment, config.Azure, rel),
 		TokenRotation:     p.TokenRotation,
 		Protect:           args.Protect,
 		Tags:              p.Tags,

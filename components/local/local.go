@@ -21,6 +21,12 @@ type ClusterArgs struct {
 	Kubeconfig string
 	// Provisioner of the cluster's storage. Required (kind and k3d: rancher.io/local-path).
 	Provisioner string
+	// Pools says the nodes carry kost's pool labels and the dedicated pools' taints, so workloads
+	// select their pool (cluster.Cluster.DedicatedPools). Default: false.
+	Pools bool
+	// Zones are the values of topology.kubernetes.io/zone on the nodes; with three, zone-spread
+	// workloads spread over them. Default: none.
+	Zones []string
 }
 
 // Cluster is an existing cluster with its own Kubernetes provider.
@@ -54,19 +60,25 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		return nil, fmt.Errorf("local cluster %s: %w", name, err)
 	}
 	c.Cluster = cluster.Cluster{
-		Name:       args.Name,
-		Cloud:      cluster.Local,
-		Region:     args.Context,
-		Endpoint:   pulumi.Sprintf("context %s", args.Context),
-		Kubeconfig: kubeconfig,
-		Provider:   k8s,
+		Name:           args.Name,
+		Cloud:          cluster.Local,
+		Region:         args.Context,
+		Zones:          append([]string(nil), args.Zones...),
+		DedicatedPools: args.Pools,
+		Endpoint:       pulumi.Sprintf("context %s", args.Context),
+		Kubeconfig:     kubeconfig,
+		Provider:       k8s,
 		Storage: cluster.StorageProfile{
 			Provisioner: args.Provisioner,
 			DB:          map[string]string{},
 			Standard:    map[string]string{},
 		},
 	}
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"context": pulumi.String(args.Context)}); err != nil {
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"context": pulumi.String(args.Context),
+		"pools":   pulumi.Bool(args.Pools),
+		"zones":   pulumi.ToStringArray(args.Zones),
+	}); err != nil {
 		return nil, err
 	}
 	return c, nil

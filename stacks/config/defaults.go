@@ -224,6 +224,10 @@ func (e *Environment) clone() *Environment {
 		k := *e.Kafka
 		out.Kafka = &k
 	}
+	if e.Mirror != nil {
+		m := *e.Mirror
+		out.Mirror = &m
+	}
 	out.Regions = make([]Region, len(e.Regions))
 	for i, r := range e.Regions {
 		rc := r
@@ -238,6 +242,7 @@ func (e *Environment) clone() *Environment {
 		}
 		if r.Local != nil {
 			l := *r.Local
+			l.Zones = append([]string(nil), r.Local.Zones...)
 			rc.Local = &l
 		}
 		if r.Spark != nil {

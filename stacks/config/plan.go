@@ -131,6 +131,7 @@ func (e *Environment) localPlan(r Region) RegionPlan {
 		Region:             r.Region,
 		Size:               e.Size,
 		ClusterName:        ClusterName(e.Name, r.Region),
+		Zones:              slices.Clone(r.Local.Zones),
 		Tags:               e.tags(r),
 		Local:              *r.Local,
 		SparkJobNamespaces: slices.Clone(r.Spark.JobNamespaces),

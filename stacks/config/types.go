@@ -70,6 +70,24 @@ type Environment struct {
 	// Versions overrides pinned versions; every value must be one kost knows (see versions.go).
 	// Default: the pins in versions.go.
 	Versions *Versions `json:"versions,omitempty"`
+	// Mirror says where charts and manifests come from, for air-gapped and regulated installs.
+	// Default: every chart from its upstream repository, the TiDB Operator CRDs from its release.
+	Mirror *Mirror `json:"mirror,omitempty"`
+}
+
+// Mirror points kost at copies of the charts and manifests it installs. The versions stay the
+// pinned ones: a mirror must hold exactly those (see the versions table in the README).
+type Mirror struct {
+	// Charts is where every chart comes from: an OCI prefix (oci://registry.example.com/charts, each
+	// chart at <prefix>/<chart>), a Helm repository URL (https://charts.example.com, holding every
+	// chart by name), or a local directory of published charts, each as <chart>-<version>.tgz (what
+	// `helm pull` writes) or unpacked as <chart>-<version>/. A relative directory is relative to the
+	// project. Default: each chart's upstream repository.
+	Charts string `json:"charts,omitempty"`
+	// Manifests is where the TiDB Operator's CRD manifest (its chart has none) comes from: a base URL
+	// (https://mirror.example.com/manifests) or a local directory, holding it as
+	// tidb-operator-crd-<version>.yaml. Default: the manifest of the release on GitHub.
+	Manifests string `json:"manifests,omitempty"`
 }
 
 // Network is stack-wide address planning.
@@ -189,6 +207,14 @@ type LocalOptions struct {
 	// Provisioner is the cluster's storage provisioner for kost's storage classes.
 	// Default: rancher.io/local-path (kind and k3d); minikube uses k8s.io/minikube-hostpath.
 	Provisioner string `json:"provisioner,omitempty"`
+	// Pools says the cluster was prepared like the clusters kost builds: its nodes carry kost's pool
+	// label (kost.io/pool=<pool>, for every pool in PoolNames) and the dedicated pools' taint
+	// (kost.io/pool=<pool>:NoSchedule, every pool but system), so each workload is placed on its
+	// pool. Default: false (workloads run on any node).
+	Pools bool `json:"pools,omitempty"`
+	// Zones are the values of topology.kubernetes.io/zone on the cluster's nodes. With three of them
+	// the data plane spreads over the zones as it does on a cloud. Default: none (no zone spread).
+	Zones []string `json:"zones,omitempty"`
 }
 
 // Spark configures Spark on a cluster.

@@ -76,6 +76,7 @@ func (e *Environment) Validate() error {
 	e.validateDatabase(prod, &ps)
 	e.validateKafka(prod, &ps)
 	e.validateVersions(&ps)
+	e.validateMirror(&ps)
 
 	if len(e.Regions) == 0 {
 		ps.add("regions", "required: at least one region, e.g. [{cloud: aws, region: us-east-1}]")
@@ -357,8 +358,29 @@ func (r *Region) validateLocal(path string, ps *Problems) {
 		"nodePools": len(r.NodePools) > 0, "aws": r.AWS != nil,
 	} {
 		if set {
-			ps.add(path+"."+key, "not used by a local region (the cluster exists already); remove it")
+			hint := "remove it"
+			if key == "zones" {
+				hint = "to spread over the nodes' zones, list them as local.zones"
+			}
+			ps.add(path+"."+key, "not used by a local region (the cluster exists already); %s", hint)
 		}
+	}
+	if r.Local == nil {
+		return
+	}
+	seen := map[string]bool{}
+	for i, z := range r.Local.Zones {
+		zp := fmt.Sprintf("%s.local.zones[%d]", path, i)
+		switch {
+		case z == "" || len(z) > 63:
+			ps.add(zp, "%q is not a label value (1 to 63 characters)", z)
+		case seen[z]:
+			ps.add(zp, "%s is listed twice", z)
+		}
+		seen[z] = true
+	}
+	if n := len(r.Local.Zones); n != 0 && n != 3 {
+		ps.add(path+".local.zones", "%d zones; kost spreads over exactly 3 (list 3, or none for no zone spread)", n)
 	}
 }
 
