@@ -22,19 +22,19 @@ func buildLayers(ctx *pulumi.Context, name string, env *config.Environment, rp c
 	prod := env.Size == config.Prod
 	sizing := config.SizingFor(env.Size)
 	chart := func(key, version string) platform.ChartRef {
-		ch := config.Charts[key]
-		return platform.ChartRef{Name: ch.Name, Repo: ch.Repo, Version: version}
+		src := env.ResolveChart(config.Charts[key], version)
+		return platform.ChartRef{Name: src.Chart, Repo: src.Repo, Version: src.Version}
 	}
 	plat, err := platform.NewPlatform(ctx, name, &platform.PlatformArgs{
 		Cluster:            c,
 		Strimzi:            chart("strimzi", v.Strimzi),
 		TiDBOperator:       chart("tidbOperator", v.TiDBOperator),
 		SparkOperator:      chart("sparkOperator", v.SparkOperator),
-		TiDBOperatorCRDs:   config.TiDBOperatorCRDs(v.TiDBOperator),
+		TiDBOperatorCRDs:   env.TiDBOperatorCRDManifest(v.TiDBOperator),
 		SparkJobNamespaces: rp.SparkJobNamespaces,
 		HA:                 prod,
 		OperatorResources:  platform.Resources{CPU: sizing.Operator.CPU, Memory: sizing.Operator.Memory},
-		RetainCRDs:         *env.Protect,
+		Retain:             *env.Protect,
 	}, pulumi.Parent(parent))
 	if err != nil {
 		return nil, err
@@ -44,10 +44,13 @@ func buildLayers(ctx *pulumi.Context, name string, env *config.Environment, rp c
 	}
 	db, k := env.Database, env.Kafka
 	dp, err := data.NewData(ctx, name, &data.DataArgs{
-		Cluster:    c,
-		KafkaReady: plat.KafkaReady,
-		TiDBReady:  plat.TiDBReady,
-		SparkReady: plat.SparkReady,
+		Cluster:       c,
+		KafkaReady:    plat.KafkaReady,
+		TiDBReady:     plat.TiDBReady,
+		SparkReady:    plat.SparkReady,
+		KafkaRendered: plat.KafkaRendered,
+		TiDBRendered:  plat.TiDBRendered,
+		SparkRendered: plat.SparkRendered,
 		Database: data.Database{
 			PD: *db.PD, TiKV: *db.TiKV, TiDB: *db.TiDB, TiFlash: *db.TiFlash, TiCDC: *db.TiCDC,
 			Version:          v.TiDB,

@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -93,4 +94,19 @@ func NewData(ctx *pulumi.Context, name string, args *DataArgs, opts ...pulumi.Re
 		return nil, err
 	}
 	return d, nil
+}
+
+// renderedBy orders a custom resource after every object an operator's chart rendered (see
+// DataArgs.KafkaRendered): on destroy it is deleted before them, and a protected one stops the destroy
+// before its operator is touched. Nil rendered adds nothing.
+func renderedBy(rendered pulumi.ResourceArrayInput) []pulumi.ResourceOption {
+	if rendered == nil {
+		return nil
+	}
+	return []pulumi.ResourceOption{pulumi.DependsOnInputs(rendered)}
+}
+
+// with returns opts and more in a new slice, never writing into opts' backing array.
+func with(opts []pulumi.ResourceOption, more ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return append(slices.Clone(opts), more...)
 }

@@ -137,12 +137,15 @@ func TestDataPlaneShapes(t *testing.T) {
 				t.Errorf("%s: %d Kafka users, want %d", tc.reason, got, tc.users)
 			}
 			for _, r := range g.Resources {
-				stateful := slices.Contains([]string{"TidbCluster", "Kafka", "KafkaNodePool", "KafkaTopic"}, r.Type[strings.LastIndex(r.Type, ":")+1:])
+				// The data, and the secrets the TidbCluster mounts (TLS) or reads (root password).
+				kind := r.Type[strings.LastIndex(r.Type, ":")+1:]
+				stateful := slices.Contains([]string{"TidbCluster", "Kafka", "KafkaNodePool", "KafkaTopic"}, kind) ||
+					(kind == "Secret" && r.String("metadata.namespace") == data.NamespaceTiDB)
 				if stateful && (r.Protect != tc.protect || r.RetainOnDelete != tc.protect) {
 					t.Errorf("%s: %s protect %v retain %v", tc.reason, r.Name, r.Protect, r.RetainOnDelete)
 				}
-				if !stateful && r.Protect {
-					t.Errorf("%s: %s is protected but holds no data", tc.reason, r.Name)
+				if !stateful && (r.Protect || r.RetainOnDelete) {
+					t.Errorf("%s: %s is protected or retained but holds no data", tc.reason, r.Name)
 				}
 			}
 			for _, p := range g.OfType("kubernetes:kafka.strimzi.io/v1:KafkaNodePool") {

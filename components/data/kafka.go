@@ -118,14 +118,14 @@ func CDCUserSpec() map[string]any {
 func newKafka(ctx *pulumi.Context, name string, args *DataArgs, ns string, stateful []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
 	k8s := pulumi.Provider(args.Cluster.Provider)
 	clusterLabel := map[string]string{"strimzi.io/cluster": KafkaClusterName}
-	ready := pulumi.DependsOn(args.KafkaReady)
+	ready := with(renderedBy(args.KafkaRendered), pulumi.DependsOn(args.KafkaReady))
 	cr := func(suffix, kind, objName string, labels map[string]string, spec map[string]any, extra ...pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
 		return apiextensions.NewCustomResource(ctx, name+"-"+suffix, &apiextensions.CustomResourceArgs{
 			ApiVersion:  pulumi.String(kafkaAPIVersion),
 			Kind:        pulumi.String(kind),
 			Metadata:    meta(objName, ns, labels),
 			OtherFields: kubernetes.UntypedArgs{"spec": spec},
-		}, append(append(append([]pulumi.ResourceOption{}, opts...), k8s, ready), extra...)...)
+		}, with(with(opts, append(ready, k8s)...), extra...)...)
 	}
 	// Node pools first: Strimzi requires them when the Kafka appears.
 	ctrl, err := cr("kafka-controllers", "KafkaNodePool", "controllers", clusterLabel,

@@ -43,7 +43,7 @@ func SparkPiSpec(c cluster.Cluster, s Spark) map[string]any {
 
 // newSpark creates the drivers' service account and RBAC in each job namespace, and the example.
 func newSpark(ctx *pulumi.Context, name string, args *DataArgs, opts ...pulumi.ResourceOption) error {
-	on := append(append([]pulumi.ResourceOption{}, opts...), pulumi.Provider(args.Cluster.Provider), pulumi.DependsOn(args.SparkReady))
+	on := with(opts, append(renderedBy(args.SparkRendered), pulumi.Provider(args.Cluster.Provider), pulumi.DependsOn(args.SparkReady))...)
 	for _, ns := range args.Spark.JobNamespaces {
 		sa, err := corev1.NewServiceAccount(ctx, name+"-"+ns+"-driver", &corev1.ServiceAccountArgs{
 			Metadata: meta(SparkDriverAccount, ns),

@@ -117,12 +117,15 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, statef
 	}
 	k8s := pulumi.Provider(args.Cluster.Provider)
 	deps := append([]pulumi.Resource{}, args.TiDBReady...)
+	// Every object here is deleted before the TiDB Operator and its CRDs (see after).
+	opts = with(opts, renderedBy(args.TiDBRendered)...)
+	// The secrets the TidbCluster mounts or reads are kept with it where it is kept.
 	secret, err := corev1.NewSecret(ctx, name+"-root", &corev1.SecretArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(rootPasswordName), Namespace: pulumi.String(ns),
 			Labels: pulumi.StringMap{"app.kubernetes.io/managed-by": pulumi.String("kost")}},
 		Type:       pulumi.String("Opaque"),
 		StringData: pulumi.StringMap{"root": password.Result},
-	}, append(opts, k8s, pulumi.DependsOn(deps))...)
+	}, with(opts, append([]pulumi.ResourceOption{k8s, pulumi.DependsOn(deps)}, stateful...)...)...)
 	if err != nil {
 		return nil, noPassword, err
 	}
@@ -131,8 +134,8 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, statef
 		if err != nil {
 			return nil, noPassword, err
 		}
-		certs, err := tidbCerts(ctx, name+"-tls", TiDBClusterName, ns, tidbComponents(args.Database),
-			append(opts, pulumi.Providers(tlsProvider, args.Cluster.Provider), pulumi.DependsOn(deps))...)
+		certs, err := tidbCerts(ctx, name+"-tls", TiDBClusterName, ns, tidbComponents(args.Database), stateful,
+			with(opts, pulumi.Providers(tlsProvider, args.Cluster.Provider), pulumi.DependsOn(deps))...)
 		if err != nil {
 			return nil, noPassword, err
 		}
@@ -143,7 +146,7 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, statef
 		Kind:        pulumi.String("TidbCluster"),
 		Metadata:    meta(TiDBClusterName, ns),
 		OtherFields: kubernetes.UntypedArgs{"spec": TidbClusterSpec(args.Cluster, args.Database, args.TLS, args.StorageClass)},
-	}, append(append(opts, k8s, pulumi.DependsOn(deps)), stateful...)...)
+	}, with(opts, append([]pulumi.ResourceOption{k8s, pulumi.DependsOn(deps)}, stateful...)...)...)
 	if err != nil {
 		return nil, noPassword, err
 	}
@@ -165,7 +168,7 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, statef
 		Kind:        pulumi.String("TidbInitializer"),
 		Metadata:    meta(TiDBClusterName+"-init", ns),
 		OtherFields: kubernetes.UntypedArgs{"spec": init},
-	}, append(opts, k8s, pulumi.DependsOn([]pulumi.Resource{tc, secret}))...); err != nil {
+	}, with(opts, k8s, pulumi.DependsOn([]pulumi.Resource{tc, secret}))...); err != nil {
 		return nil, noPassword, err
 	}
 	return tc, pulumi.ToSecret(password.Result).(pulumi.StringOutput), nil

@@ -19,8 +19,9 @@ const (
 // tidbCerts makes the TLS material the TiDB Operator expects when tlsCluster is enabled: a CA, then
 // one secret per component named <cluster>-<component>-cluster-secret (tls.crt, tls.key, ca.crt)
 // valid for the component's service and peer names, and <cluster>-cluster-client-secret for
-// clients such as the initializer. Keys live only in the Pulumi state, encrypted as secrets.
-func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []string, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
+// clients such as the initializer. Keys live only in the Pulumi state, encrypted as secrets. The
+// Kubernetes secrets get keep (protected and retained where the TidbCluster is).
+func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []string, keep []pulumi.ResourceOption, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
 	caKey, err := tls.NewPrivateKey(ctx, name+"-ca", &tls.PrivateKeyArgs{Algorithm: pulumi.String("ECDSA"), EcdsaCurve: pulumi.String("P256")}, opts...)
 	if err != nil {
 		return nil, err
@@ -71,7 +72,7 @@ func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []s
 				"tls.key": pulumi.ToSecret(key.PrivateKeyPem).(pulumi.StringOutput),
 				"ca.crt":  ca.CertPem,
 			},
-		}, opts...)
+		}, with(opts, keep...)...)
 		if err != nil {
 			return err
 		}

@@ -60,6 +60,10 @@ type DataArgs struct {
 	// KafkaReady, TiDBReady and SparkReady are what each operator's custom resources wait for
 	// (platform.Platform exposes them). Required.
 	KafkaReady, TiDBReady, SparkReady []pulumi.Resource
+	// KafkaRendered, TiDBRendered and SparkRendered are the objects each operator's chart rendered
+	// (platform.Platform exposes them). Each custom resource depends on every one of them, so a destroy
+	// deletes it before its operator and CRDs. Default: none.
+	KafkaRendered, TiDBRendered, SparkRendered pulumi.ResourceArrayInput
 	// Database and Kafka sizing. Required.
 	Database Database
 	Kafka    Kafka

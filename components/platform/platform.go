@@ -44,10 +44,11 @@ type PlatformArgs struct {
 	HA bool
 	// OperatorResources are each operator pod's requests. Default: 100m CPU, 256Mi.
 	OperatorResources Resources
-	// RetainCRDs keeps the operators' CRDs when the platform is destroyed, so deleting an operator
-	// never cascades to the custom resources (and data) of the layer above. Default: false; kost sets
-	// it where the environment is protected.
-	RetainCRDs bool
+	// Retain keeps, when the platform is destroyed, what the data plane's retained custom resources
+	// need to survive: the operators' CRDs (deleting a CRD deletes every custom resource of it) and
+	// the data namespaces (deleting a namespace deletes everything in it). Default: false; kost sets it
+	// where the environment is protected.
+	Retain bool
 }
 
 // Platform is the platform layer of one cluster.
@@ -65,6 +66,12 @@ type Platform struct {
 	// KafkaReady, TiDBReady and SparkReady are what custom resources of each operator must wait for:
 	// the operator, its CRDs, the namespaces and the storage classes.
 	KafkaReady, TiDBReady, SparkReady []pulumi.Resource
+	// KafkaRendered, TiDBRendered and SparkRendered are every object each operator's chart (and, for
+	// TiDB, its CRD manifest) rendered: its Deployment, RBAC and CRDs. A dependency on a chart
+	// component orders creation only; custom resources also depend on each of these, so that a destroy
+	// deletes the custom resources before their operator and CRDs, and stops before the operator when a
+	// custom resource is protected.
+	KafkaRendered, TiDBRendered, SparkRendered pulumi.ResourceArrayOutput
 }
 
 func (a *PlatformArgs) validate() error {
@@ -121,7 +128,12 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		specs = append(specs, nsSpec{ns, "data", psaBaseline})
 	}
 	for _, s := range specs {
-		n, err := namespace(ctx, name+"-"+s.ns, s.ns, s.layer, s.enforce, on...)
+		nsOpts := on
+		if args.Retain && (s.ns == NamespaceTiDB || s.ns == NamespaceKafka) {
+			// Deleting a namespace deletes the retained TidbCluster and Kafka in it.
+			nsOpts = append(slices.Clone(on), pulumi.RetainOnDelete(true))
+		}
+		n, err := namespace(ctx, name+"-"+s.ns, s.ns, s.layer, s.enforce, nsOpts...)
 		if err != nil {
 			return nil, wrap(err)
 		}
@@ -150,10 +162,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	if c.DedicatedPools {
 		nodeSelector["kost.io/pool"] = pulumi.String("system")
 	}
-	var chartOpts []pulumi.ResourceOption
-	if args.RetainCRDs {
-		chartOpts = append(chartOpts, pulumi.Transforms([]pulumi.ResourceTransform{retainCRDs}))
-	}
+	chartOpts := []pulumi.ResourceOption{pulumi.Transforms([]pulumi.ResourceTransform{crdTransform(args.Retain)})}
 	chart := func(suffix string, ref ChartRef, ns string, values pulumi.Map, deps ...pulumi.Resource) (*helmv4.Chart, error) {
 		ca := &helmv4.ChartArgs{
 			Chart:     pulumi.String(ref.Name),
@@ -243,6 +252,9 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	for _, ns := range jobNamespaces {
 		p.SparkReady = append(p.SparkReady, p.Namespaces[ns])
 	}
+	p.KafkaRendered = rendered(p.Strimzi.Resources)
+	p.TiDBRendered = rendered(p.TiDBCRDs.Resources, p.TiDBOperator.Resources)
+	p.SparkRendered = rendered(p.SparkOperator.Resources)
 	if err := ctx.RegisterResourceOutputs(p, pulumi.Map{
 		"strimziVersion":       pulumi.String(args.Strimzi.Version),
 		"tidbOperatorVersion":  pulumi.String(args.TiDBOperator.Version),
@@ -253,12 +265,69 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	return p, nil
 }
 
-// retainCRDs marks CustomResourceDefinitions inside charts and manifests retain-on-delete.
-func retainCRDs(_ context.Context, a *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
-	if a.Type != "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" {
-		return nil
+// rendered lists the resources of remote components' resources outputs (helm/v4.Chart,
+// yaml/v2.ConfigFile): resource references, which the SDK turns into resources by URN.
+func rendered(outs ...pulumi.ArrayOutput) pulumi.ResourceArrayOutput {
+	ins := make([]any, len(outs))
+	for i, o := range outs {
+		ins[i] = o
 	}
-	o := a.Opts
-	o.RetainOnDelete = true
-	return &pulumi.ResourceTransformResult{Props: a.Props, Opts: o}
+	return pulumi.All(ins...).ApplyT(func(vs []any) []pulumi.Resource {
+		var out []pulumi.Resource
+		for _, v := range vs {
+			xs, _ := v.([]any)
+			for _, x := range xs {
+				if r, ok := x.(pulumi.Resource); ok {
+					out = append(out, r)
+				}
+			}
+		}
+		return out
+	}).(pulumi.ResourceArrayOutput)
+}
+
+// crdType is the type token of a CustomResourceDefinition rendered by a chart or manifest.
+const crdType = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
+
+// crdTransform normalises the CustomResourceDefinitions inside charts and manifests and, with
+// retain, marks them retain-on-delete.
+//
+// Normalising: a schema node with an empty `properties: {}` means the same as one without it, and the
+// API server drops it when it stores the CRD; left in, every preview after `pulumi up` shows a diff
+// on the CRD that no update removes (Strimzi 1.2.0's Kafka CRD has one, at
+// status.autoRebalance.clusterSecurity, 040-Crd-kafka.yaml).
+func crdTransform(retain bool) pulumi.ResourceTransform {
+	return func(_ context.Context, a *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
+		if a.Type != crdType {
+			return nil
+		}
+		o := a.Opts
+		if retain {
+			o.RetainOnDelete = true
+		}
+		props, _ := dropEmptyProperties(a.Props).(pulumi.Map)
+		return &pulumi.ResourceTransformResult{Props: props, Opts: o}
+	}
+}
+
+// dropEmptyProperties returns v without any "properties" key whose value is an empty map.
+func dropEmptyProperties(v pulumi.Input) pulumi.Input {
+	switch x := v.(type) {
+	case pulumi.Map:
+		out := make(pulumi.Map, len(x))
+		for k, e := range x {
+			if m, ok := e.(pulumi.Map); ok && k == "properties" && len(m) == 0 {
+				continue
+			}
+			out[k] = dropEmptyProperties(e)
+		}
+		return out
+	case pulumi.Array:
+		out := make(pulumi.Array, len(x))
+		for i, e := range x {
+			out[i] = dropEmptyProperties(e)
+		}
+		return out
+	}
+	return v
 }

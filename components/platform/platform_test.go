@@ -1,6 +1,7 @@
 package platform_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,16 +42,17 @@ func run(t *testing.T, mutate func(a *platform.PlatformArgs)) (*plan.Graph, erro
 func TestPlatform(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
-		reason     string
-		mutate     func(a *platform.PlatformArgs)
-		replicas   float64
-		selector   any
-		transforms bool
+		reason   string
+		mutate   func(a *platform.PlatformArgs)
+		replicas float64
+		selector any
+		// retained are the namespaces kept on delete.
+		retained []string
 	}{
 		"Default":   {reason: "one replica on the system pool", mutate: func(*platform.PlatformArgs) {}, replicas: 1, selector: map[string]any{"kost.io/pool": "system"}},
 		"HA":        {reason: "prod runs two replicas", mutate: func(a *platform.PlatformArgs) { a.HA = true }, replicas: 2, selector: map[string]any{"kost.io/pool": "system"}},
 		"NoPools":   {reason: "a cluster without kost's pools gets no node selector", mutate: func(a *platform.PlatformArgs) { a.Cluster.DedicatedPools = false }, replicas: 1, selector: map[string]any{}},
-		"Protected": {reason: "protected environments keep CRDs", mutate: func(a *platform.PlatformArgs) { a.RetainCRDs = true }, replicas: 1, selector: map[string]any{"kost.io/pool": "system"}, transforms: true},
+		"Protected": {reason: "protected environments keep the data namespaces", mutate: func(a *platform.PlatformArgs) { a.Retain = true }, replicas: 1, selector: map[string]any{"kost.io/pool": "system"}, retained: []string{"kafka", "tidb"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -64,9 +66,19 @@ func TestPlatform(t *testing.T) {
 				t.Errorf("%s: strimzi replicas %v, want %v", tc.reason, v, tc.replicas)
 			}
 			for _, c := range append(g.OfType("kubernetes:helm.sh/v4:Chart"), g.OfType("kubernetes:yaml/v2:ConfigFile")...) {
-				if (c.Transforms > 0) != tc.transforms {
-					t.Errorf("%s: %s has %d transforms", tc.reason, c.Name, c.Transforms)
+				if c.Transforms != 1 {
+					t.Errorf("%s: %s has %d transforms, want the CRD transform", tc.reason, c.Name, c.Transforms)
 				}
+			}
+			var retained []string
+			for _, n := range g.OfType("kubernetes:core/v1:Namespace") {
+				if n.RetainOnDelete {
+					retained = append(retained, n.String("metadata.name"))
+				}
+			}
+			slices.Sort(retained)
+			if d := cmp.Diff(tc.retained, retained); d != "" {
+				t.Errorf("%s: namespaces retained on delete (-want +got):\n%s", tc.reason, d)
 			}
 			spark, _ := g.Named("kubernetes:helm.sh/v4:Chart", "p-spark-operator")
 			sel, _ := spark.Input("values.controller.nodeSelector")
