@@ -4,14 +4,26 @@ STACK  ?= dev
 GOLANGCI_LINT_VERSION ?= v2.6.2
 ACTIONLINT_VERSION    ?= v1.7.9
 
-.PHONY: plan test lint golden bench fuzz
+.PHONY: plan test unit e2e e2e-tools lint golden bench fuzz
 
 plan:
 	$(GO) run . plan --stack $(STACK)
 
-# What CI runs (.ci/run): formatting, vet, the linters, every test.
-test: lint
+# What CI runs (.ci/run): formatting, vet, the linters, every unit test, then the end-to-end run.
+test: unit e2e
+
+# The fast loop: formatting, vet, the linters and every unit test (mocks, CRD validation, policies).
+unit: lint
 	$(GO) test ./...
+
+# The real engine and Kubernetes provider against a real API server with kwok nodes, in a network
+# namespace of its own (tests/e2e/run.sh). The tools build once into a cache keyed by version.
+e2e:
+	bash tests/e2e/run.sh
+
+# Only the tools of the end-to-end run, into their cache (CI warms it in a step of its own).
+e2e-tools:
+	bash tests/e2e/tools.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -1,0 +1,442 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kost-platform/kost/stacks"
+	"github.com/kost-platform/kost/stacks/config"
+)
+
+// repoRoot is the repository root, where the shipped stack files are.
+const repoRoot = "../.."
+
+// env is what run.sh hands the test.
+type env struct {
+	bin, out, shared string
+}
+
+func e2eEnv(t *testing.T) env {
+	t.Helper()
+	bin := os.Getenv("KOST_E2E_BIN")
+	if bin == "" {
+		t.Skip("end-to-end run: `make e2e` runs it (tools.sh builds the tools, run.sh the network namespace)")
+	}
+	out := os.Getenv("KOST_E2E_OUT")
+	if out == "" {
+		out = t.TempDir()
+	}
+	shared := os.Getenv("KOST_SHARED_DIR")
+	if shared == "" {
+		shared = filepath.Join(repoRoot, "..", "shared")
+	}
+	charts, err := filepath.Abs(filepath.Join(shared, "charts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(charts); err != nil {
+		t.Skipf("no published charts in %s (set KOST_SHARED_DIR): the end-to-end run installs them from there", charts)
+	}
+	return env{bin: bin, out: out, shared: charts}
+}
+
+// stepper runs the steps of one stack's run.
+type stepper struct {
+	t  *testing.T
+	cp *ControlPlane
+}
+
+// step runs one step, failing with the step's name, the engine's message and what the cluster
+// looked like (also written under the run's output folder).
+func (s stepper) step(name string, f func() error) {
+	s.t.Helper()
+	s.t.Logf("step: %s", name)
+	start := time.Now()
+	if err := f(); err != nil {
+		s.t.Fatalf("step %q failed after %s: %v\ncluster:\n%s", name, time.Since(start).Round(time.Second), err,
+			s.cp.Diagnose(context.Background()))
+	}
+	s.t.Logf("step: %s: done in %s", name, time.Since(start).Round(time.Second))
+}
+
+// cluster starts a control plane with nodes and the Spark webhook stand-in for one stack, stopped
+// (and checked stopped) when the test ends.
+func cluster(ctx context.Context, t *testing.T, e env, dir string, nodes []NodeShape) (*ControlPlane, *SparkWebhookStandIn) {
+	t.Helper()
+	cp, err := StartControlPlane(ctx, e.bin, filepath.Join(dir, "cluster"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pids := cp.PIDs()
+	t.Cleanup(func() {
+		cp.Stop()
+		for _, pid := range pids {
+			if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+				t.Errorf("process %d is still running after Stop", pid)
+			}
+		}
+	})
+	if err := CreateNodes(ctx, cp.Client, nodes); err != nil {
+		t.Fatal(err)
+	}
+	wh, err := StartSparkWebhookStandIn(ctx, cp.Client, filepath.Join(dir, "cluster", "pki", "webhook"), "spark-operator", 9443)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(wh.Stop)
+	return cp, wh
+}
+
+// TestLocalStack runs Pulumi.local.yaml exactly as shipped (what a user runs on kind), with the
+// charts from a mirror directory, through up, a no-change preview, an upgrade and destroy.
+func TestLocalStack(t *testing.T) {
+	e := e2eEnv(t)
+	ctx := context.Background()
+	dir := filepath.Join(e.out, "local")
+	// A kind cluster: one node, untainted, sized like a laptop's kind node.
+	cp, wh := cluster(ctx, t, e, dir, []NodeShape{{Name: "kost-control-plane", Count: 1, CPUMilli: 8000, MemoryBytes: 16 << 30, Pods: 110}})
+	step := stepper{t, cp}.step
+	st, err := NewStack(ctx, StackOptions{
+		Name: "local", StackFile: filepath.Join(repoRoot, "Pulumi.local.yaml"),
+		Bin: e.bin, Dir: dir, Kubeconfig: cp.Kubeconfig, Program: stacks.Deploy,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step("point the stack at the chart mirror (pulumi config set --path)", func() error {
+		if err := st.SetPath(ctx, "kost:environment.mirror.charts", e.shared); err != nil {
+			return err
+		}
+		return st.SetPath(ctx, "kost:environment.mirror.manifests", e.shared)
+	})
+	step("pulumi preview", func() error { _, err := st.Preview(ctx, false); return err })
+	step("pulumi up", func() error { _, err := st.Up(ctx); return err })
+	step("every resource exists in the API server", func() error { return inCluster(ctx, cp.Client, st) })
+	step("the operators are Ready", func() error {
+		return operatorsReady(ctx, cp.Client, []string{"strimzi", "tidb-admin", "spark-operator"})
+	})
+	step("the SparkApplication went through the Spark operator's webhook (failurePolicy Fail)", func() error {
+		return webhookCalled(wh)
+	})
+	step("pulumi preview --expect-no-changes", func() error { _, err := st.Preview(ctx, true); return err })
+	step("upgrade: a new Spark job namespace (a chart value of the Spark operator)", func() error {
+		for i, ns := range []string{"spark-jobs", "analytics"} {
+			if err := st.SetPath(ctx, fmt.Sprintf("kost:environment.regions[0].spark.jobNamespaces[%d]", i), ns); err != nil {
+				return err
+			}
+		}
+		steps, err := st.Up(ctx)
+		if err != nil {
+			return err
+		}
+		if err := noReplacement(steps); err != nil {
+			return err
+		}
+		return inCluster(ctx, cp.Client, st)
+	})
+	step("pulumi preview --expect-no-changes after the upgrade", func() error { _, err := st.Preview(ctx, true); return err })
+	var before []StateResource
+	step("pulumi destroy", func() error {
+		if before, err = st.Resources(ctx); err != nil {
+			return err
+		}
+		_, err := st.Destroy(ctx)
+		return err
+	})
+	step("nothing is left but what is retained", func() error { return goneUnlessRetained(ctx, cp.Client, before) })
+}
+
+// webhookCalled checks that the API server called the Spark operator's webhook for the example
+// SparkApplication: it reached the stand-in through the chart's Service and caBundle.
+func webhookCalled(wh *SparkWebhookStandIn) error {
+	if n := wh.Answered("sparkapplications"); n == 0 {
+		return errors.New("no admission review for sparkapplications reached the webhook")
+	}
+	return nil
+}
+
+// inCluster checks that every Kubernetes object in the stack's state exists in the API server.
+func inCluster(ctx context.Context, k *Kube, st *Stack) error {
+	rs, err := st.Resources(ctx)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	n := 0
+	for _, r := range rs {
+		av, kind, ns, name, ok := r.KubernetesObject()
+		if !ok {
+			continue
+		}
+		n++
+		p, err := k.ObjectPath(ctx, av, kind, ns, name)
+		if err == nil {
+			_, err = k.Get(ctx, p)
+		}
+		if err != nil {
+			missing = append(missing, fmt.Sprintf("%s %s/%s: %v", kind, ns, name, err))
+		}
+	}
+	if n == 0 {
+		return errors.New("the state holds no Kubernetes object")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%d of %d objects in the state are not in the cluster:\n  %s", len(missing), n, strings.Join(missing, "\n  "))
+	}
+	return nil
+}
+
+// operatorsReady checks that every Deployment in the namespaces has all its replicas ready.
+func operatorsReady(ctx context.Context, k *Kube, namespaces []string) error {
+	var bad []string
+	found := 0
+	for _, ns := range namespaces {
+		ds, err := k.List(ctx, "/apis/apps/v1/namespaces/"+ns+"/deployments")
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			found++
+			want, ready := d.Path("spec.replicas"), d.Path("status.readyReplicas")
+			if want == nil || ready == nil || want.(float64) != ready.(float64) {
+				bad = append(bad, fmt.Sprintf("%s/%s: %v of %v ready", ns, d.Str("metadata.name"), ready, want))
+			}
+		}
+		if len(ds) == 0 {
+			bad = append(bad, ns+": no Deployment")
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("operators not ready (%d Deployments):\n  %s", found, strings.Join(bad, "\n  "))
+	}
+	return nil
+}
+
+// noReplacement fails on any step that replaces or deletes a resource.
+func noReplacement(steps []Step) error {
+	var bad []string
+	for _, s := range steps {
+		if strings.Contains(s.Op, "replace") || s.Op == "delete" {
+			bad = append(bad, fmt.Sprintf("%s %s (%s)", s.Op, s.URN, strings.Join(s.Diffs, ", ")))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("the upgrade replaced or deleted:\n  %s", strings.Join(bad, "\n  "))
+	}
+	return nil
+}
+
+// goneUnlessRetained checks, after a destroy, that every Kubernetes object that was in the state is
+// gone from the API server unless it was retained on delete, and that the retained ones are there.
+func goneUnlessRetained(ctx context.Context, k *Kube, before []StateResource) error {
+	var bad []string
+	for _, r := range before {
+		av, kind, ns, name, ok := r.KubernetesObject()
+		if !ok {
+			continue
+		}
+		p, err := k.ObjectPath(ctx, av, kind, ns, name)
+		if err == nil {
+			_, err = k.Get(ctx, p)
+		}
+		exists := err == nil
+		switch {
+		case exists && !r.RetainOnDelete:
+			bad = append(bad, fmt.Sprintf("%s %s/%s is still there", kind, ns, name))
+		case !exists && r.RetainOnDelete:
+			bad = append(bad, fmt.Sprintf("%s %s/%s was retained on delete but is gone (%v)", kind, ns, name, err))
+		}
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		return fmt.Errorf("after destroy:\n  %s", strings.Join(bad, "\n  "))
+	}
+	return nil
+}
+
+// prodPools are the nodes of the prod-shaped cluster: per pool, one node in each of three zones,
+// labelled and tainted as kost's clusters are. Their allocatable is that of the AWS prod default
+// instance types (see the capacity proof), so the real scheduler places the operators against the
+// numbers kost plans with.
+func prodPools() []NodeShape {
+	type pool struct {
+		name        string
+		cpu, memMiB int64
+		pods        int
+	}
+	var out []NodeShape
+	for _, p := range []pool{
+		{"system", 3920, 14162, 58}, {"pd", 7910, 29317, 58}, {"tikv", 7910, 59627, 58},
+		{"tidb", 15890, 27381, 234}, {"kafka", 3920, 29317, 58}, {"spark", 7910, 29317, 58},
+	} {
+		for _, z := range []string{"zone-a", "zone-b", "zone-c"} {
+			s := NodeShape{Name: p.name + "-" + z, Count: 1, CPUMilli: p.cpu, MemoryBytes: p.memMiB << 20, Pods: p.pods,
+				Labels: map[string]string{"kost.io/pool": p.name, "topology.kubernetes.io/zone": z}}
+			if p.name != "system" {
+				s.Taints = []Taint{{Key: "kost.io/pool", Value: p.name, Effect: "NoSchedule"}}
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TestProdShapedStack runs a prod-shaped, protected environment on an existing cluster whose nodes
+// are labelled like kost's pools: up, a no-change preview, an upgrade of TiDB and Kafka and of an
+// operator's chart values, a destroy that must stop at the protected data without touching the
+// operators, and the destroy a person runs after unprotecting, which must leave the data behind.
+func TestProdShapedStack(t *testing.T) {
+	e := e2eEnv(t)
+	ctx := context.Background()
+	dir := filepath.Join(e.out, "prod")
+	cp, wh := cluster(ctx, t, e, dir, prodPools())
+	step := stepper{t, cp}.step
+	st, err := NewStack(ctx, StackOptions{
+		Name: "e2e-prod", StackFile: filepath.Join("testdata", "Pulumi.e2e-prod.yaml"),
+		Bin: e.bin, Dir: dir, Kubeconfig: cp.Kubeconfig, Program: stacks.Deploy,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step("point the stack at the chart mirror", func() error {
+		if err := st.SetPath(ctx, "kost:environment.mirror.charts", e.shared); err != nil {
+			return err
+		}
+		return st.SetPath(ctx, "kost:environment.mirror.manifests", e.shared)
+	})
+	step("pulumi preview", func() error { _, err := st.Preview(ctx, false); return err })
+	step("pulumi up", func() error { _, err := st.Up(ctx); return err })
+	step("every resource exists in the API server", func() error { return inCluster(ctx, cp.Client, st) })
+	operators := []string{"strimzi", "tidb-admin", "spark-operator"}
+	step("the operators are Ready, two replicas each", func() error { return operatorsReady(ctx, cp.Client, operators) })
+	step("the SparkApplication went through the Spark operator's webhook", func() error { return webhookCalled(wh) })
+	step("pulumi preview --expect-no-changes", func() error { _, err := st.Preview(ctx, true); return err })
+	step("upgrade: TiDB and Kafka to the pins, a Spark job namespace more", func() error {
+		for path, v := range map[string]string{
+			"kost:environment.versions.tidb":                     config.Pinned.TiDB,
+			"kost:environment.versions.kafka":                    config.Pinned.Kafka,
+			"kost:environment.regions[0].spark.jobNamespaces[0]": "spark-jobs",
+			"kost:environment.regions[0].spark.jobNamespaces[1]": "analytics",
+		} {
+			if err := st.SetPath(ctx, path, v); err != nil {
+				return err
+			}
+		}
+		steps, err := st.Up(ctx)
+		if err != nil {
+			return err
+		}
+		if err := noReplacement(steps); err != nil {
+			return err
+		}
+		if err := updated(steps, "kubernetes:pingcap.com/v1alpha1:TidbCluster", "kubernetes:kafka.strimzi.io/v1:Kafka"); err != nil {
+			return err
+		}
+		return specIs(ctx, cp.Client, map[string]string{
+			"/apis/pingcap.com/v1alpha1/namespaces/tidb/tidbclusters/kost": "spec.version=" + config.Pinned.TiDB,
+			"/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkas/kost":       "spec.kafka.version=" + config.Pinned.Kafka,
+		})
+	})
+	step("pulumi preview --expect-no-changes after the upgrade", func() error { _, err := st.Preview(ctx, true); return err })
+	before, err := st.Resources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step("pulumi destroy stops at the protected data, before the operators", func() error {
+		_, err := st.Destroy(ctx)
+		if err == nil || !strings.Contains(err.Error(), "protected") {
+			return fmt.Errorf("destroy of a protected stack: %v; want Pulumi's refusal to delete a protected resource", err)
+		}
+		t.Logf("pulumi destroy refused, as it must: %s", firstLine(err.Error(), "protected"))
+		// The operators of protected custom resources: Strimzi and the TiDB Operator. (The Spark
+		// operator has no protected resource: the destroy may remove it and the Spark example.)
+		if err := operatorsReady(ctx, cp.Client, []string{"strimzi", "tidb-admin"}); err != nil {
+			return fmt.Errorf("after the refused destroy: %w", err)
+		}
+		return stillThere(ctx, cp.Client, before, func(r StateResource) bool { return r.Protect })
+	})
+	step("pulumi state unprotect --all, then pulumi destroy", func() error {
+		if err := st.UnprotectAll(ctx); err != nil {
+			return err
+		}
+		_, err := st.Destroy(ctx)
+		return err
+	})
+	step("the data is still there: what was retained, and the namespaces holding it", func() error {
+		return goneUnlessRetained(ctx, cp.Client, before)
+	})
+}
+
+// updated checks that a resource of each type was updated in place.
+func updated(steps []Step, types ...string) error {
+	for _, typ := range types {
+		ok := false
+		for _, s := range steps {
+			ok = ok || (s.Type == typ && s.Op == "update")
+		}
+		if !ok {
+			return fmt.Errorf("no %s was updated in place", typ)
+		}
+	}
+	return nil
+}
+
+// specIs checks "path=value" on objects by API path.
+func specIs(ctx context.Context, k *Kube, want map[string]string) error {
+	for p, kv := range want {
+		field, value, _ := strings.Cut(kv, "=")
+		o, err := k.Get(ctx, p)
+		if err != nil {
+			return err
+		}
+		if got := o.Str(field); got != value {
+			return fmt.Errorf("%s: %s is %q, want %q", p, field, got, value)
+		}
+	}
+	return nil
+}
+
+// stillThere checks that the objects of the state matching keep exist in the API server.
+func stillThere(ctx context.Context, k *Kube, rs []StateResource, keep func(StateResource) bool) error {
+	var missing []string
+	n := 0
+	for _, r := range rs {
+		av, kind, ns, name, ok := r.KubernetesObject()
+		if !ok || !keep(r) {
+			continue
+		}
+		n++
+		p, err := k.ObjectPath(ctx, av, kind, ns, name)
+		if err == nil {
+			_, err = k.Get(ctx, p)
+		}
+		if err != nil {
+			missing = append(missing, fmt.Sprintf("%s %s/%s: %v", kind, ns, name, err))
+		}
+	}
+	if n == 0 {
+		return errors.New("no object matched")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("gone:\n  %s", strings.Join(missing, "\n  "))
+	}
+	return nil
+}
+
+// firstLine returns the first line of s containing sub.
+func firstLine(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return s
+}
