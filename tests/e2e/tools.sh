@@ -33,6 +33,9 @@ export GOFLAGS=-mod=mod GOTOOLCHAIN=local
 
 log() { printf 'e2e tools: %s\n' "$*" >&2; }
 
+# Scratch folders of builds that failed are removed on the way out.
+trap 'rm -rf "$cache"/build.*' EXIT
+
 # scratch MODULE_NAME: a fresh module folder for one build.
 scratch() {
 	local d
