@@ -33,15 +33,15 @@ export GOFLAGS=-mod=mod GOTOOLCHAIN=local
 
 log() { printf 'e2e tools: %s\n' "$*" >&2; }
 
-# Scratch folders of builds that failed are removed on the way out.
-trap 'rm -rf "$cache"/build.*' EXIT
+# This run's scratch folders; those of builds that failed are removed on the way out.
+scratches=()
+trap 'rm -rf "${scratches[@]}"' EXIT
 
-# scratch MODULE_NAME: a fresh module folder for one build.
+# scratch MODULE_NAME: a fresh module folder for one build, in $scratch_dir.
 scratch() {
-	local d
-	d=$(mktemp -d "$cache/build.XXXXXX")
-	(cd "$d" && go mod init "$1" >/dev/null 2>&1)
-	echo "$d"
+	scratch_dir=$(mktemp -d "$cache/build.XXXXXX")
+	scratches+=("$scratch_dir")
+	(cd "$scratch_dir" && go mod init "$1" >/dev/null 2>&1)
 }
 
 # done_or_build NAME VERSION FUNCTION: runs FUNCTION DEST unless DEST/.ok exists, then links the
@@ -64,7 +64,8 @@ done_or_build() {
 
 build_pulumi() {
 	local d
-	d=$(scratch kost.e2e/pulumi)
+	scratch kost.e2e/pulumi
+	d=$scratch_dir
 	(
 		cd "$d"
 		go mod edit -require "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" -require "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
@@ -81,7 +82,8 @@ build_pulumi() {
 
 build_k8s_provider() {
 	local d
-	d=$(scratch kost.e2e/kubernetes)
+	scratch kost.e2e/kubernetes
+	d=$scratch_dir
 	(
 		cd "$d"
 		go mod edit -require "github.com/pulumi/pulumi-kubernetes/provider/v4@$K8S_PROVIDER_MODULE_VERSION" \
@@ -109,6 +111,7 @@ build_random_provider() {
 		return 1
 	fi
 	d=$(mktemp -d "$cache/build.XXXXXX")
+	scratches+=("$d")
 	cp -r "$src/pulumi-random-v$RANDOM_VERSION" "$src/terraform-provider-random-$RANDOM_TF_COMMIT" "$d/"
 	chmod -R u+w "$d"
 	(
@@ -125,7 +128,8 @@ build_random_provider() {
 
 build_kubernetes() {
 	local d v=${KUBERNETES_VERSION#v} args=()
-	d=$(scratch kost.e2e/kubernetes-control-plane)
+	scratch kost.e2e/kubernetes-control-plane
+	d=$scratch_dir
 	(
 		cd "$d"
 		go mod edit -require "k8s.io/kubernetes@$KUBERNETES_VERSION"
@@ -154,7 +158,8 @@ build_kubernetes() {
 
 build_etcd() {
 	local d
-	d=$(scratch kost.e2e/etcd)
+	scratch kost.e2e/etcd
+	d=$scratch_dir
 	(
 		cd "$d"
 		go mod edit -require "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
@@ -167,7 +172,8 @@ build_etcd() {
 
 build_kwok() {
 	local d
-	d=$(scratch kost.e2e/kwok)
+	scratch kost.e2e/kwok
+	d=$scratch_dir
 	(
 		cd "$d"
 		go mod edit -require "sigs.k8s.io/kwok@$KWOK_VERSION"
