@@ -310,9 +310,11 @@ func (b *smBuilder) workers(parent pulumi.ResourceOption) error {
 			},
 			StorageProfile: &compute.VirtualMachineScaleSetStorageProfileArgs{
 				ImageReference: a.imageReference(),
+				// No deleteOption: it applies to Flexible scale sets only (the compute API's
+				// VirtualMachineScaleSetOSDisk.deleteOption); a Uniform set's instances take their OS
+				// disks with them.
 				OsDisk: &compute.VirtualMachineScaleSetOSDiskArgs{
 					CreateOption: pulumi.String(string(compute.DiskCreateOptionTypesFromImage)),
-					DeleteOption: pulumi.String(string(compute.DiskDeleteOptionTypesDelete)),
 					Caching:      compute.CachingTypesReadWrite,
 					OsType:       compute.OperatingSystemTypesLinux,
 					DiskSizeGB:   pulumi.Int(diskGiB(p.DiskGiB)),

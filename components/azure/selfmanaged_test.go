@@ -305,6 +305,9 @@ func TestSelfManagedCluster(t *testing.T) {
 					t.Errorf("%s is spot without Spot", vmss.Name)
 				}
 				checkInputs(t, vmss, want)
+				if _, ok := vmss.Input("virtualMachineProfile.storageProfile.osDisk.deleteOption"); ok {
+					t.Errorf("%s: osDisk.deleteOption is for Flexible scale sets only; the API refuses it on a Uniform one", vmss.Name)
+				}
 				if !slices.Contains(vmss.IgnoreChanges, "sku.capacity") {
 					t.Errorf("%s: the autoscaler's capacity would be reset", vmss.Name)
 				}

@@ -159,6 +159,9 @@ func TestDataPlaneShapes(t *testing.T) {
 			if !ok || app.String("spec.driver.serviceAccount") != data.SparkDriverAccount {
 				t.Errorf("%s: the example runs as the driver account", tc.reason)
 			}
+			if _, ttl := app.Input("spec.timeToLiveSeconds"); ttl {
+				t.Errorf("%s: with timeToLiveSeconds the operator deletes the example and every pulumi up runs it again", tc.reason)
+			}
 		})
 	}
 }

@@ -35,7 +35,8 @@ func SparkPiSpec(c cluster.Cluster, s Spark) map[string]any {
 		"arguments":           []any{"1000"},
 		"sparkVersion":        s.Version,
 		"restartPolicy":       map[string]any{"type": "Never"},
-		"timeToLiveSeconds":   3600,
+		// No timeToLiveSeconds: the operator would delete the finished application, and every
+		// `pulumi up` would create it, and run it, again. It stays COMPLETED; delete it to rerun.
 		"driver":              role(map[string]any{"serviceAccount": SparkDriverAccount}),
 		"executor":            role(map[string]any{"instances": 2}),
 	}

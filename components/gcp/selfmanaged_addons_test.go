@@ -108,6 +108,22 @@ func TestSelfManagedAddons(t *testing.T) {
 		}
 	}
 
+	// What the CCM's controllers do on the API (cloud-provider-gcp): the load-balancer controller
+	// creates and updates kube-system/ingress-uid (gce_clusterid.go).
+	for _, want := range []access{
+		{verb: "create", resource: "configmaps", namespace: "kube-system"},
+		{verb: "update", resource: "configmaps", namespace: "kube-system", name: "ingress-uid"},
+		{verb: "patch", resource: "nodes"},
+		{verb: "update", resource: "services/status", namespace: "tidb"},
+	} {
+		if !allowed(ccm, "kube-system", "cloud-controller-manager", want) {
+			t.Errorf("the CCM's service account may not %+v", want)
+		}
+	}
+	if allowed(ccm, "kube-system", "cloud-controller-manager", access{verb: "update", resource: "configmaps", namespace: "kube-system", name: "kubeadm-config"}) {
+		t.Error("the CCM may update only its own config map in kube-system")
+	}
+
 	csi := decodeStrict(t, addonManifest(t, g, smName+"-addons-csi"))
 	drv := csi["CSIDriver/pd.csi.storage.gke.io"].(*storagev1.CSIDriver)
 	if drv.Spec.AttachRequired == nil || !*drv.Spec.AttachRequired {
@@ -155,6 +171,59 @@ func tolerates(ts []corev1.Toleration, key string) bool {
 	for _, t := range ts {
 		if t.Key == key || (t.Key == "" && t.Operator == corev1.TolerationOpExists) {
 			return true
+		}
+	}
+	return false
+}
+
+// access is one request a service account makes (core API group).
+type access struct{ verb, resource, namespace, name string }
+
+// allowed evaluates the RBAC objects of a decoded manifest as the RBAC authorizer does for the
+// core API group: a binding to the service account, of a role whose rule covers the verb, the
+// resource and (when the rule names some) the object's name; Roles only in their namespace.
+func allowed(objs map[string]any, saNamespace, sa string, a access) bool {
+	covers := func(rules []rbacv1.PolicyRule) bool {
+		for _, r := range rules {
+			in := func(xs []string, x string) bool {
+				for _, v := range xs {
+					if v == x || v == "*" {
+						return true
+					}
+				}
+				return false
+			}
+			if in(r.APIGroups, "") && in(r.Verbs, a.verb) && in(r.Resources, a.resource) &&
+				(len(r.ResourceNames) == 0 || (a.name != "" && in(r.ResourceNames, a.name))) {
+				return true
+			}
+		}
+		return false
+	}
+	bound := func(subjects []rbacv1.Subject) bool {
+		for _, s := range subjects {
+			if s.Kind == "ServiceAccount" && s.Name == sa && s.Namespace == saNamespace {
+				return true
+			}
+		}
+		return false
+	}
+	for _, o := range objs {
+		switch b := o.(type) {
+		case *rbacv1.ClusterRoleBinding:
+			if cr, ok := objs["ClusterRole/"+b.RoleRef.Name].(*rbacv1.ClusterRole); ok && bound(b.Subjects) && covers(cr.Rules) {
+				return true
+			}
+		case *rbacv1.RoleBinding:
+			if b.Namespace != a.namespace || !bound(b.Subjects) {
+				continue
+			}
+			if r, ok := objs["Role/"+b.RoleRef.Name].(*rbacv1.Role); ok && b.RoleRef.Kind == "Role" && r.Namespace == b.Namespace && covers(r.Rules) {
+				return true
+			}
+			if cr, ok := objs["ClusterRole/"+b.RoleRef.Name].(*rbacv1.ClusterRole); ok && b.RoleRef.Kind == "ClusterRole" && covers(cr.Rules) {
+				return true
+			}
 		}
 	}
 	return false
