@@ -59,11 +59,11 @@ type ManagedClusterArgs struct {
 	// is authorized as a /32 so the nodes reach the API server. Required with PublicEndpoint; ignored
 	// otherwise.
 	NATPublicIP pulumi.StringInput
-	// AdminGroupObjectIDs are Entra ID groups given cluster-admin (managed Entra ID integration with
-	// Kubernetes RBAC, not Azure RBAC). When any is set, local accounts are disabled and the
-	// kubeconfig authenticates with kubelogin through the Azure CLI, so whoever runs Pulumi must be
-	// in one of the groups. When none is set, local accounts stay on and the kubeconfig holds the
-	// cluster's admin certificate. Default: none.
+	// AdminGroupObjectIDs are Entra ID groups given cluster-admin. Local accounts are always off (a
+	// local admin certificate cannot be revoked and works from anywhere the API is reachable): the
+	// kubeconfig authenticates with kubelogin through the Azure CLI, and the identity running Pulumi
+	// gets "Azure Kubernetes Service RBAC Cluster Admin" on the cluster (Azure RBAC for Kubernetes
+	// authorization), so it reaches the cluster without being in a group. Default: none.
 	AdminGroupObjectIDs []string
 	// NodePools to create, counts over all zones. Required: one named "system", which becomes the
 	// System agent pool (no taint: kost's operators run there too, next to CoreDNS and the other
@@ -233,10 +233,10 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		EnableRBAC: pulumi.Bool(true),
 		AadProfile: &containerservice.ManagedClusterAADProfileArgs{
 			Managed:             pulumi.Bool(true),
-			EnableAzureRBAC:     pulumi.Bool(false),
+			EnableAzureRBAC:     pulumi.Bool(true),
 			AdminGroupObjectIDs: pulumi.ToStringArray(args.AdminGroupObjectIDs),
 		},
-		DisableLocalAccounts:   pulumi.Bool(len(args.AdminGroupObjectIDs) > 0),
+		DisableLocalAccounts:   pulumi.Bool(true),
 		ApiServerAccessProfile: apiAccess,
 		NetworkProfile: &containerservice.ContainerServiceNetworkProfileArgs{
 			NetworkPlugin:     pulumi.String(string(containerservice.NetworkPluginAzure)),
@@ -298,6 +298,7 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		SubscriptionID: args.SubscriptionID,
 		RoleDefinition: roleNetworkContributor,
 		PrincipalID:    c.PrincipalID,
+		PrincipalType:  "ServicePrincipal",
 		Scope:          args.NodeSubnetID,
 		Description:    "AKS " + args.ClusterName + ": nodes and internal load balancers in the node subnet",
 	}, parent)
@@ -305,7 +306,26 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		return nil, wrap(err)
 	}
 
-	ready := []pulumi.Resource{aks, subnetRole}
+	// The identity running Pulumi administers the cluster through Azure RBAC (local accounts are
+	// off). Azure says a new assignment takes up to five minutes to reach the cluster's authorizer;
+	// the node pools after it take longer than that, and everything on the cluster waits for them.
+	deployer, err := clientIdentity(ctx, c)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	deployerRole, err := newRoleAssignment(ctx, name+"-deployer-admin", roleAssignmentArgs{
+		SubscriptionID: args.SubscriptionID,
+		RoleDefinition: roleAKSRBACClusterAdmin,
+		PrincipalID:    pulumi.String(deployer.ObjectID),
+		// A person or a workload: Azure looks the type up itself.
+		PrincipalType: "",
+		Scope:         aks.ID(),
+		Description:   "AKS " + args.ClusterName + ": the identity that runs Pulumi administers the cluster",
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	ready := []pulumi.Resource{aks, subnetRole, deployerRole}
 	// AKS refuses concurrent agent pool operations on one cluster: each pool waits for the previous.
 	prev := pulumi.Resource(subnetRole)
 	for _, ps := range args.NodePools {
@@ -376,28 +396,18 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	return c, nil
 }
 
-// clusterKubeconfig gets the cluster's kubeconfig (a secret) for its endpoint. With Entra ID admin
-// groups it is the user kubeconfig rewritten to kubelogin with the Azure CLI login; without, local
-// accounts are on and it holds the local admin's client certificate.
+// clusterKubeconfig gets the cluster's kubeconfig (a secret) for its endpoint: the user kubeconfig
+// rewritten to kubelogin with the Azure CLI login (local accounts are off, so there is no admin
+// certificate to hand out).
 func clusterKubeconfig(ctx *pulumi.Context, c *ManagedCluster, args *ManagedClusterArgs, endpoint pulumi.StringOutput) pulumi.StringOutput {
-	// The invokes run with the component's provider (Parent) once the cluster exists (DependsOn).
+	// The invoke runs with the component's provider (Parent) once the cluster exists (DependsOn).
 	invokeOpts := []pulumi.InvokeOption{pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{c.AKS})}
-	var creds pulumi.StringOutput
-	rewrite := userKubeconfig
-	if len(args.AdminGroupObjectIDs) == 0 {
-		rewrite = adminKubeconfig
-		creds = containerservice.ListManagedClusterAdminCredentialsOutput(ctx, containerservice.ListManagedClusterAdminCredentialsOutputArgs{
-			ResourceGroupName: args.ResourceGroupName,
-			ResourceName:      c.AKS.Name,
-		}, invokeOpts...).Kubeconfigs().Index(pulumi.Int(0)).Value()
-	} else {
-		creds = containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
-			ResourceGroupName: args.ResourceGroupName,
-			ResourceName:      c.AKS.Name,
-		}, invokeOpts...).Kubeconfigs().Index(pulumi.Int(0)).Value()
-	}
+	creds := containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
+		ResourceGroupName: args.ResourceGroupName,
+		ResourceName:      c.AKS.Name,
+	}, invokeOpts...).Kubeconfigs().Index(pulumi.Int(0)).Value()
 	return pulumi.ToSecret(pulumi.All(creds, endpoint).ApplyT(func(xs []any) (string, error) {
-		return rewrite(KubeconfigArgs{ClusterName: args.ClusterName, Server: xs[1].(string)}, xs[0].(string))
+		return userKubeconfig(KubeconfigArgs{ClusterName: args.ClusterName, Server: xs[1].(string)}, xs[0].(string))
 	})).(pulumi.StringOutput)
 }
 

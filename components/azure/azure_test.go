@@ -274,9 +274,9 @@ func TestManagedCluster(t *testing.T) {
 			"oidcIssuerProfile.enabled":                   true,
 			"securityProfile.workloadIdentity.enabled":    true,
 			"apiServerAccessProfile.enablePrivateCluster": true,
-			// Entra ID admins; no local accounts.
+			// Entra ID admins and Azure RBAC; no local accounts.
 			"aadProfile.managed":                   true,
-			"aadProfile.enableAzureRBAC":           false,
+			"aadProfile.enableAzureRBAC":           true,
 			"aadProfile.adminGroupObjectIDs":       []any{adminGroup},
 			"disableLocalAccounts":                 true,
 			"storageProfile.diskCSIDriver.enabled": true,
@@ -322,6 +322,18 @@ func TestManagedCluster(t *testing.T) {
 		identity, _ := aks.Outputs["identity"].ObjectValue()["principalId"].V.(string)
 		if got := role.String("principalId"); got == "" || got != identity {
 			t.Errorf("role for principal %q, want the cluster identity %q", got, identity)
+		}
+	})
+	t.Run("DeployerRole", func(t *testing.T) {
+		// Local accounts are off: the identity running Pulumi administers the cluster through Azure RBAC.
+		deployer := get(t, g, "azure-native:authorization:RoleAssignment", "aks-deployer-admin")
+		checkInputs(t, deployer, map[string]any{
+			"scope":            aks.ID,
+			"principalId":      plan.MockAzureObjectID,
+			"roleDefinitionId": "/subscriptions/" + subscription + "/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+		})
+		if _, typed := deployer.Input("principalType"); typed {
+			t.Error("the deployer may be a person or a workload: Azure must look its type up")
 		}
 	})
 	t.Run("UserPools", func(t *testing.T) {
@@ -445,9 +457,10 @@ func TestManagedCluster(t *testing.T) {
 		if c.InternalLoadBalancer["service.beta.kubernetes.io/azure-load-balancer-internal"] != "true" {
 			t.Errorf("internal LB annotations %v", c.InternalLoadBalancer)
 		}
-		// Ready: the cluster, the subnet role and the three agent pools, all custom resources.
-		if len(c.Ready) != 5 {
-			t.Errorf("%d ready resources, want 5", len(c.Ready))
+		// Ready: the cluster, the subnet role, the deployer's role (the Kubernetes provider acts as the
+		// deployer) and the three agent pools, all custom resources.
+		if len(c.Ready) != 6 {
+			t.Errorf("%d ready resources, want 6", len(c.Ready))
 		}
 		for _, r := range c.Ready {
 			if _, ok := r.(pulumi.CustomResource); !ok {
@@ -481,7 +494,7 @@ func TestPublicCluster(t *testing.T) {
 	checkInputs(t, aks, map[string]any{
 		"apiServerAccessProfile.enablePrivateCluster": false,
 		"apiServerAccessProfile.authorizedIPRanges":   []any{"203.0.113.0/24", natIP + "/32"},
-		"disableLocalAccounts":                        false,
+		"disableLocalAccounts":                        true,
 		"sku.tier":                                    "Free",
 		"agentPoolProfiles":                           aksProfilesWithSubnet(t, aks, subnet.ID),
 	})
@@ -496,7 +509,6 @@ func TestPublicCluster(t *testing.T) {
 			t.Errorf("%s: encryption at host %v, want off", ap.Name, v)
 		}
 	}
-	// Without Entra ID admins the kubeconfig holds the local admin's certificate.
 	k8s := g.OfType("pulumi:providers:kubernetes")[0]
 	var kc struct {
 		Clusters []struct{ Cluster map[string]string }
@@ -505,7 +517,8 @@ func TestPublicCluster(t *testing.T) {
 	if err := json.Unmarshal([]byte(k8s.String("kubeconfig")), &kc); err != nil {
 		t.Fatalf("kubeconfig: %v", err)
 	}
-	if u := kc.Users[0].User; !k8s.IsSecret("kubeconfig") || u["client-certificate-data"] == nil || u["client-key-data"] == nil || u["exec"] != nil {
+	// Without Entra ID admin groups too, no certificate: kubelogin with the Azure CLI login.
+	if u := kc.Users[0].User; !k8s.IsSecret("kubeconfig") || u["client-certificate-data"] != nil || u["exec"] == nil {
 		t.Errorf("kubeconfig user (secret %v): %v", k8s.IsSecret("kubeconfig"), u)
 	}
 	fqdn, _ := aks.Outputs["fqdn"].V.(string)
@@ -516,8 +529,8 @@ func TestPublicCluster(t *testing.T) {
 	for _, inv := range g.Invokes {
 		creds = append(creds, inv.Token)
 	}
-	if !slices.Equal(creds, []string{"azure-native:containerservice:listManagedClusterAdminCredentials"}) {
-		t.Errorf("invokes %v, want the admin credentials only", creds)
+	if slices.Contains(creds, "azure-native:containerservice:listManagedClusterAdminCredentials") {
+		t.Errorf("invokes %v: local accounts are off, there are no admin credentials", creds)
 	}
 }
 

@@ -44,15 +44,9 @@ type rawKubeconfig struct {
 			CAData string `yaml:"certificate-authority-data"`
 		} `yaml:"cluster"`
 	} `yaml:"clusters"`
-	Users []struct {
-		User struct {
-			CertData string `yaml:"client-certificate-data"`
-			KeyData  string `yaml:"client-key-data"`
-		} `yaml:"user"`
-	} `yaml:"users"`
 }
 
-// decodeCredential decodes one kubeconfig of listClusterUserCredentials/listClusterAdminCredentials.
+// decodeCredential decodes one kubeconfig of listClusterUserCredentials.
 func decodeCredential(value string) ([]byte, error) {
 	if value == "" {
 		return nil, errors.New("AKS returned no kubeconfig")
@@ -64,8 +58,7 @@ func decodeCredential(value string) ([]byte, error) {
 	return b, nil
 }
 
-// parseCredential decodes one kubeconfig of listClusterUserCredentials or
-// listClusterAdminCredentials (base64 YAML). AKS exposes its CA only through these.
+// parseCredential decodes one kubeconfig of listClusterUserCredentials (base64 YAML). AKS exposes its CA only through these.
 func parseCredential(value string) (rawKubeconfig, error) {
 	var kc rawKubeconfig
 	b, err := decodeCredential(value)
@@ -92,16 +85,3 @@ func userKubeconfig(a KubeconfigArgs, value string) (string, error) {
 	return Kubeconfig(a), nil
 }
 
-// adminKubeconfig renders AKS's local admin kubeconfig (a client certificate) in the same shape.
-func adminKubeconfig(a KubeconfigArgs, value string) (string, error) {
-	kc, err := parseCredential(value)
-	if err != nil {
-		return "", err
-	}
-	if len(kc.Users) == 0 || kc.Users[0].User.CertData == "" || kc.Users[0].User.KeyData == "" {
-		return "", errors.New("AKS admin kubeconfig has no client certificate")
-	}
-	a.CAData = kc.Clusters[0].Cluster.CAData
-	u := kc.Users[0].User
-	return render(a, map[string]any{"client-certificate-data": u.CertData, "client-key-data": u.KeyData}), nil
-}

@@ -22,21 +22,29 @@ const cloudConfigSecret = "azure-cloud-provider"
 // token): the tenant of the provider's credentials, which azure.json needs.
 const clientConfigToken = "azure-native:authorization:getClientConfig"
 
-// clientConfig is what getClientConfig answers.
+// clientConfig is what getClientConfig answers: the identity of the Azure credentials.
 type clientConfig struct {
 	TenantID string `pulumi:"tenantId"`
+	ObjectID string `pulumi:"objectId"`
+}
+
+// clientIdentity is the identity of the Azure provider the component inherits: the one running
+// Pulumi.
+func clientIdentity(ctx *pulumi.Context, parent pulumi.Resource) (clientConfig, error) {
+	var out clientConfig
+	if err := ctx.Invoke(clientConfigToken, nil, &out, utilities.PkgInvokeDefaultOpts([]pulumi.InvokeOption{pulumi.Parent(parent)})...); err != nil {
+		return out, fmt.Errorf("reading the identity of the Azure credentials: %w", err)
+	}
+	if out.TenantID == "" || out.ObjectID == "" {
+		return out, fmt.Errorf("the Azure credentials name no tenant or object id")
+	}
+	return out, nil
 }
 
 // tenantID is the tenant of the Azure provider the component inherits.
 func tenantID(ctx *pulumi.Context, parent pulumi.Resource) (string, error) {
-	var out clientConfig
-	if err := ctx.Invoke(clientConfigToken, nil, &out, utilities.PkgInvokeDefaultOpts([]pulumi.InvokeOption{pulumi.Parent(parent)})...); err != nil {
-		return "", fmt.Errorf("reading the tenant of the Azure credentials: %w", err)
-	}
-	if out.TenantID == "" {
-		return "", fmt.Errorf("the Azure credentials name no tenant")
-	}
-	return out.TenantID, nil
+	id, err := clientIdentity(ctx, parent)
+	return id.TenantID, err
 }
 
 // azureCloudConfig is the subset of cloud-provider-azure's azure.json kost sets.

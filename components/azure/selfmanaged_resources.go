@@ -391,6 +391,7 @@ func (b *smBuilder) roles(parent pulumi.ResourceOption) error {
 			SubscriptionID: a.SubscriptionID,
 			RoleDefinition: roleContributor,
 			PrincipalID:    id,
+			PrincipalType:  "ServicePrincipal",
 			Scope:          b.rgScope,
 			Description:    "kost " + a.ClusterName + ": cloud-controller-manager and Azure Disk CSI controller",
 		}, parent)
@@ -404,6 +405,7 @@ func (b *smBuilder) roles(parent pulumi.ResourceOption) error {
 			SubscriptionID: a.SubscriptionID,
 			RoleDefinition: roleReader,
 			PrincipalID:    b.c.WorkerPrincipalIDs[p.Pool],
+			PrincipalType:  "ServicePrincipal",
 			Scope:          b.rgScope,
 			Description:    "kost " + a.ClusterName + ": cloud-node-manager and Azure Disk CSI node plugin of pool " + p.Pool,
 		}, parent)

@@ -66,7 +66,7 @@ var ResourcePolicies = []ResourcePolicy{
 	},
 	{
 		Name:        "private-control-plane",
-		Description: "Kubernetes API servers are private, or public only to listed ranges that are not the whole internet.",
+		Description: "Kubernetes API servers are private, or public only to listed ranges that are not the whole internet; AKS local accounts are off (a local admin certificate cannot be revoked).",
 		Level:       Mandatory,
 		Check:       privateControlPlane,
 	},
@@ -308,6 +308,9 @@ func privateControlPlane(c Check) []string {
 			return []string{"the control plane has a public endpoint without authorized networks"}
 		}
 	case tAKS:
+		if v, _ := r.Input("disableLocalAccounts"); v != true {
+			return []string{"local accounts are on: AKS hands out a non-revocable admin certificate; set disableLocalAccounts"}
+		}
 		if v, _ := r.Input("apiServerAccessProfile.enablePrivateCluster"); v == true {
 			return nil
 		}

@@ -258,7 +258,7 @@ func TestDefaults(t *testing.T) {
 	}
 	want := map[string]any{
 		"size": Dev, "protect": false, "zones": []string{"us-east-1a", "us-east-1b", "us-east-1c"}, "mode": Managed,
-		"version": Pinned.Kubernetes, "public": true,
+		"version": Pinned.Kubernetes, "public": false, // no public endpoint unless publicCidrs say who reaches it
 		"tikvCount": 3, "tikvType": "m7i.xlarge",
 		"sparkSpot": true, "sparkMin": 0,
 		"pd": 3, "rf": 3, "isr": 2,

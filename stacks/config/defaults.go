@@ -131,11 +131,9 @@ func (r *Region) defaults(e *Environment) {
 		kc.Endpoint = &Endpoint{}
 	}
 	if kc.Endpoint.Public == nil {
-		// A self-managed cluster's API is behind an internal load balancer only.
-		kc.Endpoint.Public = boolp(!prod && kc.Mode != SelfManaged)
-	}
-	if *kc.Endpoint.Public && len(kc.Endpoint.PublicCIDRs) == 0 && !prod {
-		kc.Endpoint.PublicCIDRs = []string{"0.0.0.0/0"}
+		// Public only where the environment says who may reach it: never open to the internet by
+		// default. A self-managed cluster's API is behind an internal load balancer only.
+		kc.Endpoint.Public = boolp(len(kc.Endpoint.PublicCIDRs) > 0 && kc.Mode != SelfManaged)
 	}
 	if r.NodePools == nil {
 		r.NodePools = map[string]*NodePool{}

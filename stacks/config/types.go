@@ -135,7 +135,8 @@ type Kubernetes struct {
 	// Version is the Kubernetes minor version, e.g. "1.33". Default: the pinned version. Must be one of
 	// the supported versions in versions.go.
 	Version string `json:"version,omitempty"`
-	// Endpoint controls API server reachability. Default: private and public in dev; private only in prod.
+	// Endpoint controls API server reachability. Default: the private endpoint only; a public one
+	// only where publicCidrs say who may reach it.
 	Endpoint *Endpoint `json:"endpoint,omitempty"`
 	// TokenRotation applies to self-managed clusters only: changing it (say, to today's date) makes a
 	// new kubeadm bootstrap token for the worker groups on the next `pulumi up` (the token expires 24h
@@ -149,9 +150,11 @@ type Kubernetes struct {
 
 // Endpoint is the API server endpoint access.
 type Endpoint struct {
-	// Public enables the public endpoint. Default: true in dev, false in prod.
+	// Public enables the public endpoint (managed clusters only). Default: true when publicCidrs are
+	// given, false otherwise.
 	Public *bool `json:"public,omitempty"`
-	// PublicCIDRs restricts the public endpoint. Default: 0.0.0.0/0 in dev; required when public in prod.
+	// PublicCIDRs are the only ranges that may reach the public endpoint; required with public, never
+	// 0.0.0.0/0 in prod. Default: none.
 	PublicCIDRs []string `json:"publicCidrs,omitempty"`
 }
 

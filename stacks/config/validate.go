@@ -294,8 +294,8 @@ func (r *Region) validate(e *Environment, path string, ps *Problems) {
 	if !*ep.Public && len(ep.PublicCIDRs) > 0 {
 		ps.add(kp+".endpoint.publicCidrs", "set while public is false; remove them or set public: true")
 	}
-	if prod && *ep.Public && len(ep.PublicCIDRs) == 0 {
-		ps.add(kp+".endpoint.publicCidrs", "required when the prod endpoint is public: the ranges allowed to reach it")
+	if *ep.Public && len(ep.PublicCIDRs) == 0 {
+		ps.add(kp+".endpoint.publicCidrs", "required when the endpoint is public: the ranges allowed to reach it (kost never opens an API server to the internet by default)")
 	}
 	for j, a := range k.Admins {
 		ap := fmt.Sprintf("%s.admins[%d]", kp, j)

@@ -153,13 +153,11 @@ func init() {
 	invokes["azure-native:containerservice:listManagedClusterUserCredentials"] = func(args resource.PropertyMap) resource.PropertyMap {
 		return aksCredentials(args, "clusterUser")
 	}
-	invokes["azure-native:containerservice:listManagedClusterAdminCredentials"] = func(args resource.PropertyMap) resource.PropertyMap {
-		return aksCredentials(args, "clusterAdmin")
-	}
 }
 
-// aksCredentials answers like AKS's credential listings: one base64 kubeconfig, for Entra ID users
-// with kubelogin in device-code mode (clusterUser) or with the local admin certificate (clusterAdmin).
+// aksCredentials answers like AKS's user credential listing: one base64 kubeconfig, for Entra ID
+// users with kubelogin in device-code mode. (kost turns local accounts off, so it never lists the
+// admin credentials.)
 func aksCredentials(args resource.PropertyMap, kind string) resource.PropertyMap {
 	str := func(k string) string {
 		s, _ := Plain(args[resource.PropertyKey(k)], false).(string)
@@ -174,25 +172,17 @@ func aksCredentials(args resource.PropertyMap, kind string) resource.PropertyMap
 	// the private FQDN for a private cluster; kost takes the server from the cluster's outputs.)
 	server := fmt.Sprintf("https://%s-%s.hcp.%s.azmk8s.io:443", name, hash("aks", rg, name)[:8], loc)
 	user := kind + "_" + rg + "_" + name
-	var auth string
-	if kind == "clusterAdmin" {
-		auth = fmt.Sprintf("    client-certificate-data: %s\n    client-key-data: %s\n    token: %s\n",
-			base64.StdEncoding.EncodeToString([]byte(armour("CERTIFICATE", hash("admin-cert", rg, name)))),
-			base64.StdEncoding.EncodeToString([]byte(armour("RSA PRIVATE KEY", hash("admin-key", rg, name)))),
-			hash("admin-token", rg, name))
-	} else {
-		auth = strings.Join([]string{
-			"    exec:",
-			"      apiVersion: client.authentication.k8s.io/v1beta1",
-			"      args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630,",
-			"        --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, " + azureTenant + ", --login, devicecode]",
-			"      command: kubelogin",
-			"      env: null",
-			"      interactiveMode: IfAvailable",
-			"      provideClusterInfo: false",
-			"",
-		}, "\n")
-	}
+	auth := strings.Join([]string{
+		"    exec:",
+		"      apiVersion: client.authentication.k8s.io/v1beta1",
+		"      args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630,",
+		"        --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, " + azureTenant + ", --login, devicecode]",
+		"      command: kubelogin",
+		"      env: null",
+		"      interactiveMode: IfAvailable",
+		"      provideClusterInfo: false",
+		"",
+	}, "\n")
 	kubeconfig := fmt.Sprintf(`apiVersion: v1
 clusters:
 - cluster:
