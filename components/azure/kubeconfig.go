@@ -84,4 +84,3 @@ func userKubeconfig(a KubeconfigArgs, value string) (string, error) {
 	a.CAData = kc.Clusters[0].Cluster.CAData
 	return Kubeconfig(a), nil
 }
-

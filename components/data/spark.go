@@ -37,8 +37,8 @@ func SparkPiSpec(c cluster.Cluster, s Spark) map[string]any {
 		"restartPolicy":       map[string]any{"type": "Never"},
 		// No timeToLiveSeconds: the operator would delete the finished application, and every
 		// `pulumi up` would create it, and run it, again. It stays COMPLETED; delete it to rerun.
-		"driver":              role(map[string]any{"serviceAccount": SparkDriverAccount}),
-		"executor":            role(map[string]any{"instances": 2}),
+		"driver":   role(map[string]any{"serviceAccount": SparkDriverAccount}),
+		"executor": role(map[string]any{"instances": 2}),
 	}
 }
 

@@ -206,7 +206,7 @@ func chartVersion(p string) (string, error) {
 		Version string `json:"version"`
 	}
 	if err := yaml.Unmarshal(raw, &meta); err != nil {
-		return "", fmt.Errorf("Chart.yaml: %w", err)
+		return "", fmt.Errorf("reading Chart.yaml: %w", err)
 	}
 	return meta.Version, nil
 }

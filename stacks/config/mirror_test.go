@@ -3,6 +3,7 @@ package config
 import (
 	"archive/tar"
 	"compress/gzip"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -150,7 +151,8 @@ func TestValidateMirror(t *testing.T) {
 			m["mirror"] = tc.mirror
 			_, err := load(t, m)
 			var got []string
-			if ps, ok := err.(Problems); ok {
+			var ps Problems
+			if errors.As(err, &ps) {
 				got = ps.Paths()
 			} else if err != nil {
 				t.Fatal(err)

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -184,11 +183,6 @@ func cloudOutputs(r *Resource, region string) (string, resource.PropertyMap) {
 	}
 	o.SetIfAbsent("id", o.ID)
 	return o.ID, o.Outputs
-}
-
-// armour wraps a digest in PEM armour: shaped like what the tls provider returns, not a usable key.
-func armour(kind, body string) string {
-	return "-----BEGIN " + kind + "-----\n" + base64.StdEncoding.EncodeToString([]byte(body)) + "\n-----END " + kind + "-----\n"
 }
 
 // shortType turns "aws:ec2/vpc:Vpc" into "vpc".

@@ -68,7 +68,7 @@ func StartControlPlane(ctx context.Context, bin, dir string) (cp *ControlPlane, 
 		}
 	}
 	if out, err := exec.CommandContext(ctx, "ip", "route", "replace", "local", podRoute, "dev", "lo").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("making the pod range %s local to the namespace: %v: %s", podRoute, err, out)
+		return nil, fmt.Errorf("making the pod range %s local to the namespace: %w: %s", podRoute, err, out)
 	}
 	// A fresh cluster every time: nothing of an earlier run's etcd or PKI is reused.
 	if err := os.RemoveAll(dir); err != nil {
@@ -312,7 +312,7 @@ func (cp *ControlPlane) waitFor(ctx context.Context, what string, check func() e
 			select {
 			case err := <-pr.done:
 				pr.done <- err
-				return fmt.Errorf("%s exited (%v) while waiting for %s; its log:\n%s", pr.name, err, what, tail(filepath.Join(cp.Dir, "logs", pr.name+".log"), 30))
+				return fmt.Errorf("%s exited (%w) while waiting for %s; its log:\n%s", pr.name, err, what, tail(filepath.Join(cp.Dir, "logs", pr.name+".log"), 30))
 			default:
 			}
 		}

@@ -352,8 +352,11 @@ func TestProdShapedStack(t *testing.T) {
 	}
 	step("pulumi destroy stops at the protected data, before the operators", func() error {
 		_, err := st.Destroy(ctx)
-		if err == nil || !strings.Contains(err.Error(), "protected") {
-			return fmt.Errorf("destroy of a protected stack: %v; want Pulumi's refusal to delete a protected resource", err)
+		if err == nil {
+			return errors.New("the destroy of a protected stack succeeded; want Pulumi's refusal to delete a protected resource")
+		}
+		if !strings.Contains(err.Error(), "protected") {
+			return fmt.Errorf("destroy of a protected stack: %w; want Pulumi's refusal to delete a protected resource", err)
 		}
 		t.Logf("pulumi destroy refused, as it must: %s", firstLine(err.Error(), "protected"))
 		// The operators of protected custom resources: Strimzi and the TiDB Operator. (The Spark

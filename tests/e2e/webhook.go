@@ -187,7 +187,7 @@ func (w *SparkWebhookStandIn) syncKind(ctx context.Context, kind, bundle string)
 		if !changed {
 			continue
 		}
-		name := Object(cfg).Str("metadata.name")
+		name := cfg.Str("metadata.name")
 		body, err := json.Marshal(cfg)
 		if err != nil {
 			return err
