@@ -14,10 +14,9 @@ import (
 	"github.com/kost-platform/kost/stacks/config"
 )
 
-// chartRef is one of config.AddonCharts, from the environment's mirror if it has one, as the kubeadm
-// package takes it.
-func chartRef(env *config.Environment, key string) kubeadm.ChartRef {
-	c := config.AddonCharts[key]
+// chartRef is an add-on chart, from the environment's mirror if it has one, as the kubeadm package
+// takes it.
+func chartRef(env *config.Environment, c config.AddonChart) kubeadm.ChartRef {
 	src := env.ResolveChart(config.Chart{Name: c.Name, Repo: c.Repo}, c.Version)
 	return kubeadm.ChartRef{Name: src.Chart, Repo: src.Repo, Version: src.Version}
 }
@@ -35,15 +34,15 @@ func selfManagedRelease(p config.RegionPlan) (config.KubeadmRelease, error) {
 // addonPins are the pinned add-ons of a self-managed cluster in a cloud.
 func addonPins(env *config.Environment, cloud config.Cloud, r config.KubeadmRelease) kubeadm.AddonPins {
 	pins := kubeadm.AddonPins{
-		CNI:                       chartRef(env, "cilium"),
-		MetricsServer:             chartRef(env, "metricsServer"),
+		CNI:                       chartRef(env, r.CNI),
+		MetricsServer:             chartRef(env, config.AddonCharts["metricsServer"]),
 		CloudControllerManagerTag: r.CloudControllerManager[cloud],
 	}
 	switch cloud {
 	case config.AWS:
-		pins.CloudControllerManager, pins.CSIDriver = chartRef(env, "awsCCM"), chartRef(env, "awsEBSCSI")
+		pins.CloudControllerManager, pins.CSIDriver = chartRef(env, config.AddonCharts["awsCCM"]), chartRef(env, config.AddonCharts["awsEBSCSI"])
 	case config.Azure:
-		pins.CloudControllerManager, pins.CSIDriver = chartRef(env, "azureCCM"), chartRef(env, "azureDiskCSI")
+		pins.CloudControllerManager, pins.CSIDriver = chartRef(env, config.AddonCharts["azureCCM"]), chartRef(env, config.AddonCharts["azureDiskCSI"])
 	case config.GCP:
 		pins.Images = maps.Clone(config.GCPAddonImages)
 	}

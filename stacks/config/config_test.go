@@ -17,7 +17,7 @@ func base() map[string]any {
 		"protect": true,
 		"regions": []any{
 			map[string]any{"cloud": "aws", "region": "us-east-1", "cidr": "10.10.0.0/16",
-				"kubernetes": map[string]any{"mode": "managed", "version": "1.33"}},
+				"kubernetes": map[string]any{"mode": "managed", "version": "1.36"}},
 			map[string]any{"cloud": "aws", "region": "eu-west-1"},
 		},
 		"database": map[string]any{"pd": 3, "tikv": 3, "tidb": 2, "tiflash": 1, "ticdc": 1},
@@ -68,9 +68,6 @@ func TestValidate(t *testing.T) {
 		"UnknownMode": {reason: "managed or self-managed", mutate: func(m map[string]any) {
 			region(m, 0)["kubernetes"].(map[string]any)["mode"] = "selfmanaged"
 		}, wantPaths: []string{"regions[0].kubernetes.mode"}, wantText: `did you mean "self-managed"`},
-		"SelfManagedOldKubernetes": {reason: "self-managed clusters run only the kubeadm releases kost pins", mutate: func(m map[string]any) {
-			region(m, 0)["kubernetes"] = map[string]any{"mode": "self-managed", "version": "1.32"}
-		}, wantPaths: []string{"regions[0].kubernetes.version"}, wantText: "self-managed clusters run Kubernetes 1.33"},
 		"SelfManagedPublicAPI": {reason: "the kubeadm API is behind an internal load balancer", mutate: func(m map[string]any) {
 			region(m, 0)["kubernetes"] = map[string]any{"mode": "self-managed", "endpoint": map[string]any{"public": true, "publicCidrs": []any{"203.0.113.0/24"}}}
 		}, wantPaths: []string{"regions[0].kubernetes.endpoint.public"}, wantText: "internal load balancer only"},

@@ -110,31 +110,40 @@ func absDir(dir string) string {
 	return dir
 }
 
-// neededCharts lists the charts the environment installs with their versions: the three operators
-// everywhere, the self-managed add-ons where a region is self-managed.
-func (e *Environment) neededCharts() []struct {
+// neededChart is a chart the environment installs, at its version.
+type neededChart struct {
 	Key     string
 	Chart   Chart
 	Version string
-} {
-	type need = struct {
-		Key     string
-		Chart   Chart
-		Version string
-	}
+}
+
+// neededCharts lists the charts the environment installs with their versions, once each: the three
+// operators everywhere, the self-managed add-ons (and each minor's CNI) where a region is
+// self-managed.
+func (e *Environment) neededCharts() []neededChart {
 	v := e.Versions
-	out := []need{
+	out := []neededChart{
 		{"strimzi", Charts["strimzi"], v.Strimzi},
 		{"tidbOperator", Charts["tidbOperator"], v.TiDBOperator},
 		{"sparkOperator", Charts["sparkOperator"], v.SparkOperator},
 	}
+	seen := map[neededChart]bool{}
+	add := func(n neededChart) {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
 	for _, r := range e.Regions {
-		if r.Kubernetes != nil && r.Kubernetes.Mode == SelfManaged {
-			for _, k := range sortedKeys(AddonCharts) {
-				a := AddonCharts[k]
-				out = append(out, need{k, Chart{Name: a.Name, Repo: a.Repo}, a.Version})
-			}
-			break
+		if r.Kubernetes == nil || r.Kubernetes.Mode != SelfManaged {
+			continue
+		}
+		if rel, ok := KubeadmReleases[r.Kubernetes.Version]; ok {
+			add(neededChart{"cilium@" + r.Kubernetes.Version, Chart{Name: rel.CNI.Name, Repo: rel.CNI.Repo}, rel.CNI.Version})
+		}
+		for _, k := range sortedKeys(AddonCharts) {
+			a := AddonCharts[k]
+			add(neededChart{k, Chart{Name: a.Name, Repo: a.Repo}, a.Version})
 		}
 	}
 	return out

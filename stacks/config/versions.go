@@ -6,9 +6,15 @@ import (
 	"strings"
 )
 
-// This file is the one place where versions are pinned. Every chart, operator, Kubernetes and
-// database version kost deploys comes from here; a stack may choose another version only from the
-// Supported lists below. The README's versions table is checked against Pinned by the tests.
+// This file is the one place where versions are pinned. Every chart, operator, image, Kubernetes,
+// EKS add-on and node package version kost deploys comes from here, each with the upstream source
+// that confirmed it (Pins lists them; the README's versions table and `go run ./cmd/pins`, which
+// the pin-check workflow resolves against the live registries every week, are rendered from it). A
+// stack may choose another version only from the Supported lists below.
+//
+// Checked on 2026-11-28 against stored copies of the upstream sources, none newer than about
+// September 2026. A source that says "unconfirmed" names the best evidence there was; the pin check
+// confirms or refutes it against the live registry.
 
 // Versions are the versions one environment deploys. The zero value of a field means "the pin".
 type Versions struct {
@@ -28,7 +34,7 @@ type Versions struct {
 
 // Pinned are the default versions.
 var Pinned = Versions{
-	Kubernetes:    "1.33",
+	Kubernetes:    "1.36",
 	Strimzi:       "1.2.0",
 	Kafka:         "4.3.1",
 	TiDBOperator:  "v1.6.6",
@@ -38,14 +44,28 @@ var Pinned = Versions{
 
 // Supported lists, per field of Versions, every version a stack may choose. Adding one means checking
 // it against the others (Strimzi's supported Kafka versions, the TiDB Operator's supported TiDB
-// versions, the EKS add-on pins below).
+// versions, the EKS add-on and kubeadm pins below).
 var Supported = map[string][]string{
-	"kubernetes":    {"1.32", "1.33"},
+	"kubernetes":    {"1.35", "1.36"},
 	"strimzi":       {"1.2.0"},
-	"kafka":         {"4.2.0", "4.3.0", "4.3.1"},
+	"kafka":         {"4.2.0", "4.2.1", "4.3.0", "4.3.1"},
 	"tidbOperator":  {"v1.6.6"},
 	"tidb":          {"v8.5.0", "v8.5.1", "v8.5.2"},
 	"sparkOperator": {"2.5.2"},
+}
+
+// versionSources say where each of Versions was confirmed.
+var versionSources = map[string]string{
+	"kubernetes": "standard support on all three clouds on 2026-11-28: EKS user guide kubernetes-versions (1.35 to 2027-03-27, " +
+		"1.36 to 2027-08-02), AKS supported-kubernetes-versions calendar (1.35 to Mar 2027, 1.36 to Jun 2027), GKE release " +
+		"schedule, Regular channel (1.35 to 2027-04-11, 1.36 to 2027-08-09); kubernetes.io/releases (end of life: 1.35 " +
+		"2027-02-28, 1.36 2027-06-28). 1.33 and 1.34 are past upstream end of life; 1.37 is not GA on EKS and AKS",
+	"strimzi": "strimzi/strimzi-kafka-operator tag 1.2.0, helm-charts/helm3/strimzi-kafka-operator (published as " +
+		"oci://quay.io/strimzi-helm/strimzi-kafka-operator; the OCI artifact itself unconfirmed here)",
+	"kafka":         "strimzi/strimzi-kafka-operator tag 1.2.0, kafka-versions.yaml: 4.2.0, 4.2.1, 4.3.0, 4.3.1 supported, 4.3.1 default",
+	"tidbOperator":  "pingcap/tidb-operator tag v1.6.6 (charts/tidb-operator, manifests/crd.yaml); chart repository charts.pingcap.com (docs.pingcap.com tidb-in-kubernetes cheat sheet)",
+	"tidb":          "pingcap/tidb tags v8.5.0, v8.5.1, v8.5.2 (images pingcap/pd, tikv, tidb, tiflash, ticdc at the tag)",
+	"sparkOperator": "kubeflow/spark-operator tag v2.5.2, charts/spark-operator-chart (the newest 2.x in its gh-pages index.yaml)",
 }
 
 // Chart says where an operator's chart comes from.
@@ -58,8 +78,9 @@ type Chart struct {
 
 // Charts are the operators' chart locations; their versions are in Versions.
 var Charts = map[string]Chart{
-	"strimzi":       {Name: "oci://quay.io/strimzi-helm/strimzi-kafka-operator"},
-	"tidbOperator":  {Name: "tidb-operator", Repo: "https://charts.pingcap.org/"},
+	"strimzi":      {Name: "oci://quay.io/strimzi-helm/strimzi-kafka-operator"},
+	"tidbOperator": {Name: "tidb-operator", Repo: "https://charts.pingcap.com/"},
+	// The chart's gh-pages index (kubeflow/spark-operator).
 	"sparkOperator": {Name: "spark-operator", Repo: "https://kubeflow.github.io/spark-operator"},
 }
 
@@ -71,24 +92,41 @@ var Images = map[string]string{
 	"spark": "docker.io/library/spark:4.0.0",
 }
 
+// imageSources say where each of Images was confirmed.
+var imageSources = map[string]string{
+	"tidbInitializer": "unconfirmed tag: PingCAP's TidbInitializer docs and examples name tnir/mysqlclient untagged (latest); " +
+		"1.4.6 is the tag another TiDB Operator integration pins (DefaultMysqlclientImage); the pin check resolves it",
+	"spark": "apache/spark-docker versions/4.0.0 (the official image spark:4.0.0, Java 17, Scala 2.13)",
+}
+
 // SparkVersion is the Spark version of Images["spark"].
 const SparkVersion = "4.0.0"
 
-// EKSAddons pins the EKS managed add-ons per Kubernetes minor version (from the EKS user guide's
-// add-on version tables). Every supported Kubernetes version must have an entry; a test checks it.
+// EKSAddons pins the EKS managed add-ons per Kubernetes minor version. Every supported Kubernetes
+// version must have an entry; a test checks it.
 var EKSAddons = map[string]map[string]string{
-	"1.32": {
-		"vpc-cni":            "v1.20.4-eksbuild.1",
-		"kube-proxy":         "v1.32.9-eksbuild.2",
-		"coredns":            "v1.11.4-eksbuild.24",
-		"aws-ebs-csi-driver": "v1.56.0-eksbuild.1",
+	"1.35": {
+		"vpc-cni":            "v1.21.1-eksbuild.7",
+		"kube-proxy":         "v1.35.3-eksbuild.13",
+		"coredns":            "v1.14.3-eksbuild.3",
+		"aws-ebs-csi-driver": "v1.66.0-eksbuild.1",
 	},
-	"1.33": {
-		"vpc-cni":            "v1.20.4-eksbuild.1",
-		"kube-proxy":         "v1.33.5-eksbuild.2",
-		"coredns":            "v1.12.4-eksbuild.1",
-		"aws-ebs-csi-driver": "v1.56.0-eksbuild.1",
+	"1.36": {
+		"vpc-cni":            "v1.21.1-eksbuild.7",
+		"kube-proxy":         "v1.36.0-eksbuild.14",
+		"coredns":            "v1.14.3-eksbuild.3",
+		"aws-ebs-csi-driver": "v1.66.0-eksbuild.1",
 	},
+}
+
+// eksAddonSources say where the EKS add-on pins were confirmed.
+var eksAddonSources = map[string]string{
+	"vpc-cni": "EKS user guide managing-vpc-cni (one version for every Kubernetes row; the 1.36 row is not in the stored " +
+		"copy: unconfirmed for 1.36)",
+	"kube-proxy": "EKS user guide managing-kube-proxy, version table (1.36: v1.36.0-eksbuild.14, 1.35: v1.35.3-eksbuild.13)",
+	"coredns":    "EKS user guide managing-coredns, version table (1.35 and 1.36: v1.14.3-eksbuild.3)",
+	"aws-ebs-csi-driver": "unconfirmed in the EKS user guide: describe-addon-versions output (defaultVersion for 1.36) " +
+		"recorded in a public infrastructure repository; upstream driver v1.64.0 is the newest tag seen",
 }
 
 // EKSAddonNames lists the managed add-ons in install order.
@@ -126,84 +164,18 @@ func (v Versions) fields() map[string]string {
 	}
 }
 
-// VersionRow is one line of the versions table.
-type VersionRow struct {
-	Key, Component, Pinned, Source string
-	Supported                      []string
-}
-
-// VersionTable lists every pinned version with where it comes from, sorted by key; the README's table
-// is rendered from it.
-func VersionTable() []VersionRow {
-	desc := map[string][2]string{
-		"kubernetes":    {"Kubernetes (EKS, GKE, AKS, kubeadm)", "cloud release channels"},
-		"strimzi":       {"Strimzi operator chart", Charts["strimzi"].Name},
-		"kafka":         {"Kafka (KRaft)", "Strimzi " + Pinned.Strimzi},
-		"tidbOperator":  {"TiDB Operator chart and CRDs", Charts["tidbOperator"].Repo},
-		"tidb":          {"TiDB (PD, TiKV, TiDB, TiFlash, TiCDC)", "PingCAP images"},
-		"sparkOperator": {"Spark operator chart", Charts["sparkOperator"].Repo},
-	}
-	pins := Pinned.fields()
-	rows := make([]VersionRow, 0, len(pins))
-	for k, p := range pins {
-		rows = append(rows, VersionRow{Key: k, Component: desc[k][0], Pinned: p, Source: desc[k][1], Supported: Supported[k]})
-	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
-	return rows
-}
-
-// VersionsMarkdown renders the versions table the README carries between its versions markers.
-func VersionsMarkdown() string {
-	var b strings.Builder
-	b.WriteString("| key | component | pinned | may be set to | source |\n|---|---|---|---|---|\n")
-	for _, r := range VersionTable() {
-		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s |\n", r.Key, r.Component, r.Pinned, "`"+strings.Join(r.Supported, "`, `")+"`", r.Source)
-	}
-	b.WriteString("\nEKS managed add-ons, per Kubernetes version:\n\n| Kubernetes | " + strings.Join(EKSAddonNames, " | ") + " |\n|---|" + strings.Repeat("---|", len(EKSAddonNames)) + "\n")
-	for _, k := range Supported["kubernetes"] {
-		b.WriteString("| " + k)
-		for _, a := range EKSAddonNames {
-			b.WriteString(" | `" + EKSAddons[k][a] + "`")
-		}
-		b.WriteString(" |\n")
-	}
-	selfManagedMarkdown(&b)
-	return b.String()
+// KubernetesEndOfLife is each supported minor's upstream end of life (kubernetes.io/releases): the
+// date by which an environment must have moved on. GKE clusters hold their minor with a maintenance
+// exclusion until this date (GKE's own end of support comes later).
+var KubernetesEndOfLife = map[string]string{
+	"1.35": "2027-02-28",
+	"1.36": "2027-06-28",
 }
 
 // TiDBOperatorCRDs is the release manifest of the TiDB Operator's CRDs, which its chart does not
 // carry. The Kubernetes provider fetches it at preview and update time.
 func TiDBOperatorCRDs(version string) string {
 	return "https://raw.githubusercontent.com/pingcap/tidb-operator/" + version + "/manifests/crd.yaml"
-}
-
-// KubeadmRelease pins what the self-managed (kubeadm) clusters of one Kubernetes minor version run.
-type KubeadmRelease struct {
-	// Kubernetes is the exact release of kubelet, kubeadm, kubectl (apt <version>-1.1 from
-	// pkgs.k8s.io) and the control-plane images.
-	Kubernetes string
-	// Containerd is the apt version of Docker's containerd.io package for Ubuntu 24.04.
-	Containerd string
-	// CloudControllerManager is each cloud's cloud-controller-manager image tag for this minor.
-	CloudControllerManager map[Cloud]string
-}
-
-// KubeadmReleases are the Kubernetes minor versions a self-managed cluster may run; validation refuses
-// kubernetes.mode self-managed with any other. Each cloud's cloud-controller-manager follows the
-// Kubernetes minor version, so a new minor needs all three tags.
-var KubeadmReleases = map[string]KubeadmRelease{
-	"1.33": {
-		Kubernetes: "1.33.5",
-		Containerd: "1.7.28-1~ubuntu.24.04~noble",
-		CloudControllerManager: map[Cloud]string{
-			// registry.k8s.io/provider-aws/cloud-controller-manager
-			AWS: "v1.33.3",
-			// registry.k8s.io/cloud-provider-gcp/cloud-controller-manager
-			GCP: "v33.1.1",
-			// mcr.microsoft.com/oss/kubernetes/azure-cloud-controller-manager and azure-cloud-node-manager
-			Azure: "v1.33.3",
-		},
-	},
 }
 
 // AddonChart pins a chart of a self-managed cluster's add-ons.
@@ -214,47 +186,236 @@ type AddonChart struct {
 	Repo string
 	// Version is the exact chart version.
 	Version string
+	// Source says where the version was confirmed.
+	Source string
 }
 
-// AddonCharts are the add-on charts the stack installs on self-managed clusters: the CNI and
+// KubeadmRelease pins what the self-managed (kubeadm) clusters of one Kubernetes minor version run.
+type KubeadmRelease struct {
+	// Kubernetes is the exact release of kubelet, kubeadm, kubectl (apt <version>-1.1 from
+	// pkgs.k8s.io) and the control-plane images.
+	Kubernetes string
+	// Containerd is the apt version of Docker's containerd.io package for Ubuntu 24.04.
+	Containerd string
+	// CNI is the Cilium chart tested with this minor.
+	CNI AddonChart
+	// CloudControllerManager is each cloud's cloud-controller-manager image tag for this minor.
+	CloudControllerManager map[Cloud]string
+}
+
+// KubeadmReleases are the Kubernetes minor versions a self-managed cluster may run; validation refuses
+// kubernetes.mode self-managed with any other. Each cloud's cloud-controller-manager follows the
+// Kubernetes minor version, so a new minor needs all three tags.
+var KubeadmReleases = map[string]KubeadmRelease{
+	"1.35": {
+		Kubernetes: "1.35.9",
+		Containerd: "2.2.4-1~ubuntu.24.04~noble",
+		CNI: AddonChart{Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.19.6",
+			Source: "cilium/charts index (master 009b5e95): 1.19.6 is the newest 1.19; Cilium 1.19 e2e-tests Kubernetes 1.32-1.35 (compatibility.rst, seen at v1.19.3)"},
+		CloudControllerManager: map[Cloud]string{
+			AWS:   "v1.35.2",
+			GCP:   "v35.0.8",
+			Azure: "v1.35.4",
+		},
+	},
+	"1.36": {
+		Kubernetes: "1.36.4",
+		Containerd: "2.2.4-1~ubuntu.24.04~noble",
+		CNI: AddonChart{Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.20.0",
+			Source: "cilium/charts index (master 009b5e95): 1.20.0; its tested Kubernetes range (1.33-1.36) is unconfirmed here"},
+		CloudControllerManager: map[Cloud]string{
+			AWS:   "v1.36.1",
+			GCP:   "v36.2.4",
+			Azure: "v1.36.0",
+		},
+	},
+}
+
+// Sources of the kubeadm releases.
+const (
+	kubeadmSource = "kubernetes.io/releases: 1.36.4 (2026-08-11) and 1.35.9 (2026-09-15) are the newest patches seen; " +
+		"pkgs.k8s.io builds every patch as revision -1.1"
+	containerdSource = "containerd.io 2.2.4 for noble in Docker's apt pool (the file name is seen in public offline-install " +
+		"records); containerd RELEASES.md (Aug 2026) recommends 2.2+ for 1.35 and 1.36 and ends 2.2 on 2026-11-06: move to " +
+		"a 2.3 build (LTS to 2028-04-30) once the pin check lists one for noble"
+	ccmSource = "AWS: registry.k8s.io/provider-aws v1.35.2, v1.36.1 (kubernetes/k8s.io#9796: the only usable 1.36 build); GCP: " +
+		"registry.k8s.io/cloud-provider-gcp v35.0.8 (promoted, k8s.io#9333), v36.2.4 (promoted, k8s.io#9714); Azure: the " +
+		"default tags of cloud-provider-azure chart 1.36.0 for minors 35 and 36 (MCR itself unchecked)"
+)
+
+// AddonCharts are the add-on charts the stack installs on self-managed clusters besides the CNI:
 // metrics-server everywhere, each cloud's cloud-controller-manager and CSI driver where the cloud
 // publishes a chart. GCP publishes none for either; their manifests are built in components/gcp from
 // GCPAddonImages.
 var AddonCharts = map[string]AddonChart{
-	"cilium":        {Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.18.14"},
-	"metricsServer": {Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.0"},
-	"awsCCM":        {Name: "aws-cloud-controller-manager", Repo: "https://kubernetes.github.io/cloud-provider-aws", Version: "0.0.10"},
-	"awsEBSCSI":     {Name: "aws-ebs-csi-driver", Repo: "https://kubernetes-sigs.github.io/aws-ebs-csi-driver", Version: "2.53.0"},
-	"azureCCM":      {Name: "cloud-provider-azure", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/cloud-provider-azure/master/helm/repo", Version: "1.33.4"},
-	"azureDiskCSI":  {Name: "azuredisk-csi-driver", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/azuredisk-csi-driver/master/charts", Version: "1.33.13"},
+	"metricsServer": {Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.1",
+		Source: "kubernetes-sigs/metrics-server tag metrics-server-helm-chart-3.13.1 (appVersion 0.8.1)"},
+	"awsCCM": {Name: "aws-cloud-controller-manager", Repo: "https://kubernetes.github.io/cloud-provider-aws", Version: "0.0.11",
+		Source: "kubernetes/cloud-provider-aws gh-pages index.yaml: 0.0.11 (appVersion v1.35.0; image.tag set per minor)"},
+	"awsEBSCSI": {Name: "aws-ebs-csi-driver", Repo: "https://kubernetes-sigs.github.io/aws-ebs-csi-driver", Version: "2.64.0",
+		Source: "kubernetes-sigs/aws-ebs-csi-driver tag helm-chart-aws-ebs-csi-driver-2.64.0 (driver v1.64.0)"},
+	"azureCCM": {Name: "cloud-provider-azure", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/cloud-provider-azure/master/helm/repo", Version: "1.36.0",
+		Source: "kubernetes-sigs/cloud-provider-azure helm/repo/index.yaml: 1.36.0 (image tags per Kubernetes minor; kost sets them)"},
+	"azureDiskCSI": {Name: "azuredisk-csi-driver", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/azuredisk-csi-driver/master/charts", Version: "1.34.5",
+		Source: "kubernetes-sigs/azuredisk-csi-driver charts/index.yaml: 1.34.5, the newest line (built on Kubernetes 1.35 libraries; no 1.35 line exists)"},
+	"clusterAutoscaler": {Name: "cluster-autoscaler", Repo: "https://kubernetes.github.io/autoscaler", Version: "9.59.0",
+		Source: "kubernetes/autoscaler gh-pages index.yaml: 9.59.0 (appVersion 1.35.0); the image follows the cluster's minor (ClusterAutoscalerImages)"},
+}
+
+// ClusterAutoscalerImages are the cluster-autoscaler releases per Kubernetes minor ("use the release
+// that corresponds to the minor version of Kubernetes": kubernetes/autoscaler cluster-autoscaler/
+// README.md). Tags cluster-autoscaler-1.35.2 and -1.36.1 (2026-07-22).
+var ClusterAutoscalerImages = map[string]string{
+	"1.35": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2",
+	"1.36": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1",
 }
 
 // GCPAddonImages are the images of the add-ons kost installs from its own manifests on GCP
 // self-managed clusters (Google publishes no chart for them): the PD CSI driver and the Kubernetes
-// CSI sidecars of that driver release. The cloud-controller-manager's tag is in KubeadmReleases.
+// CSI sidecars that driver release deploys (its deploy/kubernetes/images/stable-master/image.yaml).
+// The cloud-controller-manager's tag is in KubeadmReleases.
 var GCPAddonImages = map[string]string{
-	"pdCSIDriver":            "registry.k8s.io/cloud-provider-gcp/gcp-compute-persistent-disk-csi-driver:v1.17.3",
-	"csiProvisioner":         "registry.k8s.io/sig-storage/csi-provisioner:v5.2.0",
+	"pdCSIDriver":            "registry.k8s.io/cloud-provider-gcp/gcp-compute-persistent-disk-csi-driver:v1.26.4",
+	"csiProvisioner":         "registry.k8s.io/sig-storage/csi-provisioner:v6.0.0",
 	"csiAttacher":            "registry.k8s.io/sig-storage/csi-attacher:v4.8.1",
-	"csiResizer":             "registry.k8s.io/sig-storage/csi-resizer:v1.13.2",
+	"csiResizer":             "registry.k8s.io/sig-storage/csi-resizer:v2.0.0",
 	"csiNodeDriverRegistrar": "registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.13.0",
 }
 
-// selfManagedMarkdown renders the self-managed clusters' pins for the README.
-func selfManagedMarkdown(b *strings.Builder) {
-	b.WriteString("\nSelf-managed (kubeadm) clusters, per Kubernetes version:\n\n| Kubernetes | release | containerd.io | AWS CCM | GCP CCM | Azure CCM |\n|---|---|---|---|---|---|\n")
+const gcpAddonImagesSource = "kubernetes-sigs/gcp-compute-persistent-disk-csi-driver tag v1.26.4 (2026-07-08, the " +
+	"newest release); the sidecars of its deploy/kubernetes/images/stable-master/image.yaml, whose flags kost's manifest uses"
+
+// Pin is one version kost deploys, with where it comes from and the source that confirmed it.
+type Pin struct {
+	// Kind is chart, image, eks-addon, kubernetes, apt or version.
+	Kind string `json:"kind"`
+	// Key names the pin in this file.
+	Key string `json:"key"`
+	// Name is the chart, image repository, add-on or package.
+	Name string `json:"name"`
+	// Version is the exact version or tag.
+	Version string `json:"version"`
+	// Repo is the chart repository (charts), the Kubernetes minor (EKS add-ons, kubeadm packages).
+	Repo string `json:"repo,omitempty"`
+	// Source says where the pin was confirmed.
+	Source string `json:"source"`
+}
+
+// Pins lists every pinned version, sorted by kind and key.
+func Pins() []Pin {
+	var out []Pin
+	for k, v := range Pinned.fields() {
+		p := Pin{Kind: "version", Key: k, Name: k, Version: v, Source: versionSources[k]}
+		if c, ok := Charts[k]; ok {
+			p.Kind, p.Name, p.Repo = "chart", c.Name, c.Repo
+		}
+		out = append(out, p)
+	}
+	for k, img := range Images {
+		name, tag, _ := strings.Cut(img, ":")
+		out = append(out, Pin{Kind: "image", Key: k, Name: name, Version: tag, Source: imageSources[k]})
+	}
+	for minor, addons := range EKSAddons {
+		for _, a := range EKSAddonNames {
+			out = append(out, Pin{Kind: "eks-addon", Key: a + "@" + minor, Name: a, Version: addons[a], Repo: minor, Source: eksAddonSources[a]})
+		}
+	}
+	for minor, r := range KubeadmReleases {
+		out = append(out,
+			Pin{Kind: "apt", Key: "kubeadm@" + minor, Name: "kubelet kubeadm kubectl", Version: r.Kubernetes + "-1.1", Repo: "https://pkgs.k8s.io/core:/stable:/v" + minor + "/deb/", Source: kubeadmSource},
+			Pin{Kind: "apt", Key: "containerd@" + minor, Name: "containerd.io", Version: r.Containerd, Repo: "https://download.docker.com/linux/ubuntu noble", Source: containerdSource},
+			Pin{Kind: "chart", Key: "cilium@" + minor, Name: r.CNI.Name, Version: r.CNI.Version, Repo: r.CNI.Repo, Source: r.CNI.Source},
+			Pin{Kind: "image", Key: "awsCCM@" + minor, Name: "registry.k8s.io/provider-aws/cloud-controller-manager", Version: r.CloudControllerManager[AWS], Source: ccmSource},
+			Pin{Kind: "image", Key: "gcpCCM@" + minor, Name: "registry.k8s.io/cloud-provider-gcp/cloud-controller-manager", Version: r.CloudControllerManager[GCP], Source: ccmSource},
+			Pin{Kind: "image", Key: "azureCCM@" + minor, Name: "mcr.microsoft.com/oss/kubernetes/azure-cloud-controller-manager", Version: r.CloudControllerManager[Azure], Source: ccmSource},
+		)
+	}
+	for k, c := range AddonCharts {
+		out = append(out, Pin{Kind: "chart", Key: k, Name: c.Name, Version: c.Version, Repo: c.Repo, Source: c.Source})
+	}
+	for minor, img := range ClusterAutoscalerImages {
+		name, tag, _ := strings.Cut(img, ":")
+		out = append(out, Pin{Kind: "image", Key: "clusterAutoscaler@" + minor, Name: name, Version: tag,
+			Source: "kubernetes/autoscaler tag cluster-autoscaler-" + strings.TrimPrefix(tag, "v") + " (registry promotion unconfirmed)"})
+	}
+	for k, img := range GCPAddonImages {
+		name, tag, _ := strings.Cut(img, ":")
+		out = append(out, Pin{Kind: "image", Key: k, Name: name, Version: tag, Source: gcpAddonImagesSource})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out
+}
+
+// VersionRow is one line of the versions table.
+type VersionRow struct {
+	Key, Component, Pinned, Source string
+	Supported                      []string
+}
+
+// VersionTable lists every pinned version with where it comes from, sorted by key; the README's table
+// is rendered from it.
+func VersionTable() []VersionRow {
+	desc := map[string]string{
+		"kubernetes":    "Kubernetes (EKS, GKE, AKS, kubeadm)",
+		"strimzi":       "Strimzi operator chart",
+		"kafka":         "Kafka (KRaft)",
+		"tidbOperator":  "TiDB Operator chart and CRDs",
+		"tidb":          "TiDB (PD, TiKV, TiDB, TiFlash, TiCDC)",
+		"sparkOperator": "Spark operator chart",
+	}
+	pins := Pinned.fields()
+	rows := make([]VersionRow, 0, len(pins))
+	for k, p := range pins {
+		rows = append(rows, VersionRow{Key: k, Component: desc[k], Pinned: p, Source: versionSources[k], Supported: Supported[k]})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
+	return rows
+}
+
+// VersionsMarkdown renders the versions tables the README carries between its versions markers.
+func VersionsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| key | component | pinned | may be set to |\n|---|---|---|---|\n")
+	for _, r := range VersionTable() {
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s |\n", r.Key, r.Component, r.Pinned, "`"+strings.Join(r.Supported, "`, `")+"`")
+	}
+	b.WriteString("\nKubernetes upstream end of life (move `versions.kubernetes` before it): ")
+	var eol []string
+	for _, k := range sortedKeys(KubernetesEndOfLife) {
+		eol = append(eol, fmt.Sprintf("%s on %s", k, KubernetesEndOfLife[k]))
+	}
+	b.WriteString(strings.Join(eol, ", ") + ".\n")
+	b.WriteString("\nEKS managed add-ons, per Kubernetes version:\n\n| Kubernetes | " + strings.Join(EKSAddonNames, " | ") + " |\n|---|" + strings.Repeat("---|", len(EKSAddonNames)) + "\n")
+	for _, k := range Supported["kubernetes"] {
+		b.WriteString("| " + k)
+		for _, a := range EKSAddonNames {
+			b.WriteString(" | `" + EKSAddons[k][a] + "`")
+		}
+		b.WriteString(" |\n")
+	}
+	b.WriteString("\nSelf-managed (kubeadm) clusters, per Kubernetes version:\n\n| Kubernetes | release | containerd.io | Cilium | AWS CCM | GCP CCM | Azure CCM | cluster-autoscaler |\n|---|---|---|---|---|---|---|---|\n")
 	for _, k := range sortedKeys(KubeadmReleases) {
 		r := KubeadmReleases[k]
-		fmt.Fprintf(b, "| %s | `%s` | `%s` | `%s` | `%s` | `%s` |\n", k, r.Kubernetes, r.Containerd,
-			r.CloudControllerManager[AWS], r.CloudControllerManager[GCP], r.CloudControllerManager[Azure])
+		fmt.Fprintf(&b, "| %s | `%s` | `%s` | `%s` | `%s` | `%s` | `%s` | `%s` |\n", k, r.Kubernetes, r.Containerd, r.CNI.Version,
+			r.CloudControllerManager[AWS], r.CloudControllerManager[GCP], r.CloudControllerManager[Azure], ClusterAutoscalerImages[k])
 	}
 	b.WriteString("\nSelf-managed add-on charts:\n\n| key | chart | version | repository |\n|---|---|---|---|\n")
 	for _, k := range sortedKeys(AddonCharts) {
 		c := AddonCharts[k]
-		fmt.Fprintf(b, "| `%s` | %s | `%s` | %s |\n", k, c.Name, c.Version, c.Repo)
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s |\n", k, c.Name, c.Version, c.Repo)
 	}
 	b.WriteString("\nGCP self-managed add-on images (kost's manifests):\n\n| key | image |\n|---|---|\n")
 	for _, k := range sortedKeys(GCPAddonImages) {
-		fmt.Fprintf(b, "| `%s` | `%s` |\n", k, GCPAddonImages[k])
+		fmt.Fprintf(&b, "| `%s` | `%s` |\n", k, GCPAddonImages[k])
 	}
+	b.WriteString("\nWhere each pin was confirmed:\n\n| kind | key | version | source |\n|---|---|---|---|\n")
+	for _, p := range Pins() {
+		fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s |\n", p.Kind, p.Key, p.Version, p.Source)
+	}
+	return b.String()
 }
