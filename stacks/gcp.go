@@ -43,6 +43,7 @@ func buildGCP(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 		Region:            p.Region,
 		Zones:             p.Zones,
 		Version:           p.Version,
+		HoldMinorUntil:    config.KubernetesEndOfLife[p.Version],
 		Network:           network.NetworkID,
 		Subnetwork:        network.SubnetworkID,
 		PodsRangeName:     network.PodsRangeName,

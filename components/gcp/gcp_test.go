@@ -201,6 +201,7 @@ func gkeArgs(t *testing.T, network, subnetwork pulumi.StringInput) *kgcp.Managed
 		Region:            region,
 		Zones:             zones,
 		Version:           "1.33",
+		HoldMinorUntil:    "2026-06-28",
 		Network:           network,
 		Subnetwork:        subnetwork,
 		PodsRangeName:     "pods",
@@ -278,7 +279,9 @@ func TestManagedCluster(t *testing.T) {
 					"workloadIdentityConfig.workloadPool":                        "acme-kost-dev.svc.id.goog",
 					"enableShieldedNodes":                                        true,
 					"minMasterVersion":                                           "1.33",
-					"releaseChannel.channel":                                     "UNSPECIFIED",
+					"releaseChannel.channel":                                     "REGULAR",
+					"maintenancePolicy.maintenanceExclusions":                    []any{map[string]any{"exclusionName": "kost-hold-1-33", "startTime": "2026-01-03T02:00:00Z", "endTime": "2026-06-28T00:00:00Z", "exclusionOptions": map[string]any{"scope": "NO_MINOR_UPGRADES"}}},
+					"maintenancePolicy.recurringWindow.recurrence":               "FREQ=WEEKLY;BYDAY=SA,SU",
 					"deletionProtection":                                         tc.protect,
 					"nodeConfig.workloadMetadataConfig.mode":                     "GKE_METADATA",
 					"addonsConfig.gcePersistentDiskCsiDriverConfig.enabled":      true,
@@ -593,12 +596,13 @@ func TestRejectsBadArgs(t *testing.T) {
 				a.MasterCIDR = "10.40.240.0/24"
 				a.Zones = []string{"us-east1-b"}
 				a.Version = "latest"
+				a.HoldMinorUntil = "end of support"
 				a.Admins = []string{"platform@example.com"}
 				a.NodePools[1].Min = 5
 				_, err := kgcp.NewManagedCluster(ctx, "gke", a)
 				return err
 			},
-			want: []string{"missing Network", "PublicCIDRs", "MasterCIDR", `zone "us-east1-b"`, "Version", "IAM member", `node pool "tikv"`},
+			want: []string{"missing Network", "PublicCIDRs", "MasterCIDR", `zone "us-east1-b"`, "Version", "HoldMinorUntil", "IAM member", `node pool "tikv"`},
 		},
 		"BadPoolSizes": {
 			reason: "min <= desired <= max",

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/container"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/kms"
@@ -38,6 +39,13 @@ const (
 	secretsKeyRotation = "7776000s"
 )
 
+// The maintenance window's first occurrence (a Saturday), which the recurrence repeats; also the
+// start of the exclusion that holds the minor version.
+const (
+	maintenanceWindowStart = "2026-01-03T02:00:00Z"
+	maintenanceWindowEnd   = "2026-01-03T08:00:00Z"
+)
+
 // versionRE is a Kubernetes minor version as GKE takes it for minMasterVersion ("1.33").
 var versionRE = regexp.MustCompile(`^[1-9][0-9]*\.[0-9]+$`)
 
@@ -53,9 +61,14 @@ type ManagedClusterArgs struct {
 	Region string
 	// Zones the node pools span (node locations), in the region. Required: at least one.
 	Zones []string
-	// Version is the Kubernetes minor version, e.g. "1.33": the control plane's minimum version, with
-	// no release channel so GKE never moves the cluster to another minor by itself. Required.
+	// Version is the Kubernetes minor version, e.g. "1.36": the control plane's minimum version, on
+	// the Regular release channel, held there by a maintenance exclusion of minor upgrades until
+	// HoldMinorUntil (patches still come). Required.
 	Version string
+	// HoldMinorUntil is the date (YYYY-MM-DD, UTC) the exclusion of minor upgrades ends: kost passes
+	// the minor's upstream end of life, which comes before GKE's end of support (after which GKE
+	// upgrades every cluster whatever its exclusions). Required.
+	HoldMinorUntil string
 	// Network and Subnetwork are the VPC network and subnetwork (Network.NetworkID, .SubnetworkID; names
 	// or self links also work). Required.
 	Network, Subnetwork pulumi.StringInput
@@ -117,7 +130,7 @@ func (a *ManagedClusterArgs) validate() error {
 		ok   bool
 	}{
 		{"ClusterName", a.ClusterName != ""}, {"Project", a.Project != ""}, {"Region", a.Region != ""},
-		{"Zones", len(a.Zones) > 0}, {"Version", a.Version != ""},
+		{"Zones", len(a.Zones) > 0}, {"Version", a.Version != ""}, {"HoldMinorUntil", a.HoldMinorUntil != ""},
 		{"Network", a.Network != nil}, {"Subnetwork", a.Subnetwork != nil},
 		{"PodsRangeName", a.PodsRangeName != ""}, {"ServicesRangeName", a.ServicesRangeName != ""},
 		{"MasterCIDR", a.MasterCIDR != ""},
@@ -131,6 +144,9 @@ func (a *ManagedClusterArgs) validate() error {
 	}
 	if a.ClusterName != "" && !validName(a.ClusterName, maxNameLen) {
 		ps.add("ClusterName %q must be lowercase letters, digits and hyphens, start with a letter and hold at most %d characters", a.ClusterName, maxNameLen)
+	}
+	if _, err := time.Parse(time.DateOnly, a.HoldMinorUntil); a.HoldMinorUntil != "" && err != nil {
+		ps.add("HoldMinorUntil %q must be a date such as 2027-06-28", a.HoldMinorUntil)
 	}
 	if a.Version != "" && !versionRE.MatchString(a.Version) {
 		ps.add("Version %q must be a Kubernetes minor version such as 1.33", a.Version)
@@ -219,9 +235,31 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		Location:      pulumi.String(args.Region),
 		NodeLocations: pulumi.ToStringArray(args.Zones),
 		Description:   pulumi.String("kost cluster " + args.ClusterName),
-		// Pinned: no release channel, the minor version set here; patch upgrades are GKE's.
+		// The minor set here, held: GKE removes the no-channel option on 2027-06-14 (its no-channel
+		// release notes) and upgrades no-channel clusters at end of support anyway, so the cluster is on
+		// the Regular channel (1.35 and 1.36 there) with minor upgrades excluded until the minor's end
+		// of life; patch upgrades are GKE's, inside the maintenance window.
 		MinMasterVersion: pulumi.String(args.Version),
-		ReleaseChannel:   &container.ClusterReleaseChannelArgs{Channel: pulumi.String("UNSPECIFIED")},
+		ReleaseChannel:   &container.ClusterReleaseChannelArgs{Channel: pulumi.String("REGULAR")},
+		MaintenancePolicy: &container.ClusterMaintenancePolicyArgs{
+			// Saturdays and Sundays 02:00-08:00 UTC: more than the 48 hours in any 32 days GKE requires of
+			// a window (its maintenance-window docs).
+			RecurringWindow: &container.ClusterMaintenancePolicyRecurringWindowArgs{
+				StartTime:  pulumi.String(maintenanceWindowStart),
+				EndTime:    pulumi.String(maintenanceWindowEnd),
+				Recurrence: pulumi.String("FREQ=WEEKLY;BYDAY=SA,SU"),
+			},
+			MaintenanceExclusions: container.ClusterMaintenancePolicyMaintenanceExclusionArray{
+				&container.ClusterMaintenancePolicyMaintenanceExclusionArgs{
+					ExclusionName: pulumi.String("kost-hold-" + strings.ReplaceAll(args.Version, ".", "-")),
+					StartTime:     pulumi.String(maintenanceWindowStart),
+					EndTime:       pulumi.String(args.HoldMinorUntil + "T00:00:00Z"),
+					ExclusionOptions: &container.ClusterMaintenancePolicyMaintenanceExclusionExclusionOptionsArgs{
+						Scope: pulumi.String("NO_MINOR_UPGRADES"),
+					},
+				},
+			},
+		},
 		// GKE requires a default pool at creation; it is removed at once and the pools below replace it.
 		RemoveDefaultNodePool: pulumi.Bool(true),
 		InitialNodeCount:      pulumi.Int(1),
