@@ -14,7 +14,7 @@ import (
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "plan" {
-		os.Exit(plan.Main(os.Args[2:], stacks.Deploy, rules.Checker, os.Stdout, os.Stderr))
+		os.Exit(plan.Main(os.Args[2:], stacks.Deploy, rules.Checker, stacks.CapacityReport, os.Stdout, os.Stderr))
 	}
 	pulumi.Run(stacks.Deploy)
 }

@@ -38,6 +38,7 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 		Zones:          p.Zones,
 		Version:        p.Version,
 		Addons:         config.EKSAddons[p.Version],
+		Autoscaler:     autoscalerPins(args.Environment, p.Version),
 		SubnetIDs:      network.PrivateSubnetIDs,
 		PublicEndpoint: p.PublicEndpoint,
 		PublicCIDRs:    p.PublicCIDRs,

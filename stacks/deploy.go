@@ -35,6 +35,10 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 	if err != nil {
 		return err
 	}
+	// Before anything is registered: every pod fits its pool.
+	if _, err := ProveCapacity(env, plans); err != nil {
+		return err
+	}
 	regions := pulumi.Map{}
 	kubeconfigs := pulumi.StringMap{}
 	rootPasswords := pulumi.StringMap{}

@@ -3,9 +3,11 @@ package stacks
 import (
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/components/autoscaler"
 	kaws "github.com/kost-platform/kost/components/aws"
 	kazure "github.com/kost-platform/kost/components/azure"
 	"github.com/kost-platform/kost/components/cluster"
@@ -19,6 +21,13 @@ import (
 func chartRef(env *config.Environment, c config.AddonChart) kubeadm.ChartRef {
 	src := env.ResolveChart(config.Chart{Name: c.Name, Repo: c.Repo}, c.Version)
 	return kubeadm.ChartRef{Name: src.Chart, Repo: src.Repo, Version: src.Version}
+}
+
+// autoscalerPins are the cluster-autoscaler's chart (from the mirror if any) and its image for a
+// Kubernetes minor.
+func autoscalerPins(env *config.Environment, minor string) autoscaler.Pins {
+	c := chartRef(env, config.AddonCharts["clusterAutoscaler"])
+	return autoscaler.Pins{Chart: autoscaler.ChartRef{Name: c.Name, Repo: c.Repo, Version: c.Version}, Image: config.ClusterAutoscalerImages[minor]}
 }
 
 // selfManagedRelease is the pinned kubeadm release of a region's Kubernetes minor version (validation
@@ -37,6 +46,7 @@ func addonPins(env *config.Environment, cloud config.Cloud, r config.KubeadmRele
 		CNI:                       chartRef(env, r.CNI),
 		MetricsServer:             chartRef(env, config.AddonCharts["metricsServer"]),
 		CloudControllerManagerTag: r.CloudControllerManager[cloud],
+		Autoscaler:                autoscalerPins(env, minor(r.Kubernetes)),
 	}
 	switch cloud {
 	case config.AWS:
@@ -133,4 +143,13 @@ func buildAzureSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, n
 		return cluster.Cluster{}, err
 	}
 	return sm.Cluster, nil
+}
+
+// minor is a release's minor version ("1.36.4": "1.36").
+func minor(release string) string {
+	parts := strings.SplitN(release, ".", 3)
+	if len(parts) < 2 {
+		return release
+	}
+	return parts[0] + "." + parts[1]
 }

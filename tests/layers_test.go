@@ -76,7 +76,7 @@ func layer(g *plan.Graph, urn string) int {
 var nodePoolTypes = []string{
 	"aws:eks/nodeGroup:NodeGroup", "gcp:container/nodePool:NodePool", "azure-native:containerservice:AgentPool",
 	// Self-managed worker groups.
-	"aws:autoscaling/group:Group", "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager",
+	"aws:autoscaling/group:Group", "gcp:compute/instanceGroupManager:InstanceGroupManager",
 	"azure-native:compute:VirtualMachineScaleSet",
 }
 

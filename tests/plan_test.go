@@ -33,7 +33,7 @@ func TestPlanCommand(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			code := plan.Main(tc.args, stacks.Deploy, rules.Checker, &out, &errb)
+			code := plan.Main(tc.args, stacks.Deploy, rules.Checker, stacks.CapacityReport, &out, &errb)
 			if code != tc.code {
 				t.Fatalf("%s: exit %d, want %d\nstderr: %s", tc.reason, code, tc.code, errb.String())
 			}

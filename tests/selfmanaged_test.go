@@ -12,10 +12,12 @@ import (
 // selfManagedShape is what a self-managed region builds in each cloud.
 var selfManagedShape = map[string]struct {
 	component, controlPlane, loadBalancer, workerGroup string
+	// groupsPerPool: GCP has a zonal group per zone (the cluster-autoscaler drives zonal groups).
+	groupsPerPool int
 }{
-	"aws":   {"kost:aws:SelfManagedCluster", "aws:ec2/instance:Instance", "aws:lb/loadBalancer:LoadBalancer", "aws:autoscaling/group:Group"},
-	"gcp":   {"kost:gcp:SelfManagedCluster", "gcp:compute/instance:Instance", "gcp:compute/forwardingRule:ForwardingRule", "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager"},
-	"azure": {"kost:azure:SelfManagedCluster", "azure-native:compute:VirtualMachine", "azure-native:network:LoadBalancer", "azure-native:compute:VirtualMachineScaleSet"},
+	"aws":   {"kost:aws:SelfManagedCluster", "aws:ec2/instance:Instance", "aws:lb/loadBalancer:LoadBalancer", "aws:autoscaling/group:Group", 1},
+	"gcp":   {"kost:gcp:SelfManagedCluster", "gcp:compute/instance:Instance", "gcp:compute/forwardingRule:ForwardingRule", "gcp:compute/instanceGroupManager:InstanceGroupManager", 3},
+	"azure": {"kost:azure:SelfManagedCluster", "azure-native:compute:VirtualMachine", "azure-native:network:LoadBalancer", "azure-native:compute:VirtualMachineScaleSet", 1},
 }
 
 // TestSelfManagedEnvironment checks the kubeadm environment end to end: in every cloud a kubeadm
@@ -44,8 +46,8 @@ func TestSelfManagedEnvironment(t *testing.T) {
 			if n := len(g.Under(sm.URN, shape.loadBalancer)); n != 1 {
 				t.Errorf("%d API load balancers, want 1", n)
 			}
-			if n := len(g.Under(sm.URN, shape.workerGroup)); n != len(config.PoolNames) {
-				t.Errorf("%d worker groups, want one per pool (%d)", n, len(config.PoolNames))
+			if n := len(g.Under(sm.URN, shape.workerGroup)); n != shape.groupsPerPool*len(config.PoolNames) {
+				t.Errorf("%d worker groups, want %d per pool (%d pools)", n, shape.groupsPerPool, len(config.PoolNames))
 			}
 			for _, managed := range []string{"aws:eks/cluster:Cluster", "gcp:container/cluster:Cluster", "azure-native:containerservice:ManagedCluster"} {
 				if len(g.Under(region.URN, managed)) > 0 {
@@ -68,8 +70,8 @@ func TestSelfManagedEnvironment(t *testing.T) {
 					cni = r
 				}
 			}
-			if installed != 4 || cni == nil {
-				t.Fatalf("%d add-ons installed (CNI found: %v), want the CNI, CCM, CSI driver and metrics-server", installed, cni != nil)
+			if installed != 5 || cni == nil {
+				t.Fatalf("%d add-ons installed (CNI found: %v), want the CNI, CCM, CSI driver, metrics-server and cluster-autoscaler", installed, cni != nil)
 			}
 
 			// The platform and data plane wait for the add-ons: nothing schedules without a CNI.

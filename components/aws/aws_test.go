@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/components/autoscaler"
 	kaws "github.com/kost-platform/kost/components/aws"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/stacks/netplan"
@@ -120,6 +121,8 @@ func eksArgs(subnets pulumi.StringArrayInput) *kaws.ManagedClusterArgs {
 		Region:      "eu-west-1",
 		Zones:       zones,
 		Version:     "1.33",
+		Autoscaler: autoscaler.Pins{Chart: autoscaler.ChartRef{Name: "cluster-autoscaler", Repo: "https://kubernetes.github.io/autoscaler", Version: "9.59.0"},
+			Image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1"},
 		Addons: map[string]string{"vpc-cni": "v1.20.4-eksbuild.1", "kube-proxy": "v1.33.5-eksbuild.2",
 			"coredns": "v1.12.4-eksbuild.1", "aws-ebs-csi-driver": "v1.56.0-eksbuild.1"},
 		SubnetIDs: subnets,
@@ -149,6 +152,43 @@ func TestManagedCluster(t *testing.T) {
 	if !ok {
 		t.Fatal("no EKS cluster")
 	}
+	t.Run("Autoscaler", func(t *testing.T) {
+		// EKS scales no node group itself: the cluster-autoscaler does, with a role of its own that may
+		// change only this cluster's groups.
+		ca, ok := g.Named("kubernetes:helm.sh/v4:Chart", "eks-autoscaler")
+		role, _ := g.Named("aws:iam/role:Role", "eks-autoscaler")
+		policy, _ := g.Named("aws:iam/rolePolicy:RolePolicy", "eks-autoscaler")
+		if !ok || role == nil || policy == nil {
+			t.Fatal("no cluster-autoscaler chart, role and policy")
+		}
+		for path, want := range map[string]any{
+			"values.cloudProvider":             "aws",
+			"values.autoDiscovery.clusterName": "kost-x-eu-west-1",
+			"values.awsRegion":                 "eu-west-1",
+			"values.image.tag":                 "v1.36.1",
+			"values.nodeSelector":              map[string]any{"kost.io/pool": "system"},
+			"namespace":                        "kube-system",
+		} {
+			if got, _ := ca.Input(path); !cmp.Equal(want, got) {
+				t.Errorf("%s = %v, want %v", path, got, want)
+			}
+		}
+		ann, _ := ca.Input("values.rbac.serviceAccount.annotations")
+		if arn, _ := role.Outputs["arn"].V.(string); arn == "" || ann.(map[string]any)["eks.amazonaws.com/role-arn"] != arn {
+			t.Errorf("the service account must carry the role (IRSA): %v, role %s", ann, arn)
+		}
+		var doc map[string]any
+		if !strings.Contains(role.String("assumeRolePolicy"), "system:serviceaccount:kube-system:cluster-autoscaler") {
+			t.Errorf("the role must trust only the autoscaler's service account: %s", role.String("assumeRolePolicy"))
+		}
+		if err := json.Unmarshal([]byte(policy.String("policy")), &doc); err != nil {
+			t.Fatal(err)
+		}
+		mutating := doc["Statement"].([]any)[1].(map[string]any)
+		if cond, _ := mutating["Condition"].(map[string]any)["Null"].(map[string]any); cond["autoscaling:ResourceTag/k8s.io/cluster-autoscaler/kost-x-eu-west-1"] != "false" {
+			t.Errorf("scaling must be limited to this cluster's tagged groups: %v", mutating)
+		}
+	})
 	t.Run("ControlPlane", func(t *testing.T) {
 		checks := map[string]struct {
 			path string

@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/stacks/netplan"
 )
@@ -37,6 +38,9 @@ type ManagedClusterArgs struct {
 	Zones []string
 	// Version is the Kubernetes minor version. Required.
 	Version string
+	// Autoscaler pins the cluster-autoscaler that keeps each managed node group between its min and
+	// max (EKS itself scales nothing). Required.
+	Autoscaler autoscaler.Pins
 	// Addons pins each EKS add-on (vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver) to a version.
 	// Required: all four.
 	Addons map[string]string
@@ -100,6 +104,9 @@ func (a *ManagedClusterArgs) validate() error {
 		if a.Addons[n] == "" {
 			missing = append(missing, "Addons["+n+"]")
 		}
+	}
+	if a.Autoscaler.Chart.Name == "" || a.Autoscaler.Image == "" {
+		missing = append(missing, "Autoscaler")
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("missing %s", strings.Join(missing, ", "))
@@ -358,6 +365,35 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	if err != nil {
 		return nil, wrap(err)
 	}
+
+	// The cluster-autoscaler, with its own role (IRSA) that may change only this cluster's groups.
+	caRole, err := iam.NewRole(ctx, name+"-autoscaler", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.All(oidc.Arn, issuerHost).ApplyT(func(xs []any) string {
+			return assumeRoleForServiceAccount(xs[0].(string), xs[1].(string), autoscaler.Namespace, autoscaler.ServiceAccount)
+		}).(pulumi.StringOutput),
+		Description: pulumi.String("cluster-autoscaler of " + args.ClusterName + " (IRSA)"),
+		Tags:        nameTags(tags, args.ClusterName+"-autoscaler"),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	caPolicy, err := iam.NewRolePolicy(ctx, name+"-autoscaler", &iam.RolePolicyArgs{
+		Role: caRole.Name, Policy: pulumi.String(clusterAutoscalerPolicy(args.ClusterName)),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	ca, err := autoscaler.New(ctx, name+"-autoscaler", &autoscaler.Args{
+		Provider: k8s, Chart: args.Autoscaler.Chart, Image: args.Autoscaler.Image,
+		CloudProvider: "aws", ClusterName: args.ClusterName,
+		Values:                    pulumi.Map{"awsRegion": pulumi.String(args.Region)},
+		ServiceAccountAnnotations: pulumi.StringMap{"eks.amazonaws.com/role-arn": caRole.Arn},
+		DependsOn:                 append(slices.Clone(ready), caPolicy),
+	}, parent)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	ready = append(ready, ca)
 
 	c.Cluster = cluster.Cluster{
 		Name:                 args.ClusterName,

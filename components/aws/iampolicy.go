@@ -19,6 +19,26 @@ type statement struct {
 	Condition map[string]map[string]string `json:"Condition,omitempty"`
 }
 
+// clusterAutoscalerPolicy is what the cluster-autoscaler needs (kubernetes/autoscaler
+// cluster-autoscaler/cloudprovider/aws/README.md at cluster-autoscaler-1.36.1): reading groups,
+// instance types and launch templates anywhere, and changing only groups tagged for this cluster
+// (EKS tags its managed node groups' Auto Scaling groups k8s.io/cluster-autoscaler/<cluster>, and
+// kost tags its kubeadm groups the same), through the autoscaling:ResourceTag condition key.
+func clusterAutoscalerPolicy(clusterName string) string {
+	return policyDocument{Version: "2012-10-17", Statement: []statement{
+		{Effect: "Allow", Resource: "*", Action: []string{
+			"autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+			"autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities",
+			"ec2:DescribeImages", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplateVersions",
+			"ec2:GetInstanceTypesFromInstanceRequirements", "eks:DescribeNodegroup",
+		}},
+		{Effect: "Allow", Resource: "*",
+			Action:    []string{"autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"},
+			Condition: map[string]map[string]string{"Null": {"autoscaling:ResourceTag/k8s.io/cluster-autoscaler/" + clusterName: "false"}},
+		},
+	}}.String()
+}
+
 func (d policyDocument) String() string {
 	b, err := json.Marshal(d)
 	if err != nil {

@@ -3,6 +3,7 @@ package aws
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/stacks/netplan"
@@ -49,5 +50,11 @@ func (a *SelfManagedClusterArgs) addonInstallers() kubeadm.AddonSet {
 		CloudControllerManager: ccm,
 		CSIDriver:              csi,
 		MetricsServer:          kubeadm.MetricsServer(p.MetricsServer, 2),
+		// On the control planes' network, with their role (which may scale only this cluster's
+		// groups, clusterAutoscalerPolicy), discovering the groups by their cluster-autoscaler tags.
+		Autoscaler: kubeadm.AutoscalerChart(p.Autoscaler, autoscaler.Args{
+			CloudProvider: "aws", ClusterName: a.ClusterName, OnControlPlanes: true,
+			Values: pulumi.Map{"awsRegion": pulumi.String(a.Region)},
+		}),
 	}
 }

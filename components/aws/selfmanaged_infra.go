@@ -97,6 +97,8 @@ type selfManagedIAM struct {
 //
 //   - control planes: the cloud-controller-manager's documented policy (inline) and
 //     AmazonSSMManagedInstanceCore (Session Manager instead of SSH);
+//   - control planes also: the cluster-autoscaler's (clusterAutoscalerPolicy: scaling only this
+//     cluster's tagged groups).
 //   - workers: AmazonEBSCSIDriverPolicy (the EBS CSI controller, without IRSA on a self-managed
 //     cluster, runs on workers with the instance role), AmazonEC2ContainerRegistryReadOnly (image
 //     pulls from ECR), AmazonSSMManagedInstanceCore, and the CCM's documented node policy (inline).
@@ -143,6 +145,14 @@ func newSelfManagedIAM(ctx *pulumi.Context, name string, a *SelfManagedClusterAr
 			return nil, err
 		}
 		*r.role, *r.profile = role, profile
+	}
+	// The cluster-autoscaler runs on the control planes with their role: it may scale only this
+	// cluster's tagged groups.
+	if _, err := iam.NewRolePolicy(ctx, name+"-control-plane-autoscaler", &iam.RolePolicyArgs{
+		Role:   out.controlPlaneRole.ID(),
+		Policy: pulumi.String(clusterAutoscalerPolicy(a.ClusterName)),
+	}, opts...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/components/autoscaler"
 	kaws "github.com/kost-platform/kost/components/aws"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
@@ -40,6 +41,7 @@ func smArgs() *kaws.SelfManagedClusterArgs {
 			{Pool: "spark", InstanceType: "m7i.xlarge", Desired: 1, Min: 0, Max: 5, Spot: true, Dedicated: true},
 		},
 		Addons: kubeadm.AddonPins{
+			Autoscaler:                autoscaler.Pins{Chart: autoscaler.ChartRef{Name: "cluster-autoscaler", Repo: "https://kubernetes.github.io/autoscaler", Version: "9.59.0"}, Image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1"},
 			CNI:                       kubeadm.ChartRef{Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.18.14"},
 			MetricsServer:             kubeadm.ChartRef{Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.0"},
 			CloudControllerManager:    kubeadm.ChartRef{Name: "aws-cloud-controller-manager", Repo: "https://kubernetes.github.io/cloud-provider-aws", Version: "0.0.10"},
@@ -424,7 +426,7 @@ func TestSelfManagedCluster(t *testing.T) {
 		for _, n := range []string{"smc-system", "smc-tikv", "smc-spark"} {
 			wantReady = append(wantReady, named(t, g, tGroup, n).URN)
 		}
-		for _, n := range []string{"cni", "ccm", "csi", "metrics-server"} {
+		for _, n := range []string{"cni", "ccm", "csi", "metrics-server", "autoscaler"} {
 			wantReady = append(wantReady, named(t, g, "kubernetes:helm.sh/v4:Chart", "smc-addons-"+n).URN)
 		}
 		for _, u := range out.readyURNs {

@@ -303,7 +303,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		Provider: k8s, Endpoint: endpoint, CACertPEM: c.Bootstrap.CACertPEM,
 		// The first control plane's Run Command returns once its API server is ready.
 		After:    []pulumi.Resource{c.ControlPlaneReady[0], c.LoadBalancer},
-		AddonSet: args.addonInstallers(args.cloudConfig(tenant, c.SecurityGroup.Name)),
+		AddonSet: args.addonInstallers(args.cloudConfig(tenant, c.SecurityGroup.Name), tenant),
 	}, parent)
 	if err != nil {
 		return nil, wrap(err)

@@ -10,6 +10,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/stacks/netplan"
 )
@@ -127,7 +128,7 @@ func (c cloudControllerManager) Install(ctx *pulumi.Context, name string, opts .
 // (the cloud-controller-manager on the control planes, the cloud-node-manager on every node), the
 // Azure Disk CSI driver with its controller on the control planes (whose identity may manage disks)
 // and metrics-server.
-func (a *SelfManagedClusterArgs) addonInstallers(cloudConfig pulumi.StringOutput) kubeadm.AddonSet {
+func (a *SelfManagedClusterArgs) addonInstallers(cloudConfig pulumi.StringOutput, tenant string) kubeadm.AddonSet {
 	p := a.Addons
 	tag := pulumi.String(p.CloudControllerManagerTag)
 	ccm := cloudControllerManager{cloudConfig: cloudConfig, Chart: kubeadm.Chart{Ref: p.CloudControllerManager, Values: pulumi.Map{
@@ -165,5 +166,18 @@ func (a *SelfManagedClusterArgs) addonInstallers(cloudConfig pulumi.StringOutput
 		CloudControllerManager: ccm,
 		CSIDriver:              csi,
 		MetricsServer:          kubeadm.MetricsServer(p.MetricsServer, 2),
+		// On the control planes, with their managed identity, discovering the scale sets by their
+		// cluster-autoscaler-enabled and -name tags and reading min and max from their tags
+		// (cluster-autoscaler cloudprovider/azure/README.md, auto-discovery).
+		Autoscaler: kubeadm.AutoscalerChart(p.Autoscaler, autoscaler.Args{
+			CloudProvider: "azure", ClusterName: a.ClusterName, OnControlPlanes: true,
+			Values: pulumi.Map{
+				"azureVMType":                      pulumi.String("vmss"),
+				"azureSubscriptionID":              pulumi.String(a.SubscriptionID),
+				"azureTenantID":                    pulumi.String(tenant),
+				"azureResourceGroup":               a.ResourceGroupName,
+				"azureUseManagedIdentityExtension": pulumi.Bool(true),
+			},
+		}),
 	}
 }

@@ -359,7 +359,11 @@ func (b *smBuilder) workers(parent pulumi.ResourceOption) error {
 			UpgradePolicy:         &compute.UpgradePolicyArgs{Mode: compute.UpgradeModeManual},
 			Identity:              &compute.VirtualMachineScaleSetIdentityArgs{Type: compute.ResourceIdentityTypeSystemAssigned},
 			VirtualMachineProfile: vmProfile,
-			Tags:                  tagsWith(a.Tags, map[string]string{clusterTag: a.ClusterName, poolTag: p.Pool}),
+			// The cluster-autoscaler finds the set by these tags and keeps it between min and max
+			// (cluster-autoscaler cloudprovider/azure/README.md, auto-discovery setup).
+			Tags: tagsWith(a.Tags, map[string]string{clusterTag: a.ClusterName, poolTag: p.Pool,
+				"cluster-autoscaler-enabled": "true", "cluster-autoscaler-name": a.ClusterName,
+				"min": fmt.Sprint(p.Min), "max": fmt.Sprint(p.Max)}),
 		}, parent, after, pulumi.IgnoreChanges([]string{
 			// The cluster-autoscaler owns the capacity.
 			"sku.capacity",

@@ -15,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kost-platform/kost/components/autoscaler"
 	kazure "github.com/kost-platform/kost/components/azure"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
@@ -45,6 +46,7 @@ func smArgs(t *testing.T) *kazure.SelfManagedClusterArgs {
 		RegionBlock:       layout(t).Block.String(),
 		NodePools:         smPools(),
 		Addons: kubeadm.AddonPins{
+			Autoscaler:                autoscaler.Pins{Chart: autoscaler.ChartRef{Name: "cluster-autoscaler", Repo: "https://kubernetes.github.io/autoscaler", Version: "9.59.0"}, Image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1"},
 			CNI:                       kubeadm.ChartRef{Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.18.14"},
 			MetricsServer:             kubeadm.ChartRef{Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.0"},
 			CloudControllerManager:    kubeadm.ChartRef{Name: "cloud-provider-azure", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/cloud-provider-azure/master/helm/repo", Version: "1.33.4"},
@@ -391,8 +393,8 @@ func TestSelfManagedCluster(t *testing.T) {
 					charts++
 				}
 			}
-			if charts != 4 {
-				t.Errorf("Ready holds %d add-on charts, want the CNI, CCM, CSI driver and metrics-server", charts)
+			if charts != 5 {
+				t.Errorf("Ready holds %d add-on charts, want the CNI, CCM, CSI driver, metrics-server and cluster-autoscaler", charts)
 			}
 			for _, r := range res.c.ControlPlanes {
 				if !slices.Contains(c.Ready, pulumi.Resource(r)) {

@@ -45,13 +45,18 @@ func KafkaSpec(c cluster.Cluster, k Kafka, tlsOn bool) map[string]any {
 	if spreadsZones(c) {
 		kafka["rack"] = map[string]any{"type": "topology-label", "topologyKey": zoneLabel}
 	}
-	entity := map[string]any{"topicOperator": map[string]any{}, "userOperator": map[string]any{}}
+	res := func(r, d Resources) map[string]any {
+		req, lim := requests(orDefault(r, d), false)
+		return map[string]any{"requests": req, "limits": lim}
+	}
+	eo := res(k.EntityOperatorResources, Resources{CPU: "100m", Memory: "256Mi"})
+	entity := map[string]any{"topicOperator": map[string]any{"resources": eo}, "userOperator": map[string]any{"resources": eo}}
 	if sel, tol := placement(c, "system"); sel != nil {
 		entity["template"] = map[string]any{"pod": map[string]any{"affinity": nodeAffinity("system"), "tolerations": tol}}
 	}
 	spec := map[string]any{"kafka": kafka, "entityOperator": entity}
 	if k.CruiseControl {
-		cc := map[string]any{}
+		cc := map[string]any{"resources": res(k.CruiseControlResources, Resources{CPU: "500m", Memory: "1Gi"})}
 		if sel, tol := placement(c, "system"); sel != nil {
 			cc["template"] = map[string]any{"pod": map[string]any{"affinity": nodeAffinity("system"), "tolerations": tol}}
 		}

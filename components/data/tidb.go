@@ -86,7 +86,22 @@ func TidbClusterSpec(c cluster.Cluster, d Database, tlsOn bool, storageClass str
 	if d.TiCDC > 0 {
 		spec["ticdc"] = component("pingcap/ticdc", "tidb", d.TiCDC, d.TiCDCResources, false)
 	}
+	// The discovery service (one pod a cluster) runs where the operators do.
+	req, lim := requests(orDefault(d.DiscoveryResources, Resources{CPU: "80m", Memory: "128Mi"}), false)
+	discovery := map[string]any{"requests": req, "limits": lim}
+	sel, tol := placement(c, "system")
+	setIf(discovery, "nodeSelector", sel)
+	setIf(discovery, "tolerations", tol)
+	spec["discovery"] = discovery
 	return spec
+}
+
+// orDefault returns r, or d when r is unset.
+func orDefault(r, d Resources) Resources {
+	if r.CPU == "" || r.Memory == "" {
+		return d
+	}
+	return r
 }
 
 // tidbComponents lists the components that run, for certificates.
@@ -160,6 +175,8 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, statef
 	if args.TLS {
 		init["tlsClientSecretName"] = TiDBClusterName + "-cluster-client-secret"
 	}
+	req, lim := requests(orDefault(args.Database.InitializerResources, Resources{CPU: "80m", Memory: "128Mi"}), false)
+	init["resources"] = map[string]any{"requests": req, "limits": lim}
 	sel, tol := placement(args.Cluster, "system")
 	setIf(init, "nodeSelector", sel)
 	setIf(init, "tolerations", tol)

@@ -26,6 +26,9 @@ type Database struct {
 	PDResources, TiKVResources, TiDBResources, TiFlashResources, TiCDCResources Resources
 	// InitializerImage runs the root-password initializer. Required.
 	InitializerImage string
+	// DiscoveryResources and InitializerResources size the TiDB discovery service and the
+	// initializer job (the operator sets none: BestEffort pods). Default: 80m, 128Mi each.
+	DiscoveryResources, InitializerResources Resources
 }
 
 // Kafka sizes the Kafka cluster.
@@ -40,6 +43,10 @@ type Kafka struct {
 	BrokerResources, ControllerResources Resources
 	// CruiseControl adds Cruise Control for rebalancing (prod). Default: false.
 	CruiseControl bool
+	// EntityOperatorResources size each of Strimzi's topic and user operators, CruiseControlResources
+	// Cruise Control (Strimzi sets none: BestEffort JVMs starting at -Xms128M). Default: 100m, 256Mi
+	// each; Cruise Control 500m, 1Gi.
+	EntityOperatorResources, CruiseControlResources Resources
 }
 
 // Spark configures the Spark job namespaces.

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/stacks/netplan"
@@ -82,8 +83,9 @@ type SelfManagedClusterArgs struct {
 	// RegionBlock is the region's block (netplan.GKELayout.Block), the only source the API server,
 	// kubelet and etcd firewall rules admit. Required: an IPv4 CIDR, never 0.0.0.0/0.
 	RegionBlock string
-	// NodePools are the worker pools, one regional managed instance group each; Desired, Min and Max
-	// are totals over the zones. Required: at least one, one of them "system".
+	// NodePools are the worker pools, one zonal managed instance group per zone each; Desired, Min
+	// and Max are totals over the zones. Required: at least one, one of them "system", sizes
+	// multiples of the zones.
 	NodePools []cluster.PoolSpec
 	// Image of every VM (boot disk source). Default: DefaultSelfManagedImage (Ubuntu 24.04 LTS).
 	Image string
@@ -104,7 +106,7 @@ type SelfManagedClusterArgs struct {
 
 // SelfManagedCluster is a kubeadm cluster on Compute Engine: three shielded control-plane VMs (one per
 // zone) behind an internal passthrough Network Load Balancer on 6443, one regional managed instance
-// group per worker pool with a regional autoscaler, two least-privilege service accounts (control
+// group per worker pool and zone sized by the cluster-autoscaler, two least-privilege service accounts (control
 // planes, workers) and the firewall rules of the Kubernetes ports, handed up as a cluster.Cluster.
 type SelfManagedCluster struct {
 	pulumi.ResourceState
@@ -120,9 +122,7 @@ type SelfManagedCluster struct {
 	// ForwardingRule is the internal load balancer's frontend (TCP 6443).
 	ForwardingRule *compute.ForwardingRule
 	// Workers are the worker groups by pool name.
-	Workers map[string]*compute.RegionInstanceGroupManager
-	// Autoscalers size the worker groups, by pool name.
-	Autoscalers map[string]*compute.RegionAutoscaler
+	Workers map[string][]*compute.InstanceGroupManager
 	// Addons are the CNI, the cloud-controller-manager, the PD CSI driver and metrics-server.
 	Addons *kubeadm.Addons
 	// ControlPlaneServiceAccount and WorkerServiceAccount are the emails the VMs run as.
@@ -193,6 +193,9 @@ func (a *SelfManagedClusterArgs) validate() error {
 		for _, msg := range poolProblems(p.Pool, p.InstanceType, p.Desired, p.Min, p.Max, p.DiskGiB) {
 			ps.add("node pool %q: %s", p.Pool, msg)
 		}
+		if z := len(a.Zones); z > 0 && (p.Desired%z != 0 || p.Min%z != 0 || p.Max%z != 0) {
+			ps.add("node pool %q: desired %d, min %d and max %d must be multiples of the %d zones (a group per zone)", p.Pool, p.Desired, p.Min, p.Max, z)
+		}
 		// Instance names are <cluster>-<pool>-xxxx and must stay within 63 characters (the node name).
 		if n := len(a.ClusterName) + 1 + len(p.Pool); n > 58 {
 			ps.add("node pool %q: %s-%s is %d characters, at most 58 leave room for the instance suffix", p.Pool, a.ClusterName, p.Pool, n)
@@ -209,8 +212,7 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 		return nil, fmt.Errorf("gcp self-managed cluster %s: %w", name, err)
 	}
 	c := &SelfManagedCluster{
-		Workers:     map[string]*compute.RegionInstanceGroupManager{},
-		Autoscalers: map[string]*compute.RegionAutoscaler{},
+		Workers: map[string][]*compute.InstanceGroupManager{},
 	}
 	if err := ctx.RegisterComponentResource("kost:gcp:SelfManagedCluster", name, c, opts...); err != nil {
 		return nil, err
@@ -340,11 +342,13 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 	ready = append(ready, fr)
 
 	for _, p := range args.NodePools {
-		mig, err := newWorkerGroup(ctx, name, args, p, image, boot.Workers[p.Pool], accounts, nodeTag, c, parent)
+		migs, err := newWorkerGroup(ctx, name, args, p, image, boot.Workers[p.Pool], accounts, nodeTag, c, parent)
 		if err != nil {
 			return nil, wrap(err)
 		}
-		ready = append(ready, mig)
+		for _, mig := range migs {
+			ready = append(ready, mig)
+		}
 	}
 
 	endpoint := pulumi.Sprintf("https://%s:%d", addr.Address, apiPort)
@@ -575,11 +579,12 @@ func newAPILoadBalancer(ctx *pulumi.Context, name string, args *SelfManagedClust
 	}, parent)
 }
 
-// newWorkerGroup makes one pool's instance template, regional managed instance group over the zones
-// and regional autoscaler.
+// newWorkerGroup makes one pool's instance template and a zonal managed instance group in each zone,
+// sized by the cluster-autoscaler (which drives zonal groups only, and drains a node before it
+// removes it; Compute Engine's own autoscaler would delete VMs on CPU alone).
 func newWorkerGroup(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, p cluster.PoolSpec, image string,
 	userData pulumi.StringOutput, accounts *selfManagedAccounts, nodeTag string, c *SelfManagedCluster, parent pulumi.ResourceOption,
-) (*compute.RegionInstanceGroupManager, error) {
+) ([]*compute.InstanceGroupManager, error) {
 	project, region := pulumi.String(args.Project), pulumi.String(args.Region)
 	disk := p.DiskGiB
 	if disk == 0 {
@@ -635,47 +640,49 @@ func newWorkerGroup(ctx *pulumi.Context, name string, args *SelfManagedClusterAr
 	if err != nil {
 		return nil, err
 	}
-	mig, err := compute.NewRegionInstanceGroupManager(ctx, name+"-"+p.Pool, &compute.RegionInstanceGroupManagerArgs{
-		Name:                    pulumi.String(base),
-		Project:                 project,
-		Region:                  region,
-		BaseInstanceName:        pulumi.String(base),
-		Description:             pulumi.String("kost: workers of pool " + p.Pool + " of " + args.ClusterName),
-		DistributionPolicyZones: pulumi.ToStringArray(args.Zones),
-		Versions: compute.RegionInstanceGroupManagerVersionArray{&compute.RegionInstanceGroupManagerVersionArgs{
-			Name: pulumi.String(p.Pool), InstanceTemplate: tmpl.SelfLinkUnique,
-		}},
-		TargetSize: pulumi.Int(p.Desired),
-		// New templates apply to new VMs only: running workers (and their pods) are never replaced by
-		// a token rotation.
-		UpdatePolicy: &compute.RegionInstanceGroupManagerUpdatePolicyArgs{
-			Type:                pulumi.String("OPPORTUNISTIC"),
-			MinimalAction:       pulumi.String("REPLACE"),
-			MaxSurgeFixed:       pulumi.Int(len(args.Zones)),
-			MaxUnavailableFixed: pulumi.Int(0),
-		},
-		WaitForInstances: pulumi.Bool(false),
-	}, parent, pulumi.IgnoreChanges([]string{"targetSize"})) // the autoscaler owns the size
-	if err != nil {
-		return nil, err
+	var migs []*compute.InstanceGroupManager
+	perZone := len(args.Zones)
+	for _, zone := range args.Zones {
+		zoneName := base + "-" + zoneSuffix(zone)
+		mig, err := compute.NewInstanceGroupManager(ctx, name+"-"+p.Pool+"-"+zoneSuffix(zone), &compute.InstanceGroupManagerArgs{
+			Name:             pulumi.String(zoneName),
+			Project:          project,
+			Zone:             pulumi.String(zone),
+			BaseInstanceName: pulumi.String(base),
+			Description:      pulumi.String("kost: workers of pool " + p.Pool + " of " + args.ClusterName + " in " + zone),
+			Versions: compute.InstanceGroupManagerVersionArray{&compute.InstanceGroupManagerVersionArgs{
+				Name: pulumi.String(p.Pool), InstanceTemplate: tmpl.SelfLinkUnique,
+			}},
+			TargetSize: pulumi.Int(p.Desired / perZone),
+			// New templates apply to new VMs only: running workers (and their pods) are never
+			// replaced by a token rotation.
+			UpdatePolicy: &compute.InstanceGroupManagerUpdatePolicyArgs{
+				Type:                pulumi.String("OPPORTUNISTIC"),
+				MinimalAction:       pulumi.String("REPLACE"),
+				MaxSurgeFixed:       pulumi.Int(1),
+				MaxUnavailableFixed: pulumi.Int(0),
+			},
+			WaitForInstances: pulumi.Bool(false),
+		}, parent, pulumi.IgnoreChanges([]string{"targetSize"})) // the cluster-autoscaler owns the size
+		if err != nil {
+			return nil, err
+		}
+		migs = append(migs, mig)
 	}
-	as, err := compute.NewRegionAutoscaler(ctx, name+"-"+p.Pool, &compute.RegionAutoscalerArgs{
-		Name:    pulumi.String(base),
-		Project: project,
-		Region:  region,
-		Target:  mig.ID(),
-		AutoscalingPolicy: &compute.RegionAutoscalerAutoscalingPolicyArgs{
-			MinReplicas:    pulumi.Int(p.Min),
-			MaxReplicas:    pulumi.Int(p.Max),
-			CooldownPeriod: pulumi.Int(120),
-			Mode:           pulumi.String("ON"),
-			CpuUtilization: &compute.RegionAutoscalerAutoscalingPolicyCpuUtilizationArgs{Target: pulumi.Float64(0.6)},
-		},
-	}, parent)
-	if err != nil {
-		return nil, err
+	c.Workers[p.Pool] = migs
+	return migs, nil
+}
+
+// zoneSuffix is a zone's letter (europe-west1-b: b).
+func zoneSuffix(zone string) string { return zone[strings.LastIndex(zone, "-")+1:] }
+
+// autoscalerGroups are the worker groups as the cluster-autoscaler takes them: per pool, the zonal
+// groups named <cluster>-<pool>-<zone letter>, each between the pool's min and max over the zones.
+func (a *SelfManagedClusterArgs) autoscalerGroups() []autoscaler.Group {
+	var out []autoscaler.Group
+	z := max(len(a.Zones), 1)
+	for _, p := range a.NodePools {
+		out = append(out, autoscaler.Group{NamePrefix: a.ClusterName + "-" + p.Pool + "-", Min: p.Min / z, Max: p.Max / z})
 	}
-	c.Workers[p.Pool] = mig
-	c.Autoscalers[p.Pool] = as
-	return mig, nil
+	return out
 }

@@ -12,6 +12,7 @@ import (
 	yamlv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/yaml/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/stacks/netplan"
 )
@@ -125,5 +126,10 @@ func (a *SelfManagedClusterArgs) addonInstallers(nodeTag string) (kubeadm.AddonS
 		CloudControllerManager: manifestAddon{name: "gcp-cloud-controller-manager " + p.CloudControllerManagerTag, rendered: ccmYAML},
 		CSIDriver:              manifestAddon{name: "gce-pd-csi-driver " + p.Images[ImagePDCSIDriver], rendered: pulumi.String(csiYAML).ToStringOutput()},
 		MetricsServer:          kubeadm.MetricsServer(p.MetricsServer, 2),
+		// On the control planes' network, with their service account (through the metadata server),
+		// scaling the zonal groups of each pool between their bounds.
+		Autoscaler: kubeadm.AutoscalerChart(p.Autoscaler, autoscaler.Args{
+			CloudProvider: "gce", ClusterName: a.ClusterName, OnControlPlanes: true, Groups: a.autoscalerGroups(),
+		}),
 	}, nil
 }

@@ -14,6 +14,7 @@ import (
 	yamlv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/yaml/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/cluster"
 	kgcp "github.com/kost-platform/kost/components/gcp"
 	"github.com/kost-platform/kost/components/kubeadm"
@@ -33,7 +34,7 @@ func smArgs(t *testing.T, network, subnetwork pulumi.StringInput) *kgcp.SelfMana
 		Network:           network,
 		Subnetwork:        subnetwork,
 		RegionBlock:       layout(t).Block.String(),
-		NodePools:         pools(),
+		NodePools:         smPools(),
 		Addons:            testPins(),
 		Labels:            map[string]string{"environment": "dev"},
 	}
@@ -41,6 +42,7 @@ func smArgs(t *testing.T, network, subnetwork pulumi.StringInput) *kgcp.SelfMana
 
 func testPins() kubeadm.AddonPins {
 	return kubeadm.AddonPins{
+		Autoscaler:                autoscaler.Pins{Chart: autoscaler.ChartRef{Name: "cluster-autoscaler", Repo: "https://kubernetes.github.io/autoscaler", Version: "9.59.0"}, Image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1"},
 		CNI:                       kubeadm.ChartRef{Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.18.14"},
 		MetricsServer:             kubeadm.ChartRef{Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.0"},
 		CloudControllerManagerTag: "v33.1.1",
@@ -321,48 +323,77 @@ func TestSelfManagedCluster(t *testing.T) {
 			})
 
 			t.Run("Workers", func(t *testing.T) {
+				// One zonal group per pool and zone (the cluster-autoscaler drives zonal groups only), no
+				// Compute Engine autoscaler (it deletes VMs on CPU without draining them).
+				if n := len(g.OfType("gcp:compute/regionAutoscaler:RegionAutoscaler")) + len(g.OfType("gcp:compute/autoscaler:Autoscaler")); n != 0 {
+					t.Errorf("%d Compute Engine autoscalers; the cluster-autoscaler sizes the groups", n)
+				}
 				type group struct {
-					Machine, DiskType, Base      string
-					Disk, Target, Min, Max       float64
-					Zones                        []any
-					Scheduling                   any
-					IgnoreTarget, Shielded, Pool bool
+					Machine, Zone, Base, DiskType string
+					Target, Disk                  float64
+					Scheduling                    any
+					IgnoreTarget, Shielded, Pool  bool
 				}
 				got := map[string]group{}
-				for _, p := range pools() {
+				for _, p := range smPools() {
 					tmpl := must(t, g, "gcp:compute/instanceTemplate:InstanceTemplate", smName+"-"+p.Pool)
-					mig := must(t, g, "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager", smName+"-"+p.Pool)
-					as := must(t, g, "gcp:compute/regionAutoscaler:RegionAutoscaler", smName+"-"+p.Pool)
-					versions, _ := mig.Input("versions")
-					if d := cmp.Diff([]any{map[string]any{"name": p.Pool, "instanceTemplate": tmpl.Outputs["selfLinkUnique"].StringValue()}}, versions); d != "" {
-						t.Errorf("%s must run its pool's template", mig.Name)
+					if tmpl.String("serviceAccount.email") != clusterName+"-wk@"+project+".iam.gserviceaccount.com" {
+						t.Errorf("%s: account %q", p.Pool, tmpl.String("serviceAccount.email"))
 					}
-					if as.String("target") != mig.ID || tmpl.String("serviceAccount.email") != clusterName+"-wk@"+project+".iam.gserviceaccount.com" {
-						t.Errorf("%s: autoscaler target %q, account %q", p.Pool, as.String("target"), tmpl.String("serviceAccount.email"))
-					}
-					zs, _ := mig.Input("distributionPolicyZones")
-					got[p.Pool] = group{
-						Machine: tmpl.String("machineType"), DiskType: diskField(tmpl, "diskType").(string), Base: mig.String("baseInstanceName"),
-						Disk: diskField(tmpl, "diskSizeGb").(float64), Target: input(mig, "targetSize").(float64),
-						Min: input(as, "autoscalingPolicy.minReplicas").(float64), Max: input(as, "autoscalingPolicy.maxReplicas").(float64),
-						Zones: zs.([]any), Scheduling: input(tmpl, "scheduling"),
-						IgnoreTarget: slices.Contains(mig.IgnoreChanges, "targetSize"),
-						Shielded:     input(tmpl, "shieldedInstanceConfig.enableSecureBoot") == true,
-						Pool:         tmpl.String("labels.kost-pool") == p.Pool,
+					for _, z := range zones {
+						letter := z[len(z)-1:]
+						mig := must(t, g, "gcp:compute/instanceGroupManager:InstanceGroupManager", smName+"-"+p.Pool+"-"+letter)
+						versions, _ := mig.Input("versions")
+						if d := cmp.Diff([]any{map[string]any{"name": p.Pool, "instanceTemplate": tmpl.Outputs["selfLinkUnique"].StringValue()}}, versions); d != "" {
+							t.Errorf("%s must run its pool's template", mig.Name)
+						}
+						if mig.String("name") != clusterName+"-"+p.Pool+"-"+letter {
+							t.Errorf("%s is named %s: the autoscaler finds groups by the prefix <cluster>-<pool>-", mig.Name, mig.String("name"))
+						}
+						got[mig.Name] = group{
+							Machine: tmpl.String("machineType"), Zone: mig.String("zone"), Base: mig.String("baseInstanceName"),
+							DiskType: diskField(tmpl, "diskType").(string), Disk: diskField(tmpl, "diskSizeGb").(float64),
+							Target: input(mig, "targetSize").(float64), Scheduling: input(tmpl, "scheduling"),
+							IgnoreTarget: slices.Contains(mig.IgnoreChanges, "targetSize"),
+							Shielded:     input(tmpl, "shieldedInstanceConfig.enableSecureBoot") == true,
+							Pool:         tmpl.String("labels.kost-pool") == p.Pool,
+						}
 					}
 				}
-				zs := []any{zones[0], zones[1], zones[2]}
 				onDemand := map[string]any{"provisioningModel": "STANDARD", "automaticRestart": true, "onHostMaintenance": "MIGRATE"}
 				spot := map[string]any{"provisioningModel": "SPOT", "preemptible": true, "automaticRestart": false,
 					"onHostMaintenance": "TERMINATE", "instanceTerminationAction": "DELETE"}
-				base := func(p string) string { return clusterName + "-" + p }
-				want := map[string]group{
-					"system": {Machine: "e2-standard-4", DiskType: "pd-balanced", Base: base("system"), Disk: 50, Target: 3, Min: 3, Max: 3, Zones: zs, Scheduling: onDemand, IgnoreTarget: true, Shielded: true, Pool: true},
-					"tikv":   {Machine: "n2-highmem-8", DiskType: "pd-balanced", Base: base("tikv"), Disk: 80, Target: 3, Min: 3, Max: 3, Zones: zs, Scheduling: onDemand, IgnoreTarget: true, Shielded: true, Pool: true},
-					"spark":  {Machine: "n2-standard-8", DiskType: "pd-balanced", Base: base("spark"), Disk: 50, Target: 1, Min: 0, Max: 5, Zones: zs, Scheduling: spot, IgnoreTarget: true, Shielded: true, Pool: true},
+				want := map[string]group{}
+				for _, p := range smPools() {
+					for _, z := range zones {
+						sched := any(onDemand)
+						if p.Spot {
+							sched = spot
+						}
+						disk := float64(p.DiskGiB)
+						if disk == 0 {
+							disk = 50
+						}
+						want[smName+"-"+p.Pool+"-"+z[len(z)-1:]] = group{Machine: p.InstanceType, Zone: z, Base: clusterName + "-" + p.Pool,
+							DiskType: "pd-balanced", Disk: disk,
+							Target: float64(p.Desired / 3), Scheduling: sched, IgnoreTarget: true, Shielded: true, Pool: true}
+					}
 				}
 				if d := cmp.Diff(want, got); d != "" {
 					t.Errorf("worker groups (-want +got):\n%s", d)
+				}
+				// The cluster-autoscaler keeps each zonal group between the pool's bounds per zone.
+				ca := must(t, g, "kubernetes:helm.sh/v4:Chart", smName+"-addons-autoscaler")
+				groups, _ := ca.Input("values.autoscalingGroupsnamePrefix")
+				var wantGroups []any
+				for _, p := range smPools() {
+					wantGroups = append(wantGroups, map[string]any{"name": clusterName + "-" + p.Pool + "-", "minSize": float64(p.Min / 3), "maxSize": float64(p.Max / 3)})
+				}
+				if d := cmp.Diff(wantGroups, groups); d != "" {
+					t.Errorf("autoscaler groups (-want +got):\n%s", d)
+				}
+				if v, _ := ca.Input("values.cloudProvider"); v != "gce" {
+					t.Errorf("cloudProvider %v", v)
 				}
 			})
 
@@ -423,14 +454,14 @@ func TestSelfManagedCluster(t *testing.T) {
 					"storage": cluster.StorageProfile{Provisioner: "pd.csi.storage.gke.io",
 						DB: map[string]string{"type": "pd-ssd"}, Standard: map[string]string{"type": "pd-balanced"}},
 					"ilb":              map[string]string{"networking.gke.io/load-balancer-type": "Internal"},
-					"kubeconfigSecret": true, "provider": true, "ready": 3 + 1 + len(pools()) + 4, // + the four add-ons
+					"kubeconfigSecret": true, "provider": true, "ready": 3 + 1 + 3*len(smPools()) + 5, // a group per pool and zone, the five add-ons
 				}
 				if d := cmp.Diff(want, got); d != "" {
 					t.Errorf("cluster.Cluster (-want +got):\n%s", d)
 				}
 				for _, r := range c.Ready {
 					switch r.(type) {
-					case *compute.Instance, *compute.ForwardingRule, *compute.RegionInstanceGroupManager, *helmv4.Chart, *yamlv2.ConfigGroup:
+					case *compute.Instance, *compute.ForwardingRule, *compute.InstanceGroupManager, *helmv4.Chart, *yamlv2.ConfigGroup:
 					default:
 						t.Errorf("Ready holds %T; want custom resources and remote components only", r)
 					}
@@ -440,9 +471,11 @@ func TestSelfManagedCluster(t *testing.T) {
 						t.Error("Ready must hold every control plane")
 					}
 				}
-				for pool, mig := range sm.Workers {
-					if !slices.Contains(c.Ready, pulumi.Resource(mig)) {
-						t.Errorf("Ready must hold the %s group", pool)
+				for pool, migs := range sm.Workers {
+					for _, mig := range migs {
+						if !slices.Contains(c.Ready, pulumi.Resource(mig)) {
+							t.Errorf("Ready must hold the %s groups", pool)
+						}
 					}
 				}
 				if res.kubeconfig == "" || !strings.Contains(res.kubeconfig, "client-key-data") {
@@ -567,4 +600,15 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 	}(); !errors.Is(err, kgcp.ErrInvalidArgs) {
 		t.Errorf("nil args: %v", err)
 	}
+}
+
+// smPools are the self-managed test's pools: sizes multiples of the three zones (a group per zone).
+func smPools() []cluster.PoolSpec {
+	ps := pools()
+	for i := range ps {
+		if ps[i].Pool == "spark" {
+			ps[i].Desired, ps[i].Min, ps[i].Max = 3, 0, 6
+		}
+	}
+	return ps
 }

@@ -14,6 +14,7 @@ import (
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/cluster"
 )
 
@@ -54,7 +55,10 @@ func (r ChartRef) Problems() []string {
 	if r.Name == "" {
 		ps = append(ps, "chart name is required")
 	}
-	if !strings.HasPrefix(r.Repo, "https://") {
+	// A chart from a mirror directory is a local path with no repository; an OCI reference names its
+	// registry itself.
+	local := r.Repo == "" && (strings.HasPrefix(r.Name, "/") || strings.HasPrefix(r.Name, "oci://"))
+	if !local && !strings.HasPrefix(r.Repo, "https://") {
 		ps = append(ps, fmt.Sprintf("chart %q: repository %q must be an https:// URL", r.Name, r.Repo))
 	}
 	if !chartVersionRE.MatchString(r.Version) {
@@ -79,13 +83,16 @@ func (c Chart) Problems() []string { return c.Ref.Problems() }
 
 // Install implements Installer.
 func (c Chart) Install(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
-	ch, err := helmv4.NewChart(ctx, name, &helmv4.ChartArgs{
-		Chart:          pulumi.String(c.Ref.Name),
-		Version:        pulumi.String(c.Ref.Version),
-		RepositoryOpts: &helmv4.RepositoryOptsArgs{Repo: pulumi.String(c.Ref.Repo)},
-		Namespace:      pulumi.String(AddonNamespace),
-		Values:         c.Values,
-	}, opts...)
+	ca := &helmv4.ChartArgs{
+		Chart:     pulumi.String(c.Ref.Name),
+		Version:   pulumi.String(c.Ref.Version),
+		Namespace: pulumi.String(AddonNamespace),
+		Values:    c.Values,
+	}
+	if c.Ref.Repo != "" {
+		ca.RepositoryOpts = &helmv4.RepositoryOptsArgs{Repo: pulumi.String(c.Ref.Repo)}
+	}
+	ch, err := helmv4.NewChart(ctx, name, ca, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -146,11 +153,11 @@ type AddonsArgs struct {
 	After []pulumi.Resource
 	// ReadyTimeout bounds the wait for /readyz. Default: DefaultReadyTimeout (20 minutes).
 	ReadyTimeout time.Duration
-	// AddonSet are the add-ons. Required: all four.
+	// AddonSet are the add-ons. Required: all five.
 	AddonSet
 }
 
-// AddonSet are the four add-ons of a self-managed cluster.
+// AddonSet are the five add-ons of a self-managed cluster.
 type AddonSet struct {
 	// CNI is installed first: no pod but host-network ones starts without it. Required.
 	CNI Installer
@@ -162,6 +169,9 @@ type AddonSet struct {
 	CSIDriver Installer
 	// MetricsServer is installed after the cloud-controller-manager. Required.
 	MetricsServer Installer
+	// Autoscaler is the cluster-autoscaler that keeps each worker group between its min and max,
+	// installed after the cloud-controller-manager. Required.
+	Autoscaler Installer
 }
 
 // Addons are the add-ons of a self-managed cluster, installed in order once the API answers:
@@ -171,8 +181,8 @@ type Addons struct {
 
 	// APIReady is the readiness probe: it completes once https://<endpoint>/readyz answers 200.
 	APIReady *local.Command
-	// CNI, CloudControllerManager, CSIDriver and MetricsServer are each add-on's resources.
-	CNI, CloudControllerManager, CSIDriver, MetricsServer []pulumi.Resource
+	// CNI, CloudControllerManager, CSIDriver, MetricsServer and Autoscaler are each add-on's resources.
+	CNI, CloudControllerManager, CSIDriver, MetricsServer, Autoscaler []pulumi.Resource
 	// Ready is every add-on resource: what the platform's workloads must wait for.
 	Ready []pulumi.Resource
 }
@@ -200,7 +210,7 @@ func (a *AddonsArgs) validate() error {
 	for _, in := range []struct {
 		field string
 		i     Installer
-	}{{"CNI", a.CNI}, {"CloudControllerManager", a.CloudControllerManager}, {"CSIDriver", a.CSIDriver}, {"MetricsServer", a.MetricsServer}} {
+	}{{"CNI", a.CNI}, {"CloudControllerManager", a.CloudControllerManager}, {"CSIDriver", a.CSIDriver}, {"MetricsServer", a.MetricsServer}, {"Autoscaler", a.Autoscaler}} {
 		if in.i == nil {
 			ps = append(ps, in.field+": required")
 			continue
@@ -288,12 +298,16 @@ func NewAddons(ctx *pulumi.Context, name string, args *AddonsArgs, opts ...pulum
 	if a.MetricsServer, err = install("metrics-server", args.MetricsServer, a.CloudControllerManager); err != nil {
 		return nil, err
 	}
-	a.Ready = slices.Concat(a.CNI, a.CloudControllerManager, a.CSIDriver, a.MetricsServer)
+	if a.Autoscaler, err = install("autoscaler", args.Autoscaler, a.CloudControllerManager); err != nil {
+		return nil, err
+	}
+	a.Ready = slices.Concat(a.CNI, a.CloudControllerManager, a.CSIDriver, a.MetricsServer, a.Autoscaler)
 	if err := ctx.RegisterResourceOutputs(a, pulumi.Map{
 		"cni":                    pulumi.String(args.CNI.Describe()),
 		"cloudControllerManager": pulumi.String(args.CloudControllerManager.Describe()),
 		"csiDriver":              pulumi.String(args.CSIDriver.Describe()),
 		"metricsServer":          pulumi.String(args.MetricsServer.Describe()),
+		"autoscaler":             pulumi.String(args.Autoscaler.Describe()),
 	}); err != nil {
 		return nil, err
 	}
@@ -318,6 +332,15 @@ type AddonPins struct {
 	// Images are images the cloud package sets itself, by key (GCP's PD CSI driver and its sidecars).
 	// Default: none.
 	Images map[string]string
+	// Autoscaler is the cluster-autoscaler's chart and image for the cluster's minor. Required.
+	Autoscaler autoscaler.Pins
+}
+
+// AutoscalerChart is the cluster-autoscaler installer of a cloud: the pinned chart with the values
+// args render (autoscaler.Args.ChartValues: the same values as on EKS).
+func AutoscalerChart(pins autoscaler.Pins, args autoscaler.Args) Chart {
+	args.Chart, args.Image = pins.Chart, pins.Image
+	return Chart{Ref: ChartRef{Name: pins.Chart.Name, Repo: pins.Chart.Repo, Version: pins.Chart.Version}, Values: args.ChartValues()}
 }
 
 var imageTagRE = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+$`)
@@ -333,6 +356,10 @@ func (p AddonPins) Problems(prefix string, withCharts bool) []Problem {
 	}
 	chart("CNI", p.CNI)
 	chart("MetricsServer", p.MetricsServer)
+	chart("Autoscaler", ChartRef{Name: p.Autoscaler.Chart.Name, Repo: p.Autoscaler.Chart.Repo, Version: p.Autoscaler.Chart.Version})
+	if i := strings.LastIndex(p.Autoscaler.Image, ":"); i < 0 || !imageTagRE.MatchString(p.Autoscaler.Image[i+1:]) {
+		ps = append(ps, Problem{Field: prefix + ".Autoscaler.Image", Reason: fmt.Sprintf("%q must be repository:tag with an exact tag", p.Autoscaler.Image)})
+	}
 	if withCharts {
 		chart("CloudControllerManager", p.CloudControllerManager)
 		chart("CSIDriver", p.CSIDriver)

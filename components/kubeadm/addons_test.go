@@ -1,12 +1,14 @@
 package kubeadm_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/stacks/plan"
 )
@@ -43,6 +45,10 @@ func runAddons(t *testing.T, mutate func(*kubeadm.AddonsArgs)) (*plan.Graph, err
 				CloudControllerManager: kubeadm.Chart{Ref: ccmRef},
 				CSIDriver:              kubeadm.Chart{Ref: csiRef},
 				MetricsServer:          kubeadm.MetricsServer(metrics, 2),
+				Autoscaler: kubeadm.AutoscalerChart(autoscaler.Pins{
+					Chart: autoscaler.ChartRef{Name: "cluster-autoscaler", Repo: "https://kubernetes.github.io/autoscaler", Version: "9.59.0"},
+					Image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1",
+				}, autoscaler.Args{CloudProvider: "aws", ClusterName: "c", OnControlPlanes: true}),
 			},
 		}
 		if mutate != nil {
@@ -90,7 +96,7 @@ func TestAddonsInstallInOrderAfterTheAPIAnswers(t *testing.T) {
 		t.Errorf("probe environment = %v", env)
 	}
 
-	order := []string{"c-cni", "c-ccm", "c-csi", "c-metrics-server"}
+	order := []string{"c-cni", "c-ccm", "c-csi", "c-metrics-server", "c-autoscaler"}
 	charts := map[string]*plan.Resource{}
 	for _, n := range order {
 		c := get(chartType, n)
@@ -105,13 +111,24 @@ func TestAddonsInstallInOrderAfterTheAPIAnswers(t *testing.T) {
 			t.Errorf("%s does not wait for the API", n)
 		}
 	}
-	for _, dep := range [][2]string{{"c-ccm", "c-cni"}, {"c-csi", "c-ccm"}, {"c-metrics-server", "c-ccm"}} {
+	for _, dep := range [][2]string{{"c-ccm", "c-cni"}, {"c-csi", "c-ccm"}, {"c-metrics-server", "c-ccm"}, {"c-autoscaler", "c-ccm"}} {
 		if !g.DependsOn(charts[dep[0]].URN, charts[dep[1]].URN) {
 			t.Errorf("%s must wait for %s", dep[0], dep[1])
 		}
 	}
 	if g.DependsOn(charts["c-cni"].URN, charts["c-ccm"].URN) {
 		t.Error("the CNI must not wait for the cloud-controller-manager (nodes stay NotReady without a CNI)")
+	}
+	// On a kubeadm cluster the autoscaler runs on the control planes' network with their identity.
+	ca := charts["c-autoscaler"]
+	for path, want := range map[string]any{
+		"values.hostNetwork": true, "values.cloudProvider": "aws", "values.autoDiscovery.clusterName": "c",
+		"values.image.repository": "registry.k8s.io/autoscaling/cluster-autoscaler", "values.image.tag": "v1.36.1",
+		"values.nodeSelector": map[string]any{"node-role.kubernetes.io/control-plane": ""},
+	} {
+		if got, _ := ca.Input(path); !reflect.DeepEqual(got, want) {
+			t.Errorf("autoscaler %s = %v, want %v", path, got, want)
+		}
 	}
 
 	cni := charts["c-cni"]
@@ -164,20 +181,24 @@ func TestAddonsRejectBadArgsAllAtOnce(t *testing.T) {
 }
 
 func TestAddonPinsProblems(t *testing.T) {
-	good := kubeadm.AddonPins{CNI: cilium, MetricsServer: metrics, CloudControllerManager: ccmRef, CSIDriver: csiRef, CloudControllerManagerTag: "v1.33.3"}
+	ca := autoscaler.Pins{Chart: autoscaler.ChartRef{Name: "cluster-autoscaler", Repo: "https://kubernetes.github.io/autoscaler", Version: "9.59.0"},
+		Image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1"}
+	good := kubeadm.AddonPins{CNI: cilium, MetricsServer: metrics, CloudControllerManager: ccmRef, CSIDriver: csiRef, CloudControllerManagerTag: "v1.33.3", Autoscaler: ca}
 	tests := map[string]struct {
 		pins       kubeadm.AddonPins
 		withCharts bool
 		want       []string
 	}{
 		"Good":            {pins: good, withCharts: true},
-		"GCPNeedsNoChart": {pins: kubeadm.AddonPins{CNI: cilium, MetricsServer: metrics, CloudControllerManagerTag: "v33.1.1"}},
-		"MissingCharts": {pins: kubeadm.AddonPins{CNI: cilium, MetricsServer: metrics, CloudControllerManagerTag: "v1.33.3"}, withCharts: true,
+		"GCPNeedsNoChart": {pins: kubeadm.AddonPins{CNI: cilium, MetricsServer: metrics, CloudControllerManagerTag: "v33.1.1", Autoscaler: ca}},
+		"MissingCharts": {pins: kubeadm.AddonPins{CNI: cilium, MetricsServer: metrics, CloudControllerManagerTag: "v1.33.3", Autoscaler: ca}, withCharts: true,
 			want: []string{"Addons.CloudControllerManager", "Addons.CSIDriver"}},
 		"FloatingTag": {pins: func() kubeadm.AddonPins { p := good; p.CloudControllerManagerTag = "latest"; return p }(), withCharts: true,
 			want: []string{"Addons.CloudControllerManagerTag"}},
 		"RangeVersion": {pins: func() kubeadm.AddonPins { p := good; p.MetricsServer.Version = "^3.13"; return p }(), withCharts: true,
 			want: []string{"Addons.MetricsServer"}},
+		"NoAutoscaler": {pins: func() kubeadm.AddonPins { p := good; p.Autoscaler = autoscaler.Pins{}; return p }(), withCharts: true,
+			want: []string{"Addons.Autoscaler", "Addons.Autoscaler.Image"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

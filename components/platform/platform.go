@@ -29,6 +29,61 @@ type Resources struct {
 	CPU, Memory string
 }
 
+// OperatorResources size the operators' pods, each on its own.
+type OperatorResources struct {
+	// Strimzi's cluster operator, the TiDB Operator's controller-manager, the Spark operator's
+	// controller (which runs spark-submit per submission, SparkWorkers at once) and webhook.
+	Strimzi, TiDBOperator, SparkController, SparkWebhook Resources
+	// SparkWorkers is the Spark controller's concurrent reconciles. Default: 10 (the chart's).
+	SparkWorkers int
+}
+
+// withDefaults fills what is unset with the charts' defaults.
+func (o OperatorResources) withDefaults() OperatorResources {
+	def := func(r *Resources, d Resources) {
+		if r.CPU == "" || r.Memory == "" {
+			*r = d
+		}
+	}
+	// strimzi-kafka-operator 1.2.0, tidb-operator v1.6.6 and spark-operator 2.5.2 values.yaml.
+	def(&o.Strimzi, Resources{"200m", "384Mi"})
+	def(&o.TiDBOperator, Resources{"80m", "50Mi"})
+	def(&o.SparkController, Resources{"100m", "300Mi"})
+	def(&o.SparkWebhook, Resources{"100m", "300Mi"})
+	if o.SparkWorkers == 0 {
+		o.SparkWorkers = 10
+	}
+	return o
+}
+
+// Workload is a kind of pod the platform runs: what the capacity proof places.
+type Workload struct {
+	Name     string
+	Replicas int
+	// Pool is the kost pool it runs on; "" on a cluster without kost's pools.
+	Pool      string
+	Resources Resources
+}
+
+// Workloads lists the operators' pods as NewPlatform deploys them with args.
+func (a *PlatformArgs) Workloads() []Workload {
+	o := a.Operators.withDefaults()
+	replicas := 1
+	if a.HA {
+		replicas = 2
+	}
+	pool := ""
+	if a.Cluster.DedicatedPools {
+		pool = "system"
+	}
+	return []Workload{
+		{"Strimzi cluster operator", replicas, pool, o.Strimzi},
+		{"TiDB Operator controller-manager", replicas, pool, o.TiDBOperator},
+		{"Spark operator controller", replicas, pool, o.SparkController},
+		{"Spark operator webhook", replicas, pool, o.SparkWebhook},
+	}
+}
+
 // PlatformArgs configure the platform layer of one cluster.
 type PlatformArgs struct {
 	// Cluster to install on. Required.
@@ -42,8 +97,10 @@ type PlatformArgs struct {
 	SparkJobNamespaces []string
 	// HA runs every operator with 2 replicas and leader election (prod). Default: false (1 replica).
 	HA bool
-	// OperatorResources are each operator pod's requests. Default: 100m CPU, 256Mi.
-	OperatorResources Resources
+	// Operators sizes each operator's pods. Default: each chart's own default requests (Strimzi 200m
+	// and 384Mi, the TiDB Operator 80m and 50Mi, the Spark operator's example 100m and 300Mi) and 10
+	// Spark workers.
+	Operators OperatorResources
 	// Retain keeps, when the platform is destroyed, what the data plane's retained custom resources
 	// need to survive: the operators' CRDs (deleting a CRD deletes every custom resource of it) and
 	// the data namespaces (deleting a namespace deletes everything in it). Default: false; kost sets it
@@ -145,17 +202,16 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	}
 	p.StorageClasses = scs
 
-	res := args.OperatorResources
-	if res.CPU == "" {
-		res = Resources{CPU: "100m", Memory: "256Mi"}
-	}
+	ops := args.Operators.withDefaults()
 	replicas := 1
 	if args.HA {
 		replicas = 2
 	}
-	resources := pulumi.Map{
-		"requests": pulumi.StringMap{"cpu": pulumi.String(res.CPU), "memory": pulumi.String(res.Memory)},
-		"limits":   pulumi.StringMap{"memory": pulumi.String(res.Memory)},
+	resources := func(r Resources) pulumi.Map {
+		return pulumi.Map{
+			"requests": pulumi.StringMap{"cpu": pulumi.String(r.CPU), "memory": pulumi.String(r.Memory)},
+			"limits":   pulumi.StringMap{"memory": pulumi.String(r.Memory)},
+		}
 	}
 	// Operators run on the system pool where the cluster has pools.
 	nodeSelector := pulumi.StringMap{}
@@ -184,7 +240,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		"watchNamespaces": pulumi.StringArray{pulumi.String(NamespaceKafka)},
 		"leaderElection":  pulumi.Map{"enable": pulumi.Bool(true)},
 		"nodeSelector":    nodeSelector,
-		"resources":       resources,
+		"resources":       resources(ops.Strimzi),
 	}, p.Namespaces[NamespaceStrimzi], p.Namespaces[NamespaceKafka])
 	if err != nil {
 		return nil, wrap(err)
@@ -204,7 +260,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		"controllerManager": pulumi.Map{
 			"replicas":     pulumi.Int(replicas),
 			"nodeSelector": nodeSelector,
-			"resources":    resources,
+			"resources":    resources(ops.TiDBOperator),
 		},
 		// The default Kubernetes scheduler with topology spread constraints replaces tidb-scheduler.
 		"scheduler": pulumi.Map{"create": pulumi.Bool(false)},
@@ -229,16 +285,17 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		},
 		"controller": pulumi.Map{
 			"replicas":       pulumi.Int(replicas),
+			"workers":        pulumi.Int(ops.SparkWorkers),
 			"leaderElection": pulumi.Map{"enable": pulumi.Bool(true)},
 			"nodeSelector":   nodeSelector,
-			"resources":      resources,
+			"resources":      resources(ops.SparkController),
 		},
 		"webhook": pulumi.Map{
 			"enable":         pulumi.Bool(true),
 			"replicas":       pulumi.Int(replicas),
 			"leaderElection": pulumi.Map{"enable": pulumi.Bool(true)},
 			"nodeSelector":   nodeSelector,
-			"resources":      resources,
+			"resources":      resources(ops.SparkWebhook),
 		},
 	}, sparkDeps...)
 	if err != nil {

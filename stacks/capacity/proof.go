@@ -11,6 +11,9 @@ type Pool struct {
 	Name string
 	// Nodes in the pool when the pods are placed.
 	Nodes int
+	// MinNodes is the pool's autoscaling minimum, for the report (a pool that scales from zero is
+	// proved at its maximum).
+	MinNodes int
 	// Zones the nodes spread over, round robin; none means one unnamed zone.
 	Zones []string
 	// Allocatable of each node.
@@ -36,6 +39,8 @@ type Pod struct {
 	ZoneSpread bool
 	// Group names the spread group when several workloads share one (default: Name).
 	Group string
+	// Layer is who runs it: "cluster" (the cloud's add-ons), "platform" (operators) or "data".
+	Layer string
 }
 
 // PoolReport is one pool after placement.

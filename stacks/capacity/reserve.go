@@ -146,3 +146,30 @@ func Allocatable(p Platform, i Instance) Resources {
 	r.MemoryMiB += evictionMiB
 	return capacity.Sub(r).Sub(daemonSets[p])
 }
+
+// SystemPods are the Deployments of the cluster's own add-ons on the system pool (replicas counted
+// in each), as budgets where the clouds do not publish them:
+//   - EKS: CoreDNS 2 x 100m/70Mi (the EKS CoreDNS add-on's requests), the EBS CSI controller 2 x
+//     60m/240Mi (six containers at 10m/40Mi, aws-ebs-csi-driver chart 2.64.0 values).
+//   - GKE and AKS: CoreDNS or kube-dns, konnectivity, metrics-server and the CSI controllers run by
+//     the service, budgeted at 1 CPU and 1 GiB.
+//   - kubeadm: CoreDNS 2 x 100m/70Mi (kubeadm's CoreDNS Deployment), metrics-server 100m/200Mi
+//     (chart 3.13.1 values), the Cilium operator and the CSI controller, budgeted together.
+func SystemPods(p Platform) []Pod {
+	switch p {
+	case EKS:
+		return []Pod{
+			{Name: "CoreDNS", Pool: "system", Replicas: 2, CPUMilli: 100, MemoryMiB: 70},
+			{Name: "EBS CSI controller", Pool: "system", Replicas: 2, CPUMilli: 60, MemoryMiB: 240},
+		}
+	case GKE, AKS:
+		return []Pod{{Name: string(p) + " system add-ons (budget)", Pool: "system", Replicas: 1, CPUMilli: 1000, MemoryMiB: 1024}}
+	case Kubeadm:
+		return []Pod{
+			{Name: "CoreDNS", Pool: "system", Replicas: 2, CPUMilli: 100, MemoryMiB: 70},
+			{Name: "metrics-server", Pool: "system", Replicas: 1, CPUMilli: 100, MemoryMiB: 200},
+			{Name: "Cilium operator and CSI controller (budget)", Pool: "system", Replicas: 1, CPUMilli: 200, MemoryMiB: 512},
+		}
+	}
+	return nil
+}

@@ -273,12 +273,12 @@ func TestDefaults(t *testing.T) {
 func TestDefaultsNeverOverrideSetFields(t *testing.T) {
 	t.Parallel()
 	env, err := Load([]byte(`{"name":"p","size":"prod","protect":false,"database":{"tidb":3},
-		"regions":[{"cloud":"aws","region":"us-east-2","nodePools":{"tikv":{"count":5,"max":6,"instanceType":"i4i.2xlarge"}}}]}`))
+		"regions":[{"cloud":"aws","region":"us-east-2","nodePools":{"tikv":{"count":5,"max":6,"instanceType":"r7i.4xlarge"}}}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := env.Regions[0].NodePools["tikv"]
-	if *env.Protect || *env.Database.TiDB != 3 || *p.Count != 5 || *p.Max != 6 || p.InstanceType != "i4i.2xlarge" || *p.Min != 5 {
+	if *env.Protect || *env.Database.TiDB != 3 || *p.Count != 5 || *p.Max != 6 || p.InstanceType != "r7i.4xlarge" || *p.Min != 5 {
 		t.Errorf("set fields changed: protect=%v tidb=%d tikv=%+v", *env.Protect, *env.Database.TiDB, *p)
 	}
 	if !*env.Regions[0].NodePools["system"].Spot == false && *env.Regions[0].NodePools["system"].Count != 3 {

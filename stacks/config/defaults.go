@@ -14,11 +14,11 @@ var instanceTypes = map[Cloud]map[Size]map[string]string{
 	},
 	GCP: {
 		Dev:  {"system": "e2-standard-2", "pd": "e2-standard-2", "tikv": "e2-standard-4", "tidb": "e2-standard-4", "kafka": "e2-standard-2", "spark": "e2-standard-4"},
-		Prod: {"system": "n2-standard-4", "pd": "n2-standard-8", "tikv": "n2-highmem-8", "tidb": "n2-highcpu-16", "kafka": "n2-highmem-4", "spark": "n2-standard-8"},
+		Prod: {"system": "n2-standard-4", "pd": "n2-standard-8", "tikv": "n2-highmem-8", "tidb": "n2-standard-16", "kafka": "n2-highmem-4", "spark": "n2-standard-8"},
 	},
 	Azure: {
 		Dev:  {"system": "Standard_D2s_v5", "pd": "Standard_D2s_v5", "tikv": "Standard_D4s_v5", "tidb": "Standard_D4s_v5", "kafka": "Standard_D2s_v5", "spark": "Standard_D4s_v5"},
-		Prod: {"system": "Standard_D4s_v5", "pd": "Standard_D8s_v5", "tikv": "Standard_E8s_v5", "tidb": "Standard_F16s_v2", "kafka": "Standard_E4s_v5", "spark": "Standard_D8s_v5"},
+		Prod: {"system": "Standard_D4s_v5", "pd": "Standard_D8s_v5", "tikv": "Standard_E8s_v5", "tidb": "Standard_D16s_v5", "kafka": "Standard_E4s_v5", "spark": "Standard_D8s_v5"},
 	},
 }
 

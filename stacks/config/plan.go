@@ -54,6 +54,8 @@ type PoolPlan struct {
 	Count, Min, Max int
 	Spot, Dedicated bool
 	DiskGiB         int
+	// Allocatable overrides the catalogue's figure for one node; nil to compute it.
+	Allocatable *Allocatable
 }
 
 // Plan resolves every region of a validated environment (from Load) into a RegionPlan.
@@ -107,7 +109,7 @@ func (e *Environment) Plan() ([]RegionPlan, error) {
 			rp.Pools = append(rp.Pools, PoolPlan{
 				Name: name, InstanceType: p.InstanceType,
 				Count: *p.Count, Min: *p.Min, Max: *p.Max,
-				Spot: *p.Spot, Dedicated: DedicatedPool(name), DiskGiB: p.DiskGiB,
+				Spot: *p.Spot, Dedicated: DedicatedPool(name), DiskGiB: p.DiskGiB, Allocatable: p.Allocatable,
 			})
 		}
 		out = append(out, rp)
@@ -125,7 +127,17 @@ func (e *Environment) tags(r Region) map[string]string {
 }
 
 func (e *Environment) localPlan(r Region) RegionPlan {
+	var pools []PoolPlan
+	if r.Local.Pools {
+		// The nodes exist: their count and allocatable, as described (validation required both).
+		for _, name := range PoolNames {
+			p := r.NodePools[name]
+			pools = append(pools, PoolPlan{Name: name, Count: *p.Count, Min: *p.Count, Max: *p.Count,
+				Dedicated: DedicatedPool(name), Allocatable: p.Allocatable})
+		}
+	}
 	return RegionPlan{
+		Pools:              pools,
 		Key:                string(r.Cloud) + "-" + r.Region,
 		Cloud:              r.Cloud,
 		Region:             r.Region,

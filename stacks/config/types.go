@@ -172,10 +172,26 @@ type NodePool struct {
 	Spot *bool `json:"spot,omitempty"`
 	// DiskGiB is the node root disk size. Default: 50 (spark: 100).
 	DiskGiB int `json:"diskGiB,omitempty"`
+	// Allocatable is what the scheduler can place on one node of the pool, for an instance type that
+	// is not in kost's catalogue (stacks/capacity/catalogue.go), and on a local cluster whose nodes
+	// carry kost's pools: the capacity proof places every pod against it. Default: computed from the
+	// catalogue and the cloud's node reservations; required for other types and on local clusters.
+	Allocatable *Allocatable `json:"allocatable,omitempty"`
 
 	// countDefaulted records that Count came from the data plane's needs, so a problem with it is
 	// reported once, on the database or kafka field that caused it.
 	countDefaulted bool
+}
+
+// Allocatable is one node's schedulable resources, as `kubectl get node -o
+// jsonpath={.status.allocatable}` shows them, less what the cloud's DaemonSets request.
+type Allocatable struct {
+	// CPU as a Kubernetes quantity, e.g. "7910m" or "8". Required.
+	CPU string `json:"cpu"`
+	// Memory as a Kubernetes quantity, e.g. "58Gi". Required.
+	Memory string `json:"memory"`
+	// Pods the node takes. Required.
+	Pods int `json:"pods"`
 }
 
 // AWSOptions are AWS-only region settings.
@@ -219,6 +235,9 @@ type LocalOptions struct {
 	// the data plane spreads over the zones as it does on a cloud. Default: none (no zone spread).
 	Zones []string `json:"zones,omitempty"`
 }
+
+// With local.pools, a local region's nodePools describe the nodes the cluster already has (count and
+// allocatable per pool, nothing else), so the capacity proof can place the data plane on them.
 
 // Spark configures Spark on a cluster.
 type Spark struct {

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/kost-platform/kost/stacks/capacity"
 	"github.com/kost-platform/kost/stacks/netplan"
 )
 
@@ -145,6 +148,14 @@ func (e *Environment) validateDatabase(prod bool, ps *Problems) {
 	if prod && *d.PD >= 1 && *d.PD < 3 {
 		ps.add("database.pd", "%d PD members in prod; at least 3 so the quorum survives a zone", *d.PD)
 	}
+	for path, b := range map[string]struct{ got, max int }{
+		"database.pd": {*d.PD, 7}, "database.tikv": {*d.TiKV, 100}, "database.tidb": {*d.TiDB, 100},
+		"database.tiflash": {*d.TiFlash, 50}, "database.ticdc": {*d.TiCDC, 20},
+	} {
+		if b.got > b.max {
+			ps.add(path, "%d is beyond kost's bound of %d; a cluster that size is planned by hand, not by a typo", b.got, b.max)
+		}
+	}
 	atLeast(ps, "database.tikv", *d.TiKV, 1, prod, 3, "TiKV stores (3 replicas of every region)")
 	atLeast(ps, "database.tidb", *d.TiDB, 1, prod, 2, "TiDB servers")
 	if *d.TiFlash < 0 {
@@ -157,6 +168,11 @@ func (e *Environment) validateDatabase(prod bool, ps *Problems) {
 
 func (e *Environment) validateKafka(prod bool, ps *Problems) {
 	k := e.Kafka
+	for path, b := range map[string]struct{ got, max int }{"kafka.brokers": {*k.Brokers, 100}, "kafka.controllers": {*k.Controllers, 9}} {
+		if b.got > b.max {
+			ps.add(path, "%d is beyond kost's bound of %d; a cluster that size is planned by hand, not by a typo", b.got, b.max)
+		}
+	}
 	atLeast(ps, "kafka.brokers", *k.Brokers, 1, prod, 3, "Kafka brokers")
 	atLeast(ps, "kafka.controllers", *k.Controllers, 1, prod, 3, "KRaft controllers")
 	if *k.Controllers >= 1 && *k.Controllers%2 == 0 {
@@ -353,14 +369,18 @@ func (r *Region) validateLocal(path string, ps *Problems) {
 	if r.Local == nil || r.Local.Context == "" {
 		ps.add(path+".local.context", "required for a local region: the kubeconfig context, e.g. kind-kost")
 	}
+	pools := r.Local != nil && r.Local.Pools
 	for key, set := range map[string]bool{
 		"cidr": r.CIDR != "", "zones": len(r.Zones) > 0, "kubernetes": r.Kubernetes != nil,
-		"nodePools": len(r.NodePools) > 0, "aws": r.AWS != nil,
+		"nodePools": len(r.NodePools) > 0 && !pools, "aws": r.AWS != nil,
 	} {
 		if set {
 			hint := "remove it"
-			if key == "zones" {
+			switch key {
+			case "zones":
 				hint = "to spread over the nodes' zones, list them as local.zones"
+			case "nodePools":
+				hint = "set local.pools: true if the nodes carry kost's pool labels and taints, and describe them"
 			}
 			ps.add(path+"."+key, "not used by a local region (the cluster exists already); %s", hint)
 		}
@@ -381,6 +401,47 @@ func (r *Region) validateLocal(path string, ps *Problems) {
 	}
 	if n := len(r.Local.Zones); n != 0 && n != 3 {
 		ps.add(path+".local.zones", "%d zones; kost spreads over exactly 3 (list 3, or none for no zone spread)", n)
+	}
+	if !pools {
+		return
+	}
+	// The nodes exist already: describe each pool so the capacity proof can place the data plane.
+	for _, name := range PoolNames {
+		pp := path + ".nodePools." + name
+		p := r.NodePools[name]
+		if p == nil || p.Count == nil || p.Allocatable == nil {
+			ps.add(pp, "required with local.pools: the pool's nodes as they are (count, and allocatable: cpu, memory, pods), so kost can prove the data plane fits")
+			continue
+		}
+		if p.InstanceType != "" || p.Min != nil || p.Max != nil || p.Spot != nil || p.DiskGiB != 0 {
+			ps.add(pp, "a local pool exists already: give only count and allocatable")
+		}
+		if *p.Count < 1 || *p.Count > maxPoolNodes {
+			ps.add(pp+".count", "%d nodes; between 1 and %d", *p.Count, maxPoolNodes)
+		}
+		validateAllocatable(pp+".allocatable", p.Allocatable, ps)
+	}
+	for name := range r.NodePools {
+		if !slices.Contains(PoolNames, name) {
+			ps.add(path+".nodePools."+name, "unknown pool; %s", oneOf(name, PoolNames))
+		}
+	}
+}
+
+// Bounds past which a count is a typo, not a plan.
+const (
+	maxPoolNodes = 200
+)
+
+// validateAllocatable checks an allocatable override's quantities.
+func validateAllocatable(path string, a *Allocatable, ps *Problems) {
+	for field, v := range map[string]string{"cpu": a.CPU, "memory": a.Memory} {
+		if q, err := resource.ParseQuantity(v); err != nil || q.Sign() <= 0 {
+			ps.add(path+"."+field, "%q is not a positive Kubernetes quantity (e.g. %s)", v, map[string]string{"cpu": "7910m", "memory": "58Gi"}[field])
+		}
+	}
+	if a.Pods < 1 || a.Pods > 1000 {
+		ps.add(path+".pods", "%d; between 1 and 1000", a.Pods)
 	}
 }
 
@@ -422,11 +483,27 @@ func (r *Region) validatePool(name string, p *NodePool, need int, prod bool, pp 
 	case Azure:
 		re = azureVMSizeRE
 	}
-	if re != nil && !re.MatchString(p.InstanceType) {
+	switch {
+	case re != nil && !re.MatchString(p.InstanceType):
 		ps.add(pp+".instanceType", "%q is not a %s instance type (e.g. %s)", p.InstanceType, r.Cloud, instanceTypes[r.Cloud][Dev][name])
+	case p.Allocatable != nil:
+		validateAllocatable(pp+".allocatable", p.Allocatable, ps)
+	case re == nil:
+		// An unknown cloud is reported on regions[].cloud.
+	default:
+		if _, ok := capacity.Lookup(string(r.Cloud), p.InstanceType); !ok {
+			names := capacity.Names(string(r.Cloud))
+			msg := fmt.Sprintf("%q is not in kost's catalogue of %s types (%s)", p.InstanceType, r.Cloud, strings.Join(names, ", "))
+			if c, ok := closest(p.InstanceType, names); ok {
+				msg += fmt.Sprintf(" (did you mean %q?)", c)
+			}
+			ps.add(pp+".instanceType", "%s; choose one, or give nodePools.%s.allocatable for a type kost does not know", msg, name)
+		}
 	}
 	count, lo, hi := *p.Count, *p.Min, *p.Max
 	switch {
+	case hi > maxPoolNodes:
+		ps.add(pp+".max", "%d nodes; at most %d", hi, maxPoolNodes)
 	case count < 0 || lo < 0:
 		ps.add(pp, "count %d and min %d must not be negative", count, lo)
 	case hi < 1:

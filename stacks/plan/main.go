@@ -19,11 +19,15 @@ type Finding struct {
 // Checker runs the policies over a planned graph.
 type Checker func(dir, stack string, g *Graph) ([]Finding, error)
 
+// Reporter renders a report of a stack's config (keys like "kost:environment"), printed after the
+// graph in text form: the capacity proof.
+type Reporter func(config map[string]string) (string, error)
+
 // Main is `kost plan [--stack dev] [--format text|json] [--dir .]`: it evaluates a stack offline,
 // prints the graph and, in text form, the policy results. It needs no credentials and no network. It
 // returns the process exit code: 0, 1 when the environment is invalid, the program fails or a
-// mandatory policy is violated, 2 for bad flags. check may be nil.
-func Main(args []string, program pulumi.RunFunc, check Checker, stdout, stderr io.Writer) int {
+// mandatory policy is violated, 2 for bad flags. check and report may be nil.
+func Main(args []string, program pulumi.RunFunc, check Checker, report Reporter, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	stack := fs.String("stack", "dev", "stack to plan: reads Pulumi.<stack>.yaml")
@@ -64,6 +68,12 @@ func Main(args []string, program pulumi.RunFunc, check Checker, stdout, stderr i
 	} else {
 		fmt.Fprintf(stdout, "kost plan for stack %s (offline: mocked cloud, nothing is created)\n\n", *stack)
 		err = g.WriteText(stdout)
+		if err == nil && report != nil {
+			var text string
+			if text, err = reportFor(*dir, *stack, report); err == nil {
+				fmt.Fprintf(stdout, "\n%s", text)
+			}
+		}
 		if err == nil && check != nil {
 			writeFindings(stdout, findings)
 		}
@@ -92,4 +102,13 @@ func writeFindings(w io.Writer, fs []Finding) {
 	for _, f := range fs {
 		fmt.Fprintf(w, "  %s\n", f.Text)
 	}
+}
+
+// reportFor runs report over a stack's config.
+func reportFor(dir, stack string, report Reporter) (string, error) {
+	sc, err := ReadStackConfig(dir, stack)
+	if err != nil {
+		return "", err
+	}
+	return report(sc.Values)
 }

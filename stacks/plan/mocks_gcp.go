@@ -307,7 +307,11 @@ func init() {
 		o.Set("instanceGroup", gcpComputeAPI+strings.Replace(o.ID, "instanceGroupManagers", "instanceGroups", 1))
 		o.Set("fingerprint", o.Hash[:12])
 	}
-	outputs["gcp:compute/regionAutoscaler:RegionAutoscaler"] = regional("autoscalers")
+	outputs["gcp:compute/instanceGroupManager:InstanceGroupManager"] = func(o *Out) {
+		zonal("instanceGroupManagers")(o)
+		o.Set("instanceGroup", gcpComputeAPI+strings.Replace(o.ID, "instanceGroupManagers", "instanceGroups", 1))
+		o.Set("fingerprint", o.Hash[:12])
+	}
 	outputs["gcp:serviceaccount/iAMMember:IAMMember"] = func(o *Out) {
 		o.ID = fmt.Sprintf("%s/%s/%s", o.In("serviceAccountId"), o.In("role"), o.In("member"))
 		o.Set("etag", "BwY"+o.Hash[:9])

@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/kost-platform/kost/stacks"
+	"github.com/kost-platform/kost/stacks/capacity"
 	"github.com/kost-platform/kost/stacks/config"
 )
 
@@ -262,31 +265,58 @@ func goneUnlessRetained(ctx context.Context, k *Kube, before []StateResource) er
 	return nil
 }
 
-// prodPools are the nodes of the prod-shaped cluster: per pool, one node in each of three zones,
-// labelled and tainted as kost's clusters are. Their allocatable is that of the AWS prod default
-// instance types (see the capacity proof), so the real scheduler places the operators against the
-// numbers kost plans with.
-func prodPools() []NodeShape {
-	type pool struct {
-		name        string
-		cpu, memMiB int64
-		pods        int
-	}
-	var out []NodeShape
-	for _, p := range []pool{
-		{"system", 3920, 14162, 58}, {"pd", 7910, 29317, 58}, {"tikv", 7910, 59627, 58},
-		{"tidb", 15890, 27381, 234}, {"kafka", 3920, 29317, 58}, {"spark", 7910, 29317, 58},
-	} {
-		for _, z := range []string{"zone-a", "zone-b", "zone-c"} {
-			s := NodeShape{Name: p.name + "-" + z, Count: 1, CPUMilli: p.cpu, MemoryBytes: p.memMiB << 20, Pods: p.pods,
-				Labels: map[string]string{"kost.io/pool": p.name, "topology.kubernetes.io/zone": z}}
-			if p.name != "system" {
-				s.Taints = []Taint{{Key: "kost.io/pool", Value: p.name, Effect: "NoSchedule"}}
+// prodShape describes the prod-shaped cluster's pools: per pool, one node in each of three zones,
+// labelled and tainted as kost's clusters are, with the allocatable of the AWS prod default instance
+// type after EKS's reservations (the capacity proof's numbers). It returns the nodes for kwok and the
+// same pools as the stack's nodePools, so the proof and the real scheduler place against one thing.
+func prodShape(t *testing.T) ([]NodeShape, map[string]any) {
+	t.Helper()
+	zones := []string{"zone-a", "zone-b", "zone-c"}
+	var nodes []NodeShape
+	pools := map[string]any{}
+	for _, pool := range config.PoolNames {
+		typ := config.DefaultInstanceType(config.AWS, config.Prod, pool)
+		inst, ok := capacity.Lookup("aws", typ)
+		if !ok {
+			t.Fatalf("%s is not in the catalogue", typ)
+		}
+		a := capacity.Allocatable(capacity.EKS, inst)
+		pools[pool] = map[string]any{"count": len(zones), "allocatable": map[string]any{
+			"cpu": fmt.Sprintf("%dm", a.CPUMilli), "memory": fmt.Sprintf("%dMi", a.MemoryMiB), "pods": a.Pods}}
+		for _, z := range zones {
+			s := NodeShape{Name: pool + "-" + z, Count: 1, CPUMilli: a.CPUMilli, MemoryBytes: a.MemoryMiB << 20, Pods: a.Pods,
+				Labels: map[string]string{"kost.io/pool": pool, "topology.kubernetes.io/zone": z}}
+			if config.DedicatedPool(pool) {
+				s.Taints = []Taint{{Key: "kost.io/pool", Value: pool, Effect: "NoSchedule"}}
 			}
-			out = append(out, s)
+			nodes = append(nodes, s)
 		}
 	}
-	return out
+	return nodes, pools
+}
+
+// withPools writes a copy of a stack file whose first region's nodePools are pools.
+func withPools(t *testing.T, file string, pools map[string]any) string {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	env := doc["config"].(map[string]any)["kost:environment"].(map[string]any)
+	env["regions"].([]any)[0].(map[string]any)["nodePools"] = pools
+	out, err := yaml.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), filepath.Base(file))
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // TestProdShapedStack runs a prod-shaped, protected environment on an existing cluster whose nodes
@@ -297,10 +327,12 @@ func TestProdShapedStack(t *testing.T) {
 	e := e2eEnv(t)
 	ctx := context.Background()
 	dir := filepath.Join(e.out, "prod")
-	cp, wh := cluster(ctx, t, e, dir, prodPools())
+	nodes, pools := prodShape(t)
+	cp, wh := cluster(ctx, t, e, dir, nodes)
 	step := stepper{t, cp}.step
+	stackFile := withPools(t, filepath.Join("testdata", "Pulumi.e2e-prod.yaml"), pools)
 	st, err := NewStack(ctx, StackOptions{
-		Name: "e2e-prod", StackFile: filepath.Join("testdata", "Pulumi.e2e-prod.yaml"),
+		Name: "e2e-prod", StackFile: stackFile,
 		Bin: e.bin, Dir: dir, Kubeconfig: cp.Kubeconfig, Program: stacks.Deploy,
 	})
 	if err != nil {
@@ -319,6 +351,9 @@ func TestProdShapedStack(t *testing.T) {
 	step("the operators are Ready, two replicas each", func() error { return operatorsReady(ctx, cp.Client, operators) })
 	step("the SparkApplication went through the Spark operator's webhook", func() error { return webhookCalled(wh) })
 	step("pulumi preview --expect-no-changes", func() error { _, err := st.Preview(ctx, true); return err })
+	step("the real scheduler places the data plane where the capacity proof did, and refuses what it refuses", func() error {
+		return schedulerAgrees(ctx, cp.Client, stackFile)
+	})
 	step("upgrade: TiDB and Kafka to the pins, a Spark job namespace more", func() error {
 		for path, v := range map[string]string{
 			"kost:environment.versions.tidb":                     config.Pinned.TiDB,
