@@ -42,6 +42,7 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 		SubnetIDs:      network.PrivateSubnetIDs,
 		PublicEndpoint: p.PublicEndpoint,
 		PublicCIDRs:    p.PublicCIDRs,
+		DeployerCIDRs:  p.Deployers.CIDRs,
 		Admins:         p.Admins,
 		NodePools:      poolSpecs(p),
 		Protect:        args.Protect,

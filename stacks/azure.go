@@ -26,6 +26,7 @@ func buildAzure(ctx *pulumi.Context, name string, args *RegionArgs, parent *Regi
 		ResourceGroupName: p.Azure.ResourceGroup,
 		Location:          p.Region,
 		Layout:            layout,
+		DeployerVNetID:    p.Deployers.AzureVNetID,
 		Protect:           args.Protect,
 		Tags:              p.Tags,
 	}, in...)
@@ -46,6 +47,7 @@ func buildAzure(ctx *pulumi.Context, name string, args *RegionArgs, parent *Regi
 		Layout:              layout,
 		PublicEndpoint:      p.PublicEndpoint,
 		PublicCIDRs:         p.PublicCIDRs,
+		DeployerVNetID:      p.Deployers.AzureVNetID,
 		NATPublicIP:         network.NATPublicIP,
 		AdminGroupObjectIDs: p.Admins,
 		NodePools:           poolSpecs(p),

@@ -24,12 +24,13 @@ func buildGCP(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 	}
 	in := []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Provider(prov)}
 	network, err := kgcp.NewNetwork(ctx, name, &kgcp.NetworkArgs{
-		Name:     p.ClusterName,
-		Project:  p.GCP.Project,
-		Region:   p.Region,
-		Layout:   layout,
-		FlowLogs: prod,
-		Labels:   p.Tags,
+		Name:            p.ClusterName,
+		Project:         p.GCP.Project,
+		Region:          p.Region,
+		Layout:          layout,
+		FlowLogs:        prod,
+		DeployerNetwork: p.Deployers.GCPNetwork,
+		Labels:          p.Tags,
 	}, in...)
 	if err != nil {
 		return cluster.Cluster{}, err
@@ -51,6 +52,7 @@ func buildGCP(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 		MasterCIDR:        layout.Master.String(),
 		PublicEndpoint:    p.PublicEndpoint,
 		PublicCIDRs:       p.PublicCIDRs,
+		DeployerCIDRs:     p.Deployers.CIDRs,
 		Admins:            p.Admins,
 		NodePools:         poolSpecs(p),
 		EncryptSecrets:    prod,

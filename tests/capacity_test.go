@@ -76,7 +76,8 @@ func TestCapacityRefuses(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			m := map[string]any{"name": "dev", "regions": []any{map[string]any{"cloud": "aws", "region": "us-east-1"}}}
+			m := map[string]any{"name": "dev", "network": map[string]any{"deployers": map[string]any{"cidrs": []any{"10.250.0.0/24"}}},
+				"regions": []any{map[string]any{"cloud": "aws", "region": "us-east-1"}}}
 			tc.mutate(m)
 			data, err := json.Marshal(m)
 			if err != nil {

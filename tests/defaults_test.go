@@ -30,7 +30,9 @@ func TestFreshDefaultsPassDefaultPolicies(t *testing.T) {
 					for k, v := range required[cloud] {
 						region[k] = v
 					}
-					env, err := json.Marshal(map[string]any{"name": "fresh", "size": size, "regions": []any{region}})
+					// Private API servers need their deployers: the one field kost requires beyond the region.
+					deployers := map[string]any{"deployers": map[string]any{"cidrs": []any{"10.250.0.0/24"}}}
+					env, err := json.Marshal(map[string]any{"name": "fresh", "size": size, "network": deployers, "regions": []any{region}})
 					if err != nil {
 						t.Fatal(err)
 					}

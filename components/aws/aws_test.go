@@ -390,6 +390,8 @@ func TestManagedClusterRejectsBadArgs(t *testing.T) {
 		"NoSystemPool": {reason: "coredns needs a system pool", mutate: func(a *kaws.ManagedClusterArgs) { a.NodePools = a.NodePools[1:] }, want: "system node pool"},
 		"MissingAddon": {reason: "every add-on is pinned", mutate: func(a *kaws.ManagedClusterArgs) { delete(a.Addons, "coredns") }, want: "Addons[coredns]"},
 		"OpenPublic":   {reason: "a public endpoint needs its CIDRs", mutate: func(a *kaws.ManagedClusterArgs) { a.PublicEndpoint = true }, want: "PublicCIDRs"},
+		"BadDeployers": {reason: "a security group rule takes CIDRs", mutate: func(a *kaws.ManagedClusterArgs) { a.DeployerCIDRs = []string{"10.250.0.1/24"} },
+			want: `DeployerCIDRs: "10.250.0.1/24"`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

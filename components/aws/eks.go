@@ -2,10 +2,12 @@ package aws
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -51,6 +53,11 @@ type ManagedClusterArgs struct {
 	PublicEndpoint bool
 	// PublicCIDRs may reach the public endpoint. Default: none (required when PublicEndpoint).
 	PublicCIDRs []string
+	// DeployerCIDRs are where Pulumi runs from (kost's network.deployers.cidrs), as private
+	// addresses reached over peering, a Transit Gateway or a VPN: the cluster security group, which
+	// EKS puts on the private endpoint's network interfaces and which otherwise admits only itself,
+	// admits them on 443. Default: none (only the cluster's own nodes reach the private endpoint).
+	DeployerCIDRs []string
 	// Admins are IAM principal ARNs given cluster-admin through EKS access entries. Default: none; the
 	// identity running Pulumi is admin as the cluster's creator.
 	Admins []string
@@ -116,6 +123,11 @@ func (a *ManagedClusterArgs) validate() error {
 	}
 	if a.PublicEndpoint && len(a.PublicCIDRs) == 0 {
 		return fmt.Errorf("PublicCIDRs are required with PublicEndpoint")
+	}
+	for _, c := range a.DeployerCIDRs {
+		if p, err := netip.ParsePrefix(c); err != nil || !p.Addr().Is4() || p.Masked() != p {
+			return fmt.Errorf("DeployerCIDRs: %q must be an IPv4 CIDR without host bits", c)
+		}
 	}
 	return nil
 }
@@ -277,6 +289,22 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	}
 
 	var ready []pulumi.Resource
+	if len(args.DeployerCIDRs) > 0 {
+		// EKS owns the cluster security group; a separate rule adds to it without managing it.
+		rule, err := ec2.NewSecurityGroupRule(ctx, name+"-deployers-api", &ec2.SecurityGroupRuleArgs{
+			Type:            pulumi.String("ingress"),
+			Protocol:        pulumi.String("tcp"),
+			FromPort:        pulumi.Int(443),
+			ToPort:          pulumi.Int(443),
+			CidrBlocks:      pulumi.ToStringArray(args.DeployerCIDRs),
+			SecurityGroupId: ekc.VpcConfig.ClusterSecurityGroupId().Elem(),
+			Description:     pulumi.String("kost: the Kubernetes API (private endpoint) from the deployers"),
+		}, parent)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		ready = append(ready, rule)
+	}
 	for _, ps := range args.NodePools {
 		pool, err := NewNodePool(ctx, name+"-"+ps.Pool, &NodePoolArgs{
 			Pool:         ps.Pool,

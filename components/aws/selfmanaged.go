@@ -66,6 +66,11 @@ type SelfManagedClusterArgs struct {
 	// kubelet (10250) and etcd (2379-2380) ports accept. Required: a masked IPv4 prefix, not /0, not
 	// overlapping the pod or Service networks.
 	RegionCIDR string
+	// DeployerCIDRs are where Pulumi runs from (kost's network.deployers.cidrs), as private
+	// addresses reached over peering, a Transit Gateway or a VPN: the API load balancer and, as it
+	// preserves client addresses, the control planes admit them on 6443. Nothing else from outside
+	// RegionCIDR reaches the cluster. Default: none (only the region block reaches the API).
+	DeployerCIDRs []string
 	// NodePools are the worker pools, one Auto Scaling group each. Required: at least one, one of
 	// them "system" (coredns and the operators run there; control planes keep kubeadm's taint).
 	NodePools []cluster.PoolSpec
@@ -199,6 +204,11 @@ func (a *SelfManagedClusterArgs) Validate() error {
 		bad("RegionCIDR", "%q would open the cluster's ports to every address", a.RegionCIDR)
 	case p.Overlaps(netplan.OverlayPodCIDR) || p.Overlaps(netplan.ServiceCIDR):
 		bad("RegionCIDR", "%q overlaps the pod network %s or the Service network %s", a.RegionCIDR, netplan.OverlayPodCIDR, netplan.ServiceCIDR)
+	}
+	for i, d := range a.DeployerCIDRs {
+		if p, err := netip.ParsePrefix(d); err != nil || !p.Addr().Is4() || p.Masked() != p {
+			bad(fmt.Sprintf("DeployerCIDRs[%d]", i), "%q must be an IPv4 CIDR without host bits", d)
+		}
 	}
 	if len(a.NodePools) == 0 {
 		bad("NodePools", "at least one pool is required")

@@ -164,7 +164,7 @@ type selfManagedSecurityGroups struct {
 // newSelfManagedSecurityGroups makes the nodes' and the API load balancer's security groups.
 // Ingress from outside the cluster comes only from the region block: 6443 (API, also the load
 // balancer's traffic and health checks, which come from its addresses in the private subnets),
-// 10250 (kubelet) and, on control planes, 2379-2380 (etcd). Nodes of the cluster reach each other
+// 10250 (kubelet) and, on control planes, 2379-2380 (etcd); and from the deployers, on 6443 only. Nodes of the cluster reach each other
 // on every port but 22 (the CNI's overlay, NodePorts, DNS) through rules naming the groups, not
 // addresses.
 // Nothing is open to 0.0.0.0/0 and port 22 is not open at all (Session Manager replaces SSH).
@@ -194,10 +194,10 @@ func newSelfManagedSecurityGroups(ctx *pulumi.Context, name string, a *SelfManag
 		suffix, kind, protocol, description string
 		from, to                            int
 		group                               *ec2.SecurityGroup
-		cidr                                string
+		cidrs                               []string
 		source                              *ec2.SecurityGroup
 	}
-	region, anywhere := a.RegionCIDR, "0.0.0.0/0"
+	region, anywhere := []string{a.RegionCIDR}, []string{"0.0.0.0/0"}
 	cp, w, api := out.controlPlane, out.worker, out.loadBalancer
 	rules := []rule{
 		{"cp-api", "ingress", "tcp", "Kubernetes API from the region block (and the API load balancer)", apiServerPort, apiServerPort, cp, region, nil},
@@ -208,6 +208,12 @@ func newSelfManagedSecurityGroups(ctx *pulumi.Context, name string, a *SelfManag
 		{"worker-egress", "egress", "-1", "all egress (packages and images through NAT)", 0, 0, w, anywhere, nil},
 		{"api-ingress", "ingress", "tcp", "Kubernetes API from the region block", apiServerPort, apiServerPort, api, region, nil},
 		{"api-egress", "egress", "tcp", "to the API servers and their health checks", apiServerPort, apiServerPort, api, region, nil},
+	}
+	if len(a.DeployerCIDRs) > 0 {
+		// The load balancer preserves client addresses, so the control planes see the deployers too.
+		rules = append(rules,
+			rule{"api-deployers", "ingress", "tcp", "Kubernetes API from the deployers", apiServerPort, apiServerPort, api, a.DeployerCIDRs, nil},
+			rule{"cp-api-deployers", "ingress", "tcp", "Kubernetes API from the deployers (through the load balancer)", apiServerPort, apiServerPort, cp, a.DeployerCIDRs, nil})
 	}
 	// Between the cluster's nodes: everything the CNI (VXLAN, Geneve, IP-in-IP, BGP, health checks),
 	// NodePorts and host-network pods use, by group membership; every port but 22.
@@ -225,7 +231,7 @@ func newSelfManagedSecurityGroups(ctx *pulumi.Context, name string, a *SelfManag
 	} {
 		for _, p := range intra {
 			rules = append(rules, rule{pair.suffix + "-" + p.suffix, "ingress", p.protocol, "cluster traffic " + pair.description,
-				p.from, p.to, pair.to, "", pair.from})
+				p.from, p.to, pair.to, nil, pair.from})
 		}
 	}
 	for _, r := range rules {
@@ -236,7 +242,7 @@ func newSelfManagedSecurityGroups(ctx *pulumi.Context, name string, a *SelfManag
 		if r.source != nil {
 			ra.SourceSecurityGroupId = r.source.ID()
 		} else {
-			ra.CidrBlocks = pulumi.StringArray{pulumi.String(r.cidr)}
+			ra.CidrBlocks = pulumi.ToStringArray(r.cidrs)
 		}
 		if _, err := ec2.NewSecurityGroupRule(ctx, name+"-"+r.suffix, ra, opts...); err != nil {
 			return nil, err

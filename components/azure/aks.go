@@ -55,6 +55,12 @@ type ManagedClusterArgs struct {
 	PublicEndpoint bool
 	// PublicCIDRs may reach the public endpoint. Required with PublicEndpoint; ignored otherwise.
 	PublicCIDRs []string
+	// DeployerVNetID is the virtual network Pulumi runs from (kost's network.deployers.azureVnetId),
+	// peered with the cluster's (NetworkArgs.DeployerVNetID): the private cluster's private DNS zone
+	// is linked to it, so the API server's private name resolves there. Without it, a deployer
+	// reaching the VNet over a VPN gateway or ExpressRoute needs a DNS forwarder for
+	// privatelink.<region>.azmk8s.io. Ignored with PublicEndpoint. Default: none.
+	DeployerVNetID string
 	// NATPublicIP is the node subnet's egress address (Network.NATPublicIP); with PublicEndpoint it
 	// is authorized as a /32 so the nodes reach the API server. Required with PublicEndpoint; ignored
 	// otherwise.
@@ -135,6 +141,9 @@ func (a *ManagedClusterArgs) validate() error {
 		errs = append(errs, fmt.Errorf("DNS service IP %s is not in the Service range %s", l.DNSServiceIP, l.Services))
 	case l.Pods.Overlaps(l.Services):
 		errs = append(errs, fmt.Errorf("pod range %s overlaps the Service range %s", l.Pods, l.Services))
+	}
+	if a.DeployerVNetID != "" && !vnetID.MatchString(a.DeployerVNetID) {
+		errs = append(errs, fmt.Errorf("DeployerVNetID %q is not a virtual network id", a.DeployerVNetID))
 	}
 	if a.PublicEndpoint {
 		if len(a.PublicCIDRs) == 0 {
@@ -356,6 +365,20 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		// component dependency to the children registered so far, which races with their registration.
 		ready = append(ready, pool.AgentPool)
 		prev = pool.AgentPool
+	}
+
+	if !args.PublicEndpoint && args.DeployerVNetID != "" {
+		link, err := newPrivateDNSLink(ctx, name+"-deployers-dns", privateDNSLinkArgs{
+			ZoneName:          aks.PrivateFQDN.ApplyT(systemPrivateDNSZone).(pulumi.StringOutput),
+			ResourceGroupName: pulumi.String(nodeResourceGroup(args.ClusterName, args.Location)),
+			LinkName:          "kost-deployers",
+			VNetID:            args.DeployerVNetID,
+			Tags:              tagsWith(args.Tags, nil),
+		}, parent)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		ready = append(ready, link)
 	}
 
 	// A private cluster is reached at its private FQDN (a private DNS zone linked to the VNet).

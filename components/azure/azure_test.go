@@ -559,6 +559,8 @@ func TestManagedClusterRejectsBadArgs(t *testing.T) {
 		"PatchVersion": {reason: "the patch channel owns patches", mutate: func(a *kazure.ManagedClusterArgs) { a.Version = "1.33.2" }, want: []string{"minor version"}},
 		"OpenPublic": {reason: "a public endpoint needs its CIDRs and the NAT address", mutate: func(a *kazure.ManagedClusterArgs) { a.PublicEndpoint = true },
 			want: []string{"PublicCIDRs", "NATPublicIP"}},
+		"BadDeployerVNet": {reason: "the private DNS zone links to a VNet id", mutate: func(a *kazure.ManagedClusterArgs) { a.DeployerVNetID = "kost-runners" },
+			want: []string{`DeployerVNetID "kost-runners"`}},
 		"LongPoolName": {reason: "AKS agent pool names are short", mutate: func(a *kazure.ManagedClusterArgs) { a.NodePools[1].Pool = "tikv-storage" },
 			want: []string{`"tikv-storage"`}},
 		"BadCounts": {reason: "min <= desired <= max", mutate: func(a *kazure.ManagedClusterArgs) { a.NodePools[2].Desired = 9 }, want: []string{"desired (9)"}},

@@ -91,6 +91,11 @@ type SelfManagedClusterArgs struct {
 	// RegionBlock is the VNet's block (netplan.AKSLayout.Block), the only source allowed to reach the
 	// API servers (6443), the kubelets (10250) and etcd (2379-2380). Required: an IPv4 CIDR.
 	RegionBlock string
+	// DeployerCIDRs are where Pulumi runs from (kost's network.deployers.cidrs), as private
+	// addresses reached over VNet peering or a VPN gateway: the nodes' NSG admits them on 6443
+	// (the internal load balancer keeps client addresses) ahead of the rule that denies the cluster
+	// ports to everything outside RegionBlock. Default: none (only the region block reaches the API).
+	DeployerCIDRs []string
 	// NodePools are the worker pools, one scale set each. Required: one named "system" (CoreDNS and the
 	// operators; not spot, not dedicated, at least one node). Names: 1 to 12 lowercase letters and
 	// digits. Counts are over all zones; DiskGiB defaults to 50.
@@ -176,6 +181,11 @@ func (a *SelfManagedClusterArgs) validate() error {
 	}
 	if a.NodeSubnetID == nil {
 		bad("NodeSubnetID is required")
+	}
+	for _, d := range a.DeployerCIDRs {
+		if p, err := netip.ParsePrefix(d); err != nil || !p.Addr().Is4() || p != p.Masked() {
+			bad("DeployerCIDRs: %q must be an IPv4 CIDR without host bits", d)
+		}
 	}
 	if p, err := netip.ParsePrefix(a.RegionBlock); err != nil || !p.Addr().Is4() || p != p.Masked() {
 		bad("RegionBlock %q must be the VNet's IPv4 block, e.g. 10.40.0.0/16", a.RegionBlock)

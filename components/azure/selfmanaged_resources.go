@@ -56,11 +56,12 @@ const clusterTag = "kost-cluster"
 
 // securityRules are the NIC NSG's rules. The subnet's NSG keeps Azure's defaults (VNet and load
 // balancer traffic in, nothing from the Internet); these narrow the cluster ports further, to the
-// region block: without the deny, Azure's AllowVnetInBound would also admit peered networks and
-// on-premises ranges reached through gateways. Nothing mentions port 22; nothing admits the Internet.
+// region block and, on the API port only, the deployers: without the deny, Azure's AllowVnetInBound
+// would also admit peered networks and on-premises ranges reached through gateways. Nothing
+// mentions port 22; nothing admits the Internet.
 func (b *smBuilder) securityRules() []*network.SecurityRuleArgs {
 	clusterPorts := pulumi.ToStringArray([]string{"6443", "10250", "2379-2380"})
-	return []*network.SecurityRuleArgs{{
+	rules := []*network.SecurityRuleArgs{{
 		SecurityRuleName:         pulumi.String("kost-cluster-ports-from-region"),
 		Description:              pulumi.String("API server, kubelet and etcd from the region block only"),
 		Priority:                 pulumi.Int(100),
@@ -94,6 +95,22 @@ func (b *smBuilder) securityRules() []*network.SecurityRuleArgs {
 		DestinationAddressPrefix: pulumi.String("*"),
 		DestinationPortRanges:    clusterPorts,
 	}}
+	if len(b.args.DeployerCIDRs) > 0 {
+		// The internal load balancer keeps the client's address: the API servers see the deployers.
+		rules = append(rules, &network.SecurityRuleArgs{
+			SecurityRuleName:         pulumi.String("kost-apiserver-from-deployers"),
+			Description:              pulumi.String("API server from the deployers (network.deployers)"),
+			Priority:                 pulumi.Int(120),
+			Direction:                pulumi.String("Inbound"),
+			Access:                   pulumi.String("Allow"),
+			Protocol:                 pulumi.String("Tcp"),
+			SourceAddressPrefixes:    pulumi.ToStringArray(b.args.DeployerCIDRs),
+			SourcePortRange:          pulumi.String("*"),
+			DestinationAddressPrefix: pulumi.String("*"),
+			DestinationPortRange:     pulumi.String(fmt.Sprint(APIServerPort)),
+		})
+	}
+	return rules
 }
 
 // network makes the NIC NSG with its rules and the API servers' internal load balancer.

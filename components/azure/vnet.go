@@ -22,6 +22,9 @@ var natZones = []string{"1", "2", "3"}
 // ending in '.'.
 var resourceGroupName = regexp.MustCompile(`^[-\w.()]{0,89}[-\w()]$`)
 
+// vnetID is a virtual network's resource id.
+var vnetID = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\w.()]+/providers/Microsoft\.Network/virtualNetworks/[-\w.]+$`)
+
 // NetworkArgs configure a region's network.
 type NetworkArgs struct {
 	// ResourceGroupName is the resource group to create for the region, e.g. kost-<env>-<region>.
@@ -35,6 +38,11 @@ type NetworkArgs struct {
 	// Protect marks the resource group protected (pulumi protect): deleting a resource group deletes
 	// everything in it. Default: false.
 	Protect bool
+	// DeployerVNetID is the virtual network Pulumi runs from (kost's network.deployers.azureVnetId):
+	// the region's VNet peers with it, kost's side of the peering. The other side belongs to that
+	// network's owner (`az network vnet peering create` from it); until it exists the peering stays
+	// Initiated and carries nothing. Neither side forwards traffic or shares gateways. Default: none.
+	DeployerVNetID string
 	// Tags go on every resource that takes tags. Names must not contain <>%&\?/. Default: none.
 	Tags map[string]string
 }
@@ -54,6 +62,8 @@ type Network struct {
 	// NATPublicIP is the egress address of everything in the subnet. A cluster with a public API
 	// endpoint must authorize it (ManagedClusterArgs.NATPublicIP) so its nodes reach the API server.
 	NATPublicIP pulumi.StringOutput
+	// DeployerPeering is kost's side of the peering with DeployerVNetID; nil without one.
+	DeployerPeering *network.VirtualNetworkPeering
 }
 
 func (a *NetworkArgs) validate() error {
@@ -71,6 +81,9 @@ func (a *NetworkArgs) validate() error {
 		errs = append(errs, errors.New("layout is required (netplan.PlanAKS)"))
 	} else if !a.Layout.Block.Contains(a.Layout.Nodes.Addr()) || a.Layout.Nodes.Bits() < a.Layout.Block.Bits() {
 		errs = append(errs, fmt.Errorf("node subnet %s is not inside the region block %s", a.Layout.Nodes, a.Layout.Block))
+	}
+	if a.DeployerVNetID != "" && !vnetID.MatchString(a.DeployerVNetID) {
+		errs = append(errs, fmt.Errorf("DeployerVNetID %q is not a virtual network id (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>)", a.DeployerVNetID))
 	}
 	if err := checkTags(a.Tags); err != nil {
 		errs = append(errs, err)
@@ -167,6 +180,23 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 	}, parent)
 	if err != nil {
 		return nil, wrap(err)
+	}
+
+	if args.DeployerVNetID != "" {
+		// Only address space is shared: no forwarded traffic, no gateway transit either way.
+		n.DeployerPeering, err = network.NewVirtualNetworkPeering(ctx, name+"-deployers", &network.VirtualNetworkPeeringArgs{
+			VirtualNetworkPeeringName: pulumi.String(rgName + "-to-deployers"),
+			ResourceGroupName:         rg.Name,
+			VirtualNetworkName:        vnet.Name,
+			RemoteVirtualNetwork:      &network.SubResourceArgs{Id: pulumi.String(args.DeployerVNetID)},
+			AllowVirtualNetworkAccess: pulumi.Bool(true),
+			AllowForwardedTraffic:     pulumi.Bool(false),
+			AllowGatewayTransit:       pulumi.Bool(false),
+			UseRemoteGateways:         pulumi.Bool(false),
+		}, parent)
+		if err != nil {
+			return nil, wrap(err)
+		}
 	}
 
 	n.ResourceGroupName = rg.Name

@@ -599,10 +599,11 @@ func TestRejectsBadArgs(t *testing.T) {
 				a.HoldMinorUntil = "end of support"
 				a.Admins = []string{"platform@example.com"}
 				a.NodePools[1].Min = 5
+				a.DeployerCIDRs = []string{"runners"}
 				_, err := kgcp.NewManagedCluster(ctx, "gke", a)
 				return err
 			},
-			want: []string{"missing Network", "PublicCIDRs", "MasterCIDR", `zone "us-east1-b"`, "Version", "HoldMinorUntil", "IAM member", `node pool "tikv"`},
+			want: []string{"missing Network", "PublicCIDRs", `DeployerCIDRs: "runners"`, "MasterCIDR", `zone "us-east1-b"`, "Version", "HoldMinorUntil", "IAM member", `node pool "tikv"`},
 		},
 		"BadPoolSizes": {
 			reason: "min <= desired <= max",

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/container"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/kms"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/organizations"
@@ -79,12 +80,19 @@ type ManagedClusterArgs struct {
 	MasterCIDR string
 	// PublicEndpoint keeps the control plane's public endpoint, reachable from PublicCIDRs only (master
 	// authorized networks). When false the cluster has a private endpoint only, with master authorized
-	// networks on and no extra ranges: only the cluster's subnetwork (nodes and pods) reaches it, so
-	// Pulumi and kubectl must run from there. Nodes are always private. Default: false.
+	// networks on: only the cluster's subnetwork (nodes and pods) and DeployerCIDRs reach it. Nodes
+	// are always private. Default: false.
 	PublicEndpoint bool
 	// PublicCIDRs may reach the public endpoint. Default: none (required when PublicEndpoint; ignored
 	// otherwise).
 	PublicCIDRs []string
+	// DeployerCIDRs are where Pulumi runs from (kost's network.deployers.cidrs), as private
+	// addresses: master authorized networks admit them on the private endpoint (from any region:
+	// global access is on), and the cluster's peering with Google's control-plane network exports
+	// custom routes, so a deployer reached over Cloud VPN or Interconnect (dynamic routes) gets its
+	// answers. A network merely peered with the cluster's never reaches the private endpoint: VPC
+	// peering is not transitive. Default: none (only the subnetwork reaches a private endpoint).
+	DeployerCIDRs []string
 	// Admins are IAM members ("user:a@example.com", "group:platform@example.com") granted
 	// roles/container.admin on the project. Default: none; the identity running Pulumi needs it anyway.
 	Admins []string
@@ -163,6 +171,11 @@ func (a *ManagedClusterArgs) validate() error {
 	}
 	if a.PublicEndpoint && len(a.PublicCIDRs) == 0 {
 		ps.add("PublicCIDRs are required with PublicEndpoint")
+	}
+	for _, c := range a.DeployerCIDRs {
+		if p, err := netip.ParsePrefix(c); err != nil || p.Masked() != p {
+			ps.add("DeployerCIDRs: %q is not a CIDR without host bits", c)
+		}
 	}
 	for _, c := range a.PublicCIDRs {
 		if _, err := netip.ParsePrefix(c); err != nil {
@@ -335,6 +348,22 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	}
 
 	var ready []pulumi.Resource
+	if len(args.DeployerCIDRs) > 0 {
+		// Answers to a deployer behind Cloud VPN or Interconnect leave Google's control-plane network
+		// by the routes this peering exports. GKE owns the peering; this resource only sets its route
+		// exchange (and deleting it changes nothing).
+		routes, err := compute.NewNetworkPeeringRoutesConfig(ctx, name+"-deployer-routes", &compute.NetworkPeeringRoutesConfigArgs{
+			Project:            pulumi.String(args.Project),
+			Network:            args.Network.ToStringOutput().ApplyT(lastSegment).(pulumi.StringOutput),
+			Peering:            gke.PrivateClusterConfig.PeeringName().Elem(),
+			ExportCustomRoutes: pulumi.Bool(true),
+			ImportCustomRoutes: pulumi.Bool(false),
+		}, parent)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		ready = append(ready, routes)
+	}
 	for _, ps := range args.NodePools {
 		pool, err := NewNodePool(ctx, name+"-"+ps.Pool, &NodePoolArgs{
 			Pool:           ps.Pool,
@@ -396,21 +425,25 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	return c, nil
 }
 
-// authorizedNetworks are the control plane's master authorized networks: PublicCIDRs on a public
-// endpoint; none beyond the cluster's own subnetwork on a private one. Google's public ranges are
-// never let in.
+// authorizedNetworks are the control plane's master authorized networks: the deployers (on the
+// private endpoint) and, on a public endpoint, PublicCIDRs; the cluster's own subnetwork needs no
+// entry. Google's public ranges are never let in.
 func authorizedNetworks(args *ManagedClusterArgs) *container.ClusterMasterAuthorizedNetworksConfigArgs {
 	man := &container.ClusterMasterAuthorizedNetworksConfigArgs{GcpPublicCidrsAccessEnabled: pulumi.Bool(false)}
-	if args.PublicEndpoint {
-		var blocks container.ClusterMasterAuthorizedNetworksConfigCidrBlockArray
-		for _, c := range args.PublicCIDRs {
+	var blocks container.ClusterMasterAuthorizedNetworksConfigCidrBlockArray
+	add := func(kind string, cidrs []string) {
+		for _, c := range cidrs {
 			blocks = append(blocks, &container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs{
 				CidrBlock:   pulumi.String(c),
-				DisplayName: pulumi.String("kost public " + c),
+				DisplayName: pulumi.String("kost " + kind + " " + c),
 			})
 		}
-		man.CidrBlocks = blocks
 	}
+	add("deployers", args.DeployerCIDRs)
+	if args.PublicEndpoint {
+		add("public", args.PublicCIDRs)
+	}
+	man.CidrBlocks = blocks
 	return man
 }
 

@@ -3,6 +3,7 @@ package gcp
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -15,6 +16,9 @@ const (
 	podsRangeName     = "pods"
 	servicesRangeName = "services"
 )
+
+// networkID is a VPC network's id, optionally as a self link.
+var networkID = regexp.MustCompile(`^(https://www\.googleapis\.com/compute/v1/)?projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/global/networks/[a-z]([-a-z0-9]*[a-z0-9])?$`)
 
 // healthCheckRanges are the sources of Google's load-balancer health checks and proxies.
 var healthCheckRanges = []string{"35.191.0.0/16", "130.211.0.0/22"}
@@ -36,6 +40,13 @@ type NetworkArgs struct {
 	// FlowLogs turns on VPC flow logs for the subnetwork (5 s aggregation, half the flows sampled, all
 	// metadata). Default: false.
 	FlowLogs bool
+	// DeployerNetwork is the VPC network Pulumi runs from (kost's network.deployers.gcpNetwork, a
+	// projects/<p>/global/networks/<n> id): the region's network peers with it, kost's side of the
+	// peering (the other side is the network owner's; until it exists the peering is INACTIVE).
+	// Subnet routes only, no custom routes either way. It reaches a self-managed cluster's internal
+	// load balancer; a GKE private endpoint is not reachable through it (peering is not transitive).
+	// Default: none.
+	DeployerNetwork string
 	// Labels go on every resource that takes labels. None of the network's resources does today (GCP
 	// networks, subnetworks, routers, NAT and firewall rules are unlabelled); the field keeps the
 	// component's arguments like the others'. Default: none.
@@ -58,6 +69,8 @@ type Network struct {
 	// PodsRangeName and ServicesRangeName name the subnetwork's secondary ranges for GKE's
 	// ipAllocationPolicy.
 	PodsRangeName, ServicesRangeName string
+	// DeployerPeering is kost's side of the peering with DeployerNetwork; nil without one.
+	DeployerPeering *compute.NetworkPeering
 }
 
 func (a *NetworkArgs) validate() error {
@@ -74,6 +87,9 @@ func (a *NetworkArgs) validate() error {
 	}
 	if a.Region == "" {
 		ps.add("Region is required")
+	}
+	if a.DeployerNetwork != "" && !networkID.MatchString(a.DeployerNetwork) {
+		ps.add("DeployerNetwork %q must be a network id, projects/<project>/global/networks/<name>", a.DeployerNetwork)
 	}
 	l := a.Layout
 	if !l.Block.IsValid() {
@@ -203,6 +219,19 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 			SourceRanges: pulumi.ToStringArray(r.sources),
 			Allows:       r.allows,
 		}, parent); err != nil {
+			return nil, wrap(err)
+		}
+	}
+
+	if args.DeployerNetwork != "" {
+		n.DeployerPeering, err = compute.NewNetworkPeering(ctx, name+"-deployers", &compute.NetworkPeeringArgs{
+			Name:               pulumi.String(args.Name + "-to-deployers"),
+			Network:            network.SelfLink,
+			PeerNetwork:        pulumi.String(args.DeployerNetwork),
+			ExportCustomRoutes: pulumi.Bool(false),
+			ImportCustomRoutes: pulumi.Bool(false),
+		}, parent)
+		if err != nil {
 			return nil, wrap(err)
 		}
 	}

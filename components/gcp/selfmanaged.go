@@ -83,6 +83,12 @@ type SelfManagedClusterArgs struct {
 	// RegionBlock is the region's block (netplan.GKELayout.Block), the only source the API server,
 	// kubelet and etcd firewall rules admit. Required: an IPv4 CIDR, never 0.0.0.0/0.
 	RegionBlock string
+	// DeployerCIDRs are where Pulumi runs from (kost's network.deployers.cidrs): a firewall rule
+	// admits them to the API servers on 6443, and the load balancer takes clients from every region
+	// (global access) so a deployer in a peered network or behind Cloud VPN elsewhere reaches it.
+	// Nothing else from outside RegionBlock does. Default: none (only the region block reaches the
+	// API).
+	DeployerCIDRs []string
 	// NodePools are the worker pools, one zonal managed instance group per zone each; Desired, Min
 	// and Max are totals over the zones. Required: at least one, one of them "system", sizes
 	// multiples of the zones.
@@ -166,6 +172,11 @@ func (a *SelfManagedClusterArgs) validate() error {
 			ps.add("zone %q is given twice", z)
 		}
 		seenZone[z] = true
+	}
+	for _, d := range a.DeployerCIDRs {
+		if p, err := netip.ParsePrefix(d); err != nil || !p.Addr().Is4() || p.Masked() != p {
+			ps.add("DeployerCIDRs: %q must be an IPv4 CIDR without host bits", d)
+		}
 	}
 	if a.RegionBlock != "" {
 		if p, err := netip.ParsePrefix(a.RegionBlock); err != nil || !p.Addr().Is4() || p.Bits() == 0 || p.Masked() != p {
@@ -481,19 +492,23 @@ func selfManagedAccountID(clusterName, suffix string) string {
 }
 
 // newSelfManagedFirewalls admits the Kubernetes ports: the API server, kubelet and etcd from the
-// region block only, the API server from Google's health checkers. The network's own rules stay as
-// they are; no rule here has a source outside the block or names port 22.
+// region block, the API server from Google's health checkers and from the deployers. The network's
+// own rules stay as they are; no other rule here has a source outside the block, none names port 22.
 func newSelfManagedFirewalls(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, cpTag, nodeTag string, parent pulumi.ResourceOption) error {
-	rules := []struct {
+	type rule struct {
 		suffix, description string
 		sources             []string
 		ports               []string
 		targets             []string
-	}{
+	}
+	rules := []rule{
 		{"k8s-api", "Kubernetes API from the region block", []string{args.RegionBlock}, []string{"6443"}, []string{cpTag}},
 		{"k8s-api-hc", "Kubernetes API from Google's load-balancer health checks", healthCheckRanges, []string{"6443"}, []string{cpTag}},
 		{"k8s-kubelet", "kubelet from the region block", []string{args.RegionBlock}, []string{"10250"}, []string{nodeTag}},
 		{"k8s-etcd", "etcd from the region block", []string{args.RegionBlock}, []string{"2379-2380"}, []string{cpTag}},
+	}
+	if len(args.DeployerCIDRs) > 0 {
+		rules = append(rules, rule{"k8s-api-deployers", "Kubernetes API from the deployers (network.deployers)", args.DeployerCIDRs, []string{"6443"}, []string{cpTag}})
 	}
 	for _, r := range rules {
 		if _, err := compute.NewFirewall(ctx, name+"-"+r.suffix, &compute.FirewallArgs{
@@ -574,8 +589,10 @@ func newAPILoadBalancer(ctx *pulumi.Context, name string, args *SelfManagedClust
 		Network:             args.Network,
 		Subnetwork:          args.Subnetwork,
 		IpAddress:           addr.Address,
-		AllowGlobalAccess:   pulumi.Bool(false),
-		Labels:              labelsWith(args.Labels, nil),
+		// Deployers may connect from another region (a peered network, Cloud VPN); the firewall
+		// still admits only them from outside the region block.
+		AllowGlobalAccess: pulumi.Bool(len(args.DeployerCIDRs) > 0),
+		Labels:            labelsWith(args.Labels, nil),
 	}, parent)
 }
 

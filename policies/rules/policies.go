@@ -532,6 +532,7 @@ var labelPaths = map[string]string{
 // azureUntaggable are azure-native types without tags.
 var azureUntaggable = []string{
 	"azure-native:network:Subnet", "azure-native:network:SecurityRule", "azure-native:authorization:RoleAssignment",
+	"azure-native:network:VirtualNetworkPeering", // peerings take no tags (Microsoft.Network/virtualNetworks/virtualNetworkPeerings)
 }
 
 func requiredTags(c Check) []string {

@@ -22,6 +22,7 @@ func base() map[string]any {
 		},
 		"database": map[string]any{"pd": 3, "tikv": 3, "tidb": 2, "tiflash": 1, "ticdc": 1},
 		"kafka":    map[string]any{"brokers": 3, "controllers": 3},
+		"network":  map[string]any{"deployers": map[string]any{"cidrs": []any{"192.168.100.0/24"}}},
 	}
 }
 
@@ -45,6 +46,17 @@ func TestValidate(t *testing.T) {
 		wantText  string // a phrase the message must contain (the message is the product here)
 	}{
 		"Valid": {reason: "the base environment is valid", mutate: func(map[string]any) {}},
+		"PrivateWithoutDeployers": {reason: "a private API must say who runs pulumi up", mutate: func(m map[string]any) { delete(m, "network") },
+			wantPaths: []string{"network.deployers.cidrs"}, wantText: "regions[0], regions[1] serve the Kubernetes API privately"},
+		"DeployersOpenInProd": {reason: "prod API servers are never open to the internet", mutate: func(m map[string]any) {
+			m["network"] = map[string]any{"deployers": map[string]any{"cidrs": []any{"0.0.0.0/0"}}}
+		}, wantPaths: []string{"network.deployers.cidrs[0]"}, wantText: "whole internet"},
+		"DeployersOverlapARegion": {reason: "peerings refuse overlapping address spaces", mutate: func(m map[string]any) {
+			m["network"] = map[string]any{"deployers": map[string]any{"cidrs": []any{"10.10.8.0/24", "172.20.0.0/24"}}}
+		}, wantPaths: []string{"network.deployers.cidrs[0]", "network.deployers.cidrs[1]"}, wantText: "overlaps regions[0].cidr"},
+		"DeployersBadNetworks": {reason: "the peering targets are resource ids", mutate: func(m map[string]any) {
+			m["network"] = map[string]any{"deployers": map[string]any{"cidrs": []any{"192.168.100.0/24"}, "azureVnetId": "runners", "gcpNetwork": "runners"}}
+		}, wantPaths: []string{"network.deployers.azureVnetId", "network.deployers.gcpNetwork"}, wantText: "not a virtual network id"},
 		"MissingName": {reason: "name is required", mutate: func(m map[string]any) { delete(m, "name") },
 			wantPaths: []string{"name"}, wantText: "required"},
 		"BadName": {reason: "names become resource names", mutate: func(m map[string]any) { m["name"] = "Prod_1" },
@@ -209,7 +221,7 @@ func TestValidate(t *testing.T) {
 			m["regions"] = append(m["regions"].([]any), map[string]any{"cloud": "gcp", "region": "europe-west4", "gcp": map[string]any{"project": "acme-kost-prod"},
 				"nodePools": map[string]any{"tikv": map[string]any{"count": 4, "min": 3, "max": 6}}})
 		}, wantPaths: []string{"regions[2].nodePools.tikv"}, wantText: "multiples of the 3 zones"},
-		"BadSupernet": {reason: "supernet must parse", mutate: func(m map[string]any) { m["network"] = map[string]any{"supernet": "10/8"} },
+		"BadSupernet": {reason: "supernet must parse", mutate: func(m map[string]any) { m["network"].(map[string]any)["supernet"] = "10/8" },
 			wantPaths: []string{"network.supernet"}, wantText: "not a CIDR"},
 	}
 	for name, tc := range cases {
@@ -240,7 +252,7 @@ func TestValidate(t *testing.T) {
 
 func TestDefaults(t *testing.T) {
 	t.Parallel()
-	env, err := Load([]byte(`{"name":"dev","regions":[{"cloud":"aws","region":"us-east-1"}]}`))
+	env, err := Load([]byte(`{"name":"dev","network":{"deployers":{"cidrs":["192.168.100.0/24"]}},"regions":[{"cloud":"aws","region":"us-east-1"}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +284,7 @@ func TestDefaults(t *testing.T) {
 
 func TestDefaultsNeverOverrideSetFields(t *testing.T) {
 	t.Parallel()
-	env, err := Load([]byte(`{"name":"p","size":"prod","protect":false,"database":{"tidb":3},
+	env, err := Load([]byte(`{"name":"p","size":"prod","protect":false,"database":{"tidb":3},"network":{"deployers":{"cidrs":["192.168.100.0/24"]}},
 		"regions":[{"cloud":"aws","region":"us-east-2","nodePools":{"tikv":{"count":5,"max":6,"instanceType":"r7i.4xlarge"}}}]}`))
 	if err != nil {
 		t.Fatal(err)
@@ -289,7 +301,7 @@ func TestDefaultsNeverOverrideSetFields(t *testing.T) {
 func TestPlannedBlocksAreStable(t *testing.T) {
 	t.Parallel()
 	blocks := func(regions string) map[string]string {
-		env, err := Load([]byte(`{"name":"x","regions":[` + regions + `]}`))
+		env, err := Load([]byte(`{"name":"x","network":{"deployers":{"cidrs":["192.168.100.0/24"]}},"regions":[` + regions + `]}`))
 		if err != nil {
 			t.Fatal(err)
 		}

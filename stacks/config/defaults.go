@@ -212,6 +212,11 @@ func (e *Environment) clone() *Environment {
 	out := *e
 	if e.Network != nil {
 		n := *e.Network
+		if n.Deployers != nil {
+			d := *n.Deployers
+			d.CIDRs = append([]string(nil), n.Deployers.CIDRs...)
+			n.Deployers = &d
+		}
 		out.Network = &n
 	}
 	if e.Database != nil {

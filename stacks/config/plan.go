@@ -45,6 +45,8 @@ type RegionPlan struct {
 	SparkJobNamespaces []string
 	// SparkExample adds the example SparkApplication.
 	SparkExample bool
+	// Deployers are where `pulumi up` runs from (network.deployers): zero value when none.
+	Deployers Deployers
 }
 
 // PoolPlan is one resolved node pool.
@@ -91,6 +93,10 @@ func (e *Environment) Plan() ([]RegionPlan, error) {
 			Tags:               e.tags(r),
 			SparkJobNamespaces: slices.Clone(r.Spark.JobNamespaces),
 			SparkExample:       *r.Spark.Example,
+		}
+		if d := e.Network.Deployers; d != nil {
+			rp.Deployers = *d
+			rp.Deployers.CIDRs = slices.Clone(d.CIDRs)
 		}
 		if r.AWS != nil {
 			rp.AWS = *r.AWS

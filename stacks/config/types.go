@@ -96,6 +96,30 @@ type Network struct {
 	Supernet string `json:"supernet,omitempty"`
 	// RegionPrefix is the prefix length of a planned region block. Default: 16. Range 8..20.
 	RegionPrefix int `json:"regionPrefix,omitempty"`
+	// Deployers are the machines that run `pulumi preview` and `pulumi up` (CI runners, a VPN):
+	// they create every Kubernetes resource, so every cluster admits them on its API port, and only
+	// them from outside its region block. Required when a cluster's API is private (the default, and
+	// every self-managed cluster). Default: none.
+	Deployers *Deployers `json:"deployers,omitempty"`
+}
+
+// Deployers say where `pulumi up` runs from, and what each cloud needs to let it in.
+type Deployers struct {
+	// CIDRs the deployers connect from, as the clusters see them: private addresses reached over
+	// VPC peering, a Transit Gateway, VPN or Interconnect. Required: at least one; never a /0 in prod.
+	CIDRs []string `json:"cidrs"`
+	// AzureVNetID is the deployers' virtual network in Azure (its resource id): kost peers each Azure
+	// region's VNet with it (kost's side of the peering; the other side is the VNet owner's) and links
+	// every private AKS cluster's private DNS zone to it, so the API server's private name resolves
+	// where the deployers run. Default: none (the network path and DNS are yours: a VPN gateway and a
+	// DNS forwarder).
+	AzureVNetID string `json:"azureVnetId,omitempty"`
+	// GCPNetwork is the deployers' VPC network (a self link, projects/<p>/global/networks/<n>): kost
+	// peers each GCP region's network with it (kost's side; the other side is the network owner's).
+	// That reaches a self-managed cluster's internal load balancer. A GKE private endpoint is not
+	// reachable over peering (peering is not transitive): run the deployers in the region's
+	// subnetwork, or reach it over Cloud VPN or Interconnect. Default: none.
+	GCPNetwork string `json:"gcpNetwork,omitempty"`
 }
 
 // Region is one cloud region with its own network and Kubernetes cluster.

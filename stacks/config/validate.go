@@ -27,6 +27,8 @@ var (
 	gcpMemberRE    = regexp.MustCompile(`^(user|group|serviceAccount|domain):[^\s]+$`)
 	uuidRE         = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	azureRGRE      = regexp.MustCompile(`^[-\w._()]{1,89}[-\w_()]$`)
+	azureVNetIDRE  = regexp.MustCompile(`^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]+/providers/Microsoft\.Network/virtualNetworks/[-\w._]+$`)
+	gcpNetworkRE   = regexp.MustCompile(`^(https://www\.googleapis\.com/compute/v1/)?projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/global/networks/[a-z]([-a-z0-9]*[a-z0-9])?$`)
 )
 
 // ReservedTags are set by kost on every resource and cannot be overridden from config.
@@ -96,8 +98,64 @@ func (e *Environment) Validate() error {
 		}
 		r.validate(e, path, &ps)
 	}
-	e.validateCIDRs(supernet, superOK, &ps)
+	blocks := e.validateCIDRs(supernet, superOK, &ps)
+	e.validateDeployers(blocks, &ps)
 	return ps.err()
+}
+
+// validateDeployers requires the deployers wherever a cluster's API is private, and checks them: no
+// /0 in prod, and no overlap with a region block (peerings refuse overlapping address spaces, and a
+// cluster could not tell a deployer from its own nodes) or the clusters' internal ranges.
+func (e *Environment) validateDeployers(blocks []block, ps *Problems) {
+	var private []string
+	for i, r := range e.Regions {
+		if r.Cloud == Local || r.Kubernetes == nil || r.Kubernetes.Endpoint == nil || r.Kubernetes.Endpoint.Public == nil {
+			continue
+		}
+		if !*r.Kubernetes.Endpoint.Public {
+			private = append(private, fmt.Sprintf("regions[%d]", i))
+		}
+	}
+	d := e.Network.Deployers
+	if d == nil || len(d.CIDRs) == 0 {
+		if len(private) > 0 {
+			verb := "serves"
+			if len(private) > 1 {
+				verb = "serve"
+			}
+			ps.add("network.deployers.cidrs", "required: %s %s the Kubernetes API privately, and `pulumi up` creates every "+
+				"Kubernetes resource from where it runs; list the ranges your CI runners or VPN connect from (see the README, "+
+				"\"Who reaches the clusters\")", strings.Join(private, ", "), verb)
+		}
+		return
+	}
+	for i, c := range d.CIDRs {
+		p, err := netip.ParsePrefix(c)
+		cp := fmt.Sprintf("network.deployers.cidrs[%d]", i)
+		switch {
+		case err != nil:
+			ps.add(cp, "%q is not a CIDR", c)
+		case p.Masked() != p:
+			ps.add(cp, "%s has host bits set; use %s", p, p.Masked())
+		case p.Bits() == 0 && e.Size == Prod:
+			ps.add(cp, "%s admits the whole internet to every prod API server; list your runners' or VPN's ranges", p)
+		case p.Bits() == 0:
+		case p.Overlaps(netplan.ServiceCIDR) || p.Overlaps(netplan.OverlayPodCIDR):
+			ps.add(cp, "%s overlaps the clusters' internal ranges (Services %s, overlay pods %s): the nodes would route answers into the cluster", p, netplan.ServiceCIDR, netplan.OverlayPodCIDR)
+		default:
+			for _, b := range blocks {
+				if p.Overlaps(b.prefix) {
+					ps.add(cp, "%s overlaps %s (%s): deployers need their own range, outside every region block", p, b.path, b.prefix)
+				}
+			}
+		}
+	}
+	if d.AzureVNetID != "" && !azureVNetIDRE.MatchString(d.AzureVNetID) {
+		ps.add("network.deployers.azureVnetId", "%q is not a virtual network id (/subscriptions/<id>/resourceGroups/<g>/providers/Microsoft.Network/virtualNetworks/<name>)", d.AzureVNetID)
+	}
+	if d.GCPNetwork != "" && !gcpNetworkRE.MatchString(d.GCPNetwork) {
+		ps.add("network.deployers.gcpNetwork", "%q is not a network (projects/<project>/global/networks/<name>)", d.GCPNetwork)
+	}
 }
 
 func (e *Environment) validateTags(path string, tags map[string]string, ps *Problems) {
@@ -533,12 +591,7 @@ func (r *Region) validatePool(name string, p *NodePool, need int, prod bool, pp 
 	}
 }
 
-func (e *Environment) validateCIDRs(supernet netip.Prefix, superOK bool, ps *Problems) {
-	type block struct {
-		path    string
-		prefix  netip.Prefix
-		planned bool
-	}
+func (e *Environment) validateCIDRs(supernet netip.Prefix, superOK bool, ps *Problems) []block {
 	var blocks []block
 	for i := range e.Regions {
 		r := &e.Regions[i]
@@ -592,6 +645,14 @@ func (e *Environment) validateCIDRs(supernet netip.Prefix, superOK bool, ps *Pro
 			ps.add(a.path, "%s overlaps %s; set a non-overlapping cidr on one of them", what(a), what(b))
 		}
 	}
+	return blocks
+}
+
+// block is a region's network block, set (cidr) or planned from the supernet.
+type block struct {
+	path    string
+	prefix  netip.Prefix
+	planned bool
 }
 
 // Block returns the region's network block: its cidr, or the one planned for it. Call it on a
