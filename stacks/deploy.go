@@ -3,6 +3,7 @@ package stacks
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -55,7 +56,12 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 			"clusterName":    pulumi.String(c.Name),
 			"endpoint":       c.Endpoint,
 			"tidbEndpoint":   pulumi.String(r.Layers.Data.TiDBEndpoint),
+			"tidbConnect":    pulumi.String(tidbConnect(r.Layers.Data.TiDBEndpoint, r.Layers.Data.TLS)),
 			"kafkaBootstrap": pulumi.String(r.Layers.Data.KafkaBootstrap),
+		}
+		if r.Layers.Data.TLS {
+			// Public: the CA a client verifies TiDB's certificate with (tidbConnect says how).
+			out["tidbCaCert"] = r.Layers.Data.TiDBCACert
 		}
 		if rp.Layout.Block.IsValid() {
 			out["cidr"] = pulumi.String(rp.Layout.Block.String())
@@ -134,4 +140,15 @@ var builders = map[config.Cloud]func(*pulumi.Context, string, *RegionArgs, *Regi
 	config.GCP:   buildGCP,
 	config.Azure: buildAzure,
 	config.Local: buildLocal,
+}
+
+// tidbConnect says how a MySQL client reaches TiDB from inside the cluster: with TLS (prod), it must
+// verify the server against the region's tidbCaCert output, as TiDB refuses plaintext.
+func tidbConnect(endpoint string, tls bool) string {
+	host, port, _ := strings.Cut(endpoint, ":")
+	cmd := fmt.Sprintf("mysql -h %s -P %s -u root -p", host, port)
+	if tls {
+		cmd += " --ssl-mode=VERIFY_IDENTITY --ssl-ca=tidb-ca.pem  # tidb-ca.pem: this region's tidbCaCert output"
+	}
+	return cmd
 }

@@ -22,8 +22,13 @@ type Data struct {
 	TidbCluster, Kafka *apiextensions.CustomResource
 	// RootPassword of TiDB. Secret.
 	RootPassword pulumi.StringOutput
+	// TiDBCACert is the CA (PEM) TiDB's MySQL port is verified with when TLS is on (clients must use
+	// TLS then: TiDB refuses plaintext); "" otherwise.
+	TiDBCACert pulumi.StringOutput
 	// TiDBEndpoint and KafkaBootstrap are the in-cluster addresses clients use.
 	TiDBEndpoint, KafkaBootstrap string
+	// TLS says whether clients must speak TLS to both (DataArgs.TLS).
+	TLS bool
 }
 
 func (a *DataArgs) validate() error {
@@ -65,6 +70,7 @@ func NewData(ctx *pulumi.Context, name string, args *DataArgs, opts ...pulumi.Re
 	d := &Data{
 		TiDBEndpoint:   fmt.Sprintf("%s-tidb.%s.svc:4000", TiDBClusterName, NamespaceTiDB),
 		KafkaBootstrap: fmt.Sprintf("%s-kafka-bootstrap.%s.svc:%d", KafkaClusterName, NamespaceKafka, map[bool]int{true: 9093, false: 9092}[a.TLS]),
+		TLS:            a.TLS,
 	}
 	if err := ctx.RegisterComponentResource("kost:data:Data", name, d, opts...); err != nil {
 		return nil, err
@@ -76,10 +82,11 @@ func NewData(ctx *pulumi.Context, name string, args *DataArgs, opts ...pulumi.Re
 	if a.Protect {
 		stateful = []pulumi.ResourceOption{pulumi.Protect(true), pulumi.RetainOnDelete(true)}
 	}
-	var err error
-	if d.TidbCluster, d.RootPassword, err = newTiDB(ctx, name, &a, NamespaceTiDB, stateful, parent); err != nil {
+	tidb, err := newTiDB(ctx, name, &a, NamespaceTiDB, stateful, parent)
+	if err != nil {
 		return nil, wrapf(err, "data %s: tidb", name)
 	}
+	d.TidbCluster, d.RootPassword, d.TiDBCACert = tidb.cluster, tidb.password, tidb.caCert
 	if d.Kafka, err = newKafka(ctx, name, &a, NamespaceKafka, stateful, parent); err != nil {
 		return nil, wrapf(err, "data %s: kafka", name)
 	}
@@ -90,6 +97,7 @@ func NewData(ctx *pulumi.Context, name string, args *DataArgs, opts ...pulumi.Re
 		"tidbEndpoint":   pulumi.String(d.TiDBEndpoint),
 		"kafkaBootstrap": pulumi.String(d.KafkaBootstrap),
 		"rootPassword":   d.RootPassword,
+		"tidbCaCert":     d.TiDBCACert,
 	}); err != nil {
 		return nil, err
 	}

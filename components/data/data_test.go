@@ -65,8 +65,11 @@ func TestTLSMaterial(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
+	// tidb-operator v1.6.6 names: <cluster>-<component>-cluster-secret and <cluster>-cluster-client-secret
+	// (tlsCluster), <cluster>-tidb-server-secret and <cluster>-tidb-client-secret (tidb.tlsClient;
+	// pkg/util/util.go TiDBServerTLSSecretName, TiDBClientTLSSecretName).
 	want := []string{"kost-cluster-client-secret", "kost-pd-cluster-secret", "kost-ticdc-cluster-secret",
-		"kost-tidb-cluster-secret", "kost-tiflash-cluster-secret", "kost-tikv-cluster-secret"}
+		"kost-tidb-client-secret", "kost-tidb-cluster-secret", "kost-tidb-server-secret", "kost-tiflash-cluster-secret", "kost-tikv-cluster-secret"}
 	if d := cmp.Diff(want, names); d != "" {
 		t.Errorf("TLS secrets the TiDB Operator expects (-want +got):\n%s", d)
 	}
@@ -82,7 +85,22 @@ func TestTLSMaterial(t *testing.T) {
 	if !slices.Contains(uses.([]any), any("server_auth")) || !slices.Contains(uses.([]any), any("client_auth")) {
 		t.Errorf("peer certificates need server and client auth: %v", uses)
 	}
+	server, _ := g.Named("tls:index/certRequest:CertRequest", "d-tls-mysql-server")
+	if dns, _ := server.Input("dnsNames"); !slices.Contains(dns.([]any), any("kost-tidb.tidb.svc")) {
+		t.Errorf("the MySQL server certificate must answer on the tidb service: %v", dns)
+	}
 	tc, _ := g.Named("kubernetes:pingcap.com/v1alpha1:TidbCluster", "d-tidb")
+	// The operator mounts the server secret only with tlsClient on; TiDB refuses plaintext clients.
+	if on, _ := tc.Input("spec.tidb.tlsClient.enabled"); on != true {
+		t.Errorf("client TLS is off: spec.tidb.tlsClient.enabled = %v", on)
+	}
+	if req, _ := tc.Input("spec.tidb.config.security.require-secure-transport"); req != true {
+		t.Errorf("TiDB still accepts plaintext clients: require-secure-transport = %v", req)
+	}
+	init, _ := g.Named("kubernetes:pingcap.com/v1alpha1:TidbInitializer", "d-tidb-init")
+	if s := init.String("spec.tlsClientSecretName"); s != "kost-tidb-client-secret" {
+		t.Errorf("the initializer connects with %q, not the MySQL client certificate", s)
+	}
 	for _, s := range g.OfType("kubernetes:core/v1:Secret") {
 		if s.String("type") == "kubernetes.io/tls" && !g.DependsOn(tc.URN, s.URN) {
 			t.Errorf("the TidbCluster must wait for %s", s.Name)

@@ -74,6 +74,12 @@ func TidbClusterSpec(c cluster.Cluster, d Database, tlsOn bool, storageClass str
 		svc = map[string]any{"type": "LoadBalancer", "annotations": ann, "externalTrafficPolicy": "Local"}
 	}
 	tidb["service"] = svc
+	if tlsOn {
+		// Clients speak TLS to TiDB (the operator uses <cluster>-tidb-server-secret only when this is
+		// on), and TiDB refuses plaintext connections outright.
+		tidb["tlsClient"] = map[string]any{"enabled": true}
+		tidb["config"] = map[string]any{"security": map[string]any{"require-secure-transport": true}}
+	}
 	spec["tidb"] = tidb
 	if d.TiFlash > 0 {
 		tf := component("pingcap/tiflash", "tikv", d.TiFlash, d.TiFlashResources, false)
@@ -116,19 +122,27 @@ func tidbComponents(d Database) []string {
 	return out
 }
 
+// tidbOut is what newTiDB hands back.
+type tidbOut struct {
+	cluster  *apiextensions.CustomResource
+	password pulumi.StringOutput
+	// caCert is the TLS CA clients verify TiDB with; empty without TLS.
+	caCert pulumi.StringOutput
+}
+
 // newTiDB creates the root password, TLS material, the TidbCluster and its initializer.
-func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, stateful []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (*apiextensions.CustomResource, pulumi.StringOutput, error) {
-	var noPassword pulumi.StringOutput
+func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, stateful []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (*tidbOut, error) {
+	out := &tidbOut{caCert: pulumi.String("").ToStringOutput()}
 	randomProvider, err := random.NewProvider(ctx, name+"-random", nil, opts...)
 	if err != nil {
-		return nil, noPassword, err
+		return nil, err
 	}
 	password, err := random.NewRandomPassword(ctx, name+"-root", &random.RandomPasswordArgs{
 		Length:  pulumi.Int(32),
 		Special: pulumi.Bool(false), // safe in every client's connection string
 	}, append(opts, pulumi.Provider(randomProvider))...)
 	if err != nil {
-		return nil, noPassword, err
+		return nil, err
 	}
 	k8s := pulumi.Provider(args.Cluster.Provider)
 	deps := append([]pulumi.Resource{}, args.TiDBReady...)
@@ -142,19 +156,20 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, statef
 		StringData: pulumi.StringMap{"root": password.Result},
 	}, with(opts, append([]pulumi.ResourceOption{k8s, pulumi.DependsOn(deps)}, stateful...)...)...)
 	if err != nil {
-		return nil, noPassword, err
+		return nil, err
 	}
 	if args.TLS {
 		tlsProvider, err := newTLSProvider(ctx, name, opts...)
 		if err != nil {
-			return nil, noPassword, err
+			return nil, err
 		}
 		certs, err := tidbCerts(ctx, name+"-tls", TiDBClusterName, ns, tidbComponents(args.Database), stateful,
 			with(opts, pulumi.Providers(tlsProvider, args.Cluster.Provider), pulumi.DependsOn(deps))...)
 		if err != nil {
-			return nil, noPassword, err
+			return nil, err
 		}
-		deps = append(deps, certs...)
+		deps = append(deps, certs.Secrets...)
+		out.caCert = certs.CACert
 	}
 	tc, err := apiextensions.NewCustomResource(ctx, name+"-tidb", &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String(tidbAPIVersion),
@@ -163,7 +178,7 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, statef
 		OtherFields: kubernetes.UntypedArgs{"spec": TidbClusterSpec(args.Cluster, args.Database, args.TLS, args.StorageClass)},
 	}, with(opts, append([]pulumi.ResourceOption{k8s, pulumi.DependsOn(deps)}, stateful...)...)...)
 	if err != nil {
-		return nil, noPassword, err
+		return nil, err
 	}
 	init := map[string]any{
 		"image":           args.Database.InitializerImage,
@@ -173,7 +188,8 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, statef
 		"timezone":        "UTC",
 	}
 	if args.TLS {
-		init["tlsClientSecretName"] = TiDBClusterName + "-cluster-client-secret"
+		// The MySQL client certificate (the operator's default name, said out loud).
+		init["tlsClientSecretName"] = TiDBClusterName + "-tidb-client-secret"
 	}
 	req, lim := requests(orDefault(args.Database.InitializerResources, Resources{CPU: "80m", Memory: "128Mi"}), false)
 	init["resources"] = map[string]any{"requests": req, "limits": lim}
@@ -186,9 +202,10 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, statef
 		Metadata:    meta(TiDBClusterName+"-init", ns),
 		OtherFields: kubernetes.UntypedArgs{"spec": init},
 	}, with(opts, k8s, pulumi.DependsOn([]pulumi.Resource{tc, secret}))...); err != nil {
-		return nil, noPassword, err
+		return nil, err
 	}
-	return tc, pulumi.ToSecret(password.Result).(pulumi.StringOutput), nil
+	out.cluster, out.password = tc, pulumi.ToSecret(password.Result).(pulumi.StringOutput)
+	return out, nil
 }
 
 // meta is the metadata of a kost-managed object.

@@ -16,12 +16,24 @@ const (
 	earlyRenewalHours = 30 * 24
 )
 
-// tidbCerts makes the TLS material the TiDB Operator expects when tlsCluster is enabled: a CA, then
-// one secret per component named <cluster>-<component>-cluster-secret (tls.crt, tls.key, ca.crt)
-// valid for the component's service and peer names, and <cluster>-cluster-client-secret for
-// clients such as the initializer. Keys live only in the Pulumi state, encrypted as secrets. The
-// Kubernetes secrets get keep (protected and retained where the TidbCluster is).
-func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []string, keep []pulumi.ResourceOption, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
+// tidbTLS is the TLS material of one TidbCluster.
+type tidbTLS struct {
+	// Secrets are the Kubernetes secrets holding it.
+	Secrets []pulumi.Resource
+	// CACert is the CA every certificate chains to (PEM, public): what a MySQL client verifies
+	// the TiDB server with.
+	CACert pulumi.StringOutput
+}
+
+// tidbCerts makes the TLS material the TiDB Operator (v1.6) expects with tlsCluster and
+// tidb.tlsClient enabled (pkg/apis/pingcap/v1alpha1/types.go, TLSCluster and TiDBTLSClient): a
+// CA, then one secret per component named <cluster>-<component>-cluster-secret (tls.crt, tls.key,
+// ca.crt) valid for the component's service and peer names, <cluster>-cluster-client-secret for the
+// operator's own calls to the components, <cluster>-tidb-server-secret for TiDB's MySQL port and
+// <cluster>-tidb-client-secret for the operator's MySQL clients (the initializer mounts it:
+// pkg/manager/member/tidb_init_manager.go). Keys live only in the Pulumi state, encrypted as
+// secrets. The Kubernetes secrets get keep (protected and retained where the TidbCluster is).
+func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []string, keep []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (*tidbTLS, error) {
 	caKey, err := tls.NewPrivateKey(ctx, name+"-ca", &tls.PrivateKeyArgs{Algorithm: pulumi.String("ECDSA"), EcdsaCurve: pulumi.String("P256")}, opts...)
 	if err != nil {
 		return nil, err
@@ -86,11 +98,20 @@ func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []s
 			return nil, fmt.Errorf("%s certificate: %w", comp, err)
 		}
 	}
-	if err := issue("client", "TiDB", clusterName+"-cluster-client-secret", nil,
-		[]string{"client_auth", "digital_signature", "key_encipherment"}); err != nil {
+	clientUses := []string{"client_auth", "digital_signature", "key_encipherment"}
+	if err := issue("client", "TiDB", clusterName+"-cluster-client-secret", nil, clientUses); err != nil {
 		return nil, fmt.Errorf("client certificate: %w", err)
 	}
-	return secrets, nil
+	// MySQL protocol: the server certificate answers on the tidb service names (clients in the
+	// cluster verify the identity; through the internal load balancer they verify the CA).
+	if err := issue("mysql-server", clusterName+"-tidb", clusterName+"-tidb-server-secret", componentNames(clusterName, "tidb", ns),
+		[]string{"server_auth", "digital_signature", "key_encipherment"}); err != nil {
+		return nil, fmt.Errorf("TiDB server certificate: %w", err)
+	}
+	if err := issue("mysql-client", "tidb-operator", clusterName+"-tidb-client-secret", nil, clientUses); err != nil {
+		return nil, fmt.Errorf("TiDB client certificate: %w", err)
+	}
+	return &tidbTLS{Secrets: secrets, CACert: ca.CertPem}, nil
 }
 
 // componentNames are the DNS names a component answers on: its service and its pods through the

@@ -76,8 +76,9 @@ type DataArgs struct {
 	Kafka    Kafka
 	// Spark job namespaces. Default: none.
 	Spark Spark
-	// TLS encrypts traffic between TiDB components (certificates made here) and requires TLS client
-	// authentication on Kafka's listener (Strimzi's CAs). Default: false (local clusters).
+	// TLS encrypts traffic between TiDB components and between MySQL clients and TiDB (certificates
+	// made here; TiDB refuses plaintext clients), and requires TLS client authentication on Kafka's
+	// listener (Strimzi's CAs). Default: false (local clusters).
 	TLS bool
 	// Protect protects the stateful custom resources and retains them on delete. Default: false.
 	Protect bool
