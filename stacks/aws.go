@@ -44,6 +44,7 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 		PublicCIDRs:    p.PublicCIDRs,
 		DeployerCIDRs:  p.Deployers.CIDRs,
 		Admins:         p.Admins,
+		Previewers:     p.Previewers,
 		NodePools:      poolSpecs(p),
 		Protect:        args.Protect,
 		Profile:        p.AWS.Profile,

@@ -50,6 +50,7 @@ func buildAzure(ctx *pulumi.Context, name string, args *RegionArgs, parent *Regi
 		DeployerVNetID:      p.Deployers.AzureVNetID,
 		NATPublicIP:         network.NATPublicIP,
 		AdminGroupObjectIDs: p.Admins,
+		PreviewerObjectIDs:  p.Previewers,
 		NodePools:           poolSpecs(p),
 		Protect:             args.Protect,
 		Tags:                p.Tags,

@@ -54,6 +54,7 @@ func buildGCP(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 		PublicCIDRs:       p.PublicCIDRs,
 		DeployerCIDRs:     p.Deployers.CIDRs,
 		Admins:            p.Admins,
+		Previewers:        p.Previewers,
 		NodePools:         poolSpecs(p),
 		EncryptSecrets:    prod,
 		Protect:           args.Protect,

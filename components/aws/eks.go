@@ -61,6 +61,10 @@ type ManagedClusterArgs struct {
 	// Admins are IAM principal ARNs given cluster-admin through EKS access entries. Default: none; the
 	// identity running Pulumi is admin as the cluster's creator.
 	Admins []string
+	// Previewers are IAM principal ARNs pull-request previews run as: an access entry with
+	// AmazonEKSViewPolicy (read-only, no Secrets) at cluster scope. A preview's dry-run writes are
+	// then refused, and the Kubernetes provider falls back to showing the inputs. Default: none.
+	Previewers []string
 	// NodePools to create. Required: at least one, one of them "system".
 	NodePools []cluster.PoolSpec
 	// LogRetentionDays for control-plane logs. Default: 90.
@@ -360,9 +364,20 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		ready = append(ready, a)
 	}
 
-	// Access entries: cluster-admin for the configured principals.
-	for i, principal := range args.Admins {
-		entryName := fmt.Sprintf("%s-admin-%d", name, i)
+	// Access entries: cluster-admin for the admins, view for the previewers.
+	type access struct{ kind, principal, policy string }
+	var entries []access
+	for _, p := range args.Admins {
+		entries = append(entries, access{"admin", p, accessPolicyClusterAdm})
+	}
+	for _, p := range args.Previewers {
+		entries = append(entries, access{"previewer", p, accessPolicyView})
+	}
+	counts := map[string]int{}
+	for _, e := range entries {
+		principal := e.principal
+		entryName := fmt.Sprintf("%s-%s-%d", name, e.kind, counts[e.kind])
+		counts[e.kind]++
 		entry, err := eks.NewAccessEntry(ctx, entryName, &eks.AccessEntryArgs{
 			ClusterName:  ekc.Name,
 			PrincipalArn: pulumi.String(principal),
@@ -375,7 +390,7 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		if _, err := eks.NewAccessPolicyAssociation(ctx, entryName, &eks.AccessPolicyAssociationArgs{
 			ClusterName:  ekc.Name,
 			PrincipalArn: entry.PrincipalArn,
-			PolicyArn:    pulumi.String(accessPolicyClusterAdm),
+			PolicyArn:    pulumi.String(e.policy),
 			AccessScope:  &eks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")},
 		}, parent); err != nil {
 			return nil, wrap(err)

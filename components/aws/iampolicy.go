@@ -79,4 +79,7 @@ const (
 	policySSMManagedCore   = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 	policyEBSCSIDriver     = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
 	accessPolicyClusterAdm = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+	// accessPolicyView is read-only access to most Kubernetes objects, Secrets excluded (EKS User
+	// Guide, "Review access policy permissions": AmazonEKSViewPolicy).
+	accessPolicyView = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 )

@@ -24,6 +24,8 @@ var (
 	clusterName = regexp.MustCompile(`^[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$`)
 	// minorVersion is a Kubernetes minor version such as 1.33.
 	minorVersion = regexp.MustCompile(`^1\.[0-9]+$`)
+	// objectID is an Entra ID object id.
+	objectID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
 // ManagedClusterArgs configure an AKS cluster and its agent pools.
@@ -71,6 +73,10 @@ type ManagedClusterArgs struct {
 	// gets "Azure Kubernetes Service RBAC Cluster Admin" on the cluster (Azure RBAC for Kubernetes
 	// authorization), so it reaches the cluster without being in a group. Default: none.
 	AdminGroupObjectIDs []string
+	// PreviewerObjectIDs are the Entra ID principals pull-request previews run as: "Azure Kubernetes
+	// Service Cluster User Role" (to fetch the kubelogin kubeconfig) and "Azure Kubernetes Service
+	// RBAC Reader" (read-only, no Secrets) on the cluster. Default: none.
+	PreviewerObjectIDs []string
 	// NodePools to create, counts over all zones. Required: one named "system", which becomes the
 	// System agent pool (no taint: kost's operators run there too, next to CoreDNS and the other
 	// add-ons; not spot, at least one node); every other pool is a User agent pool.
@@ -141,6 +147,11 @@ func (a *ManagedClusterArgs) validate() error {
 		errs = append(errs, fmt.Errorf("DNS service IP %s is not in the Service range %s", l.DNSServiceIP, l.Services))
 	case l.Pods.Overlaps(l.Services):
 		errs = append(errs, fmt.Errorf("pod range %s overlaps the Service range %s", l.Pods, l.Services))
+	}
+	for _, id := range a.PreviewerObjectIDs {
+		if !objectID.MatchString(id) {
+			errs = append(errs, fmt.Errorf("PreviewerObjectIDs: %q is not an Entra ID object id (a UUID)", id))
+		}
 	}
 	if a.DeployerVNetID != "" && !vnetID.MatchString(a.DeployerVNetID) {
 		errs = append(errs, fmt.Errorf("DeployerVNetID %q is not a virtual network id", a.DeployerVNetID))
@@ -335,6 +346,24 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		return nil, wrap(err)
 	}
 	ready := []pulumi.Resource{aks, subnetRole, deployerRole}
+	for i, id := range args.PreviewerObjectIDs {
+		for _, role := range []struct{ suffix, id, why string }{
+			{"user", roleAKSClusterUser, "fetches the kubeconfig of"},
+			{"reader", roleAKSRBACReader, "reads (no Secrets)"},
+		} {
+			ra, err := newRoleAssignment(ctx, fmt.Sprintf("%s-previewer-%d-%s", name, i, role.suffix), roleAssignmentArgs{
+				SubscriptionID: args.SubscriptionID,
+				RoleDefinition: role.id,
+				PrincipalID:    pulumi.String(id),
+				Scope:          aks.ID(),
+				Description:    "AKS " + args.ClusterName + ": the pull-request preview identity " + role.why + " the cluster",
+			}, parent)
+			if err != nil {
+				return nil, wrap(err)
+			}
+			ready = append(ready, ra)
+		}
+	}
 	// AKS refuses concurrent agent pool operations on one cluster: each pool waits for the previous.
 	prev := pulumi.Resource(subnetRole)
 	for _, ps := range args.NodePools {

@@ -3,13 +3,15 @@ package azure
 import (
 	"strings"
 
+	"github.com/pulumi/pulumi-azure-native-sdk/v2/utilities"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // privateDNSLinkType is azure-native's Microsoft.Network/privateDnsZones/virtualNetworkLinks. The
 // Go SDK's privatedns module is not among the modules kost builds with (the module proxy serves
 // network, containerservice, resources and compute at the pinned version), so the resource is
-// registered by its token with the provider's documented inputs: location "Global",
+// registered by its token, with the plugin version of every other azure-native resource (as
+// roleAssignmentType is), and the provider's documented inputs: location "Global",
 // privateZoneName, resourceGroupName, virtualNetworkLinkName, registrationEnabled and
 // virtualNetwork.id (pulumi-azure-native-sdk privatedns/virtualNetworkLink.go).
 const privateDNSLinkType = "azure-native:privatedns:VirtualNetworkLink"
@@ -40,7 +42,7 @@ func newPrivateDNSLink(ctx *pulumi.Context, name string, a privateDNSLinkArgs, o
 		"registrationEnabled":    pulumi.Bool(false),
 		"virtualNetwork":         pulumi.Map{"id": pulumi.String(a.VNetID)},
 		"tags":                   a.Tags,
-	}, &link, opts...)
+	}, &link, utilities.PkgResourceDefaultOpts(opts)...)
 	if err != nil {
 		return nil, err
 	}

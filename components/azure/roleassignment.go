@@ -13,6 +13,12 @@ const (
 	// roleAKSRBACClusterAdmin ("Azure Kubernetes Service RBAC Cluster Admin") is cluster-admin
 	// through Azure RBAC for Kubernetes authorization (Azure built-in roles, Containers).
 	roleAKSRBACClusterAdmin = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
+	// roleAKSRBACReader ("Azure Kubernetes Service RBAC Reader") reads most Kubernetes objects,
+	// neither Secrets nor roles and bindings (Azure built-in roles, Containers).
+	roleAKSRBACReader = "7f6c6a51-bcf8-42ba-9220-52d62157d7db"
+	// roleAKSClusterUser ("Azure Kubernetes Service Cluster User Role") may list the cluster's user
+	// credentials (listClusterUserCredential), which kost's kubeconfig is made from.
+	roleAKSClusterUser = "4abbcc35-e782-43d8-92c5-2d3f1bd2253f"
 )
 
 // roleAssignmentType is the azure-native token of a role assignment (API version 2022-04-01).

@@ -16,6 +16,8 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/organizations"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
@@ -34,6 +36,10 @@ var nodeRoles = []string{
 const (
 	// adminRole is granted on the project to ManagedClusterArgs.Admins.
 	adminRole = "roles/container.admin"
+	// previewerRole lets ManagedClusterArgs.Previewers get the clusters' endpoints and credentials
+	// and nothing else through IAM ("Kubernetes Engine Cluster Viewer"); Kubernetes RBAC (the view
+	// ClusterRole) says what they read inside.
+	previewerRole = "roles/container.clusterViewer"
 	// kmsRole lets the GKE service agent encrypt and decrypt Kubernetes secrets with the cluster's key.
 	kmsRole = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 	// secretsKeyRotation rotates the secrets key every 90 days.
@@ -96,6 +102,12 @@ type ManagedClusterArgs struct {
 	// Admins are IAM members ("user:a@example.com", "group:platform@example.com") granted
 	// roles/container.admin on the project. Default: none; the identity running Pulumi needs it anyway.
 	Admins []string
+	// Previewers are the service accounts or users ("serviceAccount:preview@p.iam.gserviceaccount.com")
+	// pull-request previews run as: roles/container.clusterViewer on the project (they may fetch
+	// the cluster's endpoint and nothing more through IAM) and, inside the cluster, a
+	// ClusterRoleBinding of their email to Kubernetes' built-in "view" ClusterRole (read-only, no
+	// Secrets). Groups would need Google Groups for RBAC and are refused. Default: none.
+	Previewers []string
 	// NodePools to create, one GKE node pool each; Desired, Min and Max are totals over all zones.
 	// Required: at least one, one of them "system" (coredns, the operators).
 	NodePools []cluster.PoolSpec
@@ -180,6 +192,11 @@ func (a *ManagedClusterArgs) validate() error {
 	for _, c := range a.PublicCIDRs {
 		if _, err := netip.ParsePrefix(c); err != nil {
 			ps.add("PublicCIDRs: %q is not a CIDR", c)
+		}
+	}
+	for _, m := range a.Previewers {
+		if kind, email, ok := strings.Cut(m, ":"); !ok || (kind != "serviceAccount" && kind != "user") || !strings.Contains(email, "@") {
+			ps.add("Previewers: %q is not serviceAccount:<email> or user:<email> (a group needs Google Groups for RBAC)", m)
 		}
 	}
 	for _, m := range a.Admins {
@@ -347,6 +364,16 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		}
 	}
 
+	for i, member := range args.Previewers {
+		if _, err := projects.NewIAMMember(ctx, fmt.Sprintf("%s-previewer-%d", name, i), &projects.IAMMemberArgs{
+			Project: project,
+			Role:    pulumi.String(previewerRole),
+			Member:  pulumi.String(member),
+		}, parent); err != nil {
+			return nil, wrap(err)
+		}
+	}
+
 	var ready []pulumi.Resource
 	if len(args.DeployerCIDRs) > 0 {
 		// Answers to a deployer behind Cloud VPN or Interconnect leave Google's control-plane network
@@ -399,6 +426,13 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	k8s, err := cluster.NewKubernetesProvider(ctx, name+"-k8s", kubeconfig, parent)
 	if err != nil {
 		return nil, wrap(err)
+	}
+	if len(args.Previewers) > 0 {
+		binding, err := previewerBinding(ctx, name, args.Previewers, pulumi.Parent(c), pulumi.Provider(k8s), pulumi.DependsOn(ready))
+		if err != nil {
+			return nil, wrap(err)
+		}
+		ready = append(ready, binding)
 	}
 
 	c.Cluster = cluster.Cluster{
@@ -509,4 +543,22 @@ func nodeAccountID(clusterName string) string {
 // roleSuffix turns roles/logging.logWriter into logging-logWriter for resource names.
 func roleSuffix(role string) string {
 	return strings.ReplaceAll(strings.TrimPrefix(role, "roles/"), ".", "-")
+}
+
+// previewerBinding binds the previewers' emails (GKE's Kubernetes user names for Google identities)
+// to the built-in "view" ClusterRole: read-only, Secrets excluded (Kubernetes' user-facing roles).
+func previewerBinding(ctx *pulumi.Context, name string, previewers []string, opts ...pulumi.ResourceOption) (*rbacv1.ClusterRoleBinding, error) {
+	var subjects rbacv1.SubjectArray
+	for _, m := range previewers {
+		_, email, _ := strings.Cut(m, ":")
+		subjects = append(subjects, &rbacv1.SubjectArgs{
+			Kind: pulumi.String("User"), Name: pulumi.String(email), ApiGroup: pulumi.String("rbac.authorization.k8s.io"),
+		})
+	}
+	return rbacv1.NewClusterRoleBinding(ctx, name+"-previewers", &rbacv1.ClusterRoleBindingArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("kost-previewers"),
+			Labels: pulumi.StringMap{"app.kubernetes.io/managed-by": pulumi.String("kost")}},
+		RoleRef:  &rbacv1.RoleRefArgs{ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("ClusterRole"), Name: pulumi.String("view")},
+		Subjects: subjects,
+	}, opts...)
 }

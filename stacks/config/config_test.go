@@ -170,6 +170,14 @@ func TestValidate(t *testing.T) {
 		"PublicProdEndpointOpen": {reason: "prod API never open to the internet", mutate: func(m map[string]any) {
 			region(m, 0)["kubernetes"].(map[string]any)["endpoint"] = map[string]any{"public": true, "publicCidrs": []any{"0.0.0.0/0"}}
 		}, wantPaths: []string{"regions[0].kubernetes.endpoint.publicCidrs[0]"}, wantText: "internet"},
+		"PreviewerIsAdmin": {reason: "a preview identity that administers the cluster is not read-only", mutate: func(m map[string]any) {
+			k := region(m, 0)["kubernetes"].(map[string]any)
+			k["admins"] = []any{"arn:aws:iam::123456789012:role/ci"}
+			k["previewers"] = []any{"arn:aws:iam::123456789012:role/ci", "preview"}
+		}, wantPaths: []string{"regions[0].kubernetes.previewers", "regions[0].kubernetes.previewers[1]"}, wantText: "must not administer"},
+		"SelfManagedPreviewers": {reason: "kubeadm previews use the admin certificate; no read-only login exists", mutate: func(m map[string]any) {
+			region(m, 0)["kubernetes"] = map[string]any{"mode": "self-managed", "previewers": []any{"arn:aws:iam::123456789012:role/preview"}}
+		}, wantPaths: []string{"regions[0].kubernetes.previewers"}, wantText: "require approval"},
 		"BadAdmin": {reason: "admins are IAM ARNs on AWS", mutate: func(m map[string]any) {
 			region(m, 0)["kubernetes"].(map[string]any)["admins"] = []any{"alice"}
 		}, wantPaths: []string{"regions[0].kubernetes.admins[0]"}, wantText: "not an IAM role"},

@@ -30,6 +30,8 @@ type RegionPlan struct {
 	PublicEndpoint bool
 	PublicCIDRs    []string
 	Admins         []string
+	// Previewers get read-only Kubernetes access (kubernetes.previewers).
+	Previewers []string
 	// Pools in PoolNames order.
 	Pools []PoolPlan
 	// Tags for every resource of the region: kost's own, the environment's, then the region's.
@@ -90,6 +92,7 @@ func (e *Environment) Plan() ([]RegionPlan, error) {
 			PublicEndpoint:     *r.Kubernetes.Endpoint.Public,
 			PublicCIDRs:        slices.Clone(r.Kubernetes.Endpoint.PublicCIDRs),
 			Admins:             slices.Clone(r.Kubernetes.Admins),
+			Previewers:         slices.Clone(r.Kubernetes.Previewers),
 			Tags:               e.tags(r),
 			SparkJobNamespaces: slices.Clone(r.Spark.JobNamespaces),
 			SparkExample:       *r.Spark.Example,

@@ -170,6 +170,12 @@ type Kubernetes struct {
 	// GCP IAM members such as group:platform@example.com (roles/container.admin), on Azure Entra ID
 	// group object IDs (AKS admin groups). Default: none besides the identity that runs Pulumi.
 	Admins []string `json:"admins,omitempty"`
+	// Previewers are the identities pull-request previews run as (managed clusters only), given
+	// read-only Kubernetes access without Secrets: on AWS IAM role ARNs (an EKS access entry with
+	// AmazonEKSViewPolicy), on GCP IAM members (roles/container.viewer on the project), on Azure
+	// Entra ID object IDs ("Azure Kubernetes Service RBAC Reader" and "Azure Kubernetes Service
+	// Cluster User Role" on the cluster). Default: none.
+	Previewers []string `json:"previewers,omitempty"`
 }
 
 // Endpoint is the API server endpoint access.

@@ -349,6 +349,9 @@ func (r *Region) validate(e *Environment, path string, ps *Problems) {
 		if len(k.Admins) > 0 {
 			ps.add(kp+".admins", "a self-managed cluster has no cloud IAM login; remove admins and use the stack's kubeconfigs output (admin certificate)")
 		}
+		if len(k.Previewers) > 0 {
+			ps.add(kp+".previewers", "a self-managed cluster has no cloud IAM login, and its previews use the admin certificate in the stack's state; remove previewers and require approval for the stack's previews (README, \"Previews of private environments\")")
+		}
 	}
 	if k.TokenRotation != "" && k.Mode != SelfManaged {
 		ps.add(kp+".tokenRotation", "applies to self-managed clusters only (the cloud joins a managed cluster's nodes); remove it")
@@ -371,15 +374,24 @@ func (r *Region) validate(e *Environment, path string, ps *Problems) {
 	if *ep.Public && len(ep.PublicCIDRs) == 0 {
 		ps.add(kp+".endpoint.publicCidrs", "required when the endpoint is public: the ranges allowed to reach it (kost never opens an API server to the internet by default)")
 	}
-	for j, a := range k.Admins {
-		ap := fmt.Sprintf("%s.admins[%d]", kp, j)
-		switch {
-		case r.Cloud == AWS && !awsPrincipalRE.MatchString(a):
-			ps.add(ap, "%q is not an IAM role or user ARN (arn:aws:iam::123456789012:role/name)", a)
-		case r.Cloud == GCP && !gcpMemberRE.MatchString(a):
-			ps.add(ap, "%q is not an IAM member (user:, group: or serviceAccount: followed by an email)", a)
-		case r.Cloud == Azure && !uuidRE.MatchString(a):
-			ps.add(ap, "%q is not an Entra ID group object ID (a UUID)", a)
+	principals := func(field string, list []string, azureWhat string) {
+		for j, a := range list {
+			ap := fmt.Sprintf("%s.%s[%d]", kp, field, j)
+			switch {
+			case r.Cloud == AWS && !awsPrincipalRE.MatchString(a):
+				ps.add(ap, "%q is not an IAM role or user ARN (arn:aws:iam::123456789012:role/name)", a)
+			case r.Cloud == GCP && !gcpMemberRE.MatchString(a):
+				ps.add(ap, "%q is not an IAM member (user:, group: or serviceAccount: followed by an email)", a)
+			case r.Cloud == Azure && !uuidRE.MatchString(a):
+				ps.add(ap, "%q is not an Entra ID %s object ID (a UUID)", a, azureWhat)
+			}
+		}
+	}
+	principals("admins", k.Admins, "group")
+	principals("previewers", k.Previewers, "principal")
+	for _, a := range k.Previewers {
+		if slices.Contains(k.Admins, a) {
+			ps.add(kp+".previewers", "%q is also an admin: a preview identity must not administer the cluster", a)
 		}
 	}
 

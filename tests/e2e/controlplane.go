@@ -32,6 +32,8 @@ const (
 	// kubeconfigContext is the context of the admin kubeconfig: the one Pulumi.local.yaml names (a
 	// kind cluster called kost), so the shipped stack file runs unchanged.
 	kubeconfigContext = "kind-kost"
+	// PreviewersGroup is the Kubernetes group of PreviewerKubeconfig's user.
+	PreviewersGroup = "kost:previewers"
 )
 
 // ControlPlane is etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok, started
@@ -41,6 +43,9 @@ type ControlPlane struct {
 	Dir string
 	// Kubeconfig is the admin kubeconfig (context kind-kost).
 	Kubeconfig string
+	// PreviewerKubeconfig is a kubeconfig of the same context for a user of the group
+	// PreviewersGroup, which the run binds to nothing: what it may do is up to the test.
+	PreviewerKubeconfig string
 	// Server is the API server URL.
 	Server string
 	// Client talks to the API server as the admin.
@@ -99,6 +104,8 @@ func StartControlPlane(ctx context.Context, bin, dir string) (cp *ControlPlane, 
 			dns: []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"}},
 		// The admin: system:masters, as kubeadm's admin.conf.
 		{file: "admin", cn: "kost-e2e-admin", orgs: []string{"system:masters"}, client: true},
+		// A pull-request preview's identity, as the clouds map theirs into Kubernetes.
+		{file: "previewer", cn: "kost-e2e-previewer", orgs: []string{PreviewersGroup}, client: true},
 	} {
 		if err := ca.issue(l); err != nil {
 			return nil, err
@@ -115,7 +122,11 @@ func StartControlPlane(ctx context.Context, bin, dir string) (cp *ControlPlane, 
 	etcdURL := fmt.Sprintf("https://127.0.0.1:%d", etcdClient)
 	cp.Server = fmt.Sprintf("https://127.0.0.1:%d", apiPort)
 	cp.Kubeconfig = filepath.Join(dir, "admin.kubeconfig")
-	if err := writeKubeconfig(cp.Kubeconfig, cp.Server, ca); err != nil {
+	if err := writeKubeconfig(cp.Kubeconfig, cp.Server, ca, "admin"); err != nil {
+		return nil, err
+	}
+	cp.PreviewerKubeconfig = filepath.Join(dir, "previewer.kubeconfig")
+	if err := writeKubeconfig(cp.PreviewerKubeconfig, cp.Server, ca, "previewer"); err != nil {
 		return nil, err
 	}
 	if cp.Client, err = NewKube(cp.Server, ca.path("ca.crt"), ca.path("admin.crt"), ca.path("admin.key")); err != nil {
@@ -376,8 +387,9 @@ func tlsClient(caFile, certFile, keyFile string) (*http.Client, error) {
 	}, nil
 }
 
-// writeKubeconfig writes the admin kubeconfig with embedded credentials.
-func writeKubeconfig(path, server string, ca *authority) error {
+// writeKubeconfig writes a kubeconfig of context kind-kost with the embedded credentials of the
+// authority's leaf user (admin, previewer).
+func writeKubeconfig(path, server string, ca *authority, user string) error {
 	read := func(f string) (string, error) {
 		b, err := os.ReadFile(ca.path(f))
 		return string(b), err
@@ -386,11 +398,11 @@ func writeKubeconfig(path, server string, ca *authority) error {
 	if err != nil {
 		return err
 	}
-	certPEM, err := read("admin.crt")
+	certPEM, err := read(user + ".crt")
 	if err != nil {
 		return err
 	}
-	keyPEM, err := read("admin.key")
+	keyPEM, err := read(user + ".key")
 	if err != nil {
 		return err
 	}
@@ -403,7 +415,7 @@ clusters:
     server: %[2]s
     certificate-authority-data: %[3]s
 users:
-- name: %[1]s-admin
+- name: %[1]s-%[6]s
   user:
     client-certificate-data: %[4]s
     client-key-data: %[5]s
@@ -411,8 +423,8 @@ contexts:
 - name: %[1]s
   context:
     cluster: %[1]s
-    user: %[1]s-admin
+    user: %[1]s-%[6]s
 current-context: %[1]s
-`, kubeconfigContext, server, b64(caPEM), b64(certPEM), b64(keyPEM))
+`, kubeconfigContext, server, b64(caPEM), b64(certPEM), b64(keyPEM), user)
 	return os.WriteFile(path, []byte(cfg), 0o600)
 }

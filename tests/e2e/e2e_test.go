@@ -146,6 +146,9 @@ func TestLocalStack(t *testing.T) {
 		return inCluster(ctx, cp.Client, st)
 	})
 	step("pulumi preview --expect-no-changes after the upgrade", func() error { _, err := st.Preview(ctx, true); return err })
+	step("a pull-request preview as a read-only identity (Kubernetes' view role) shows the next change, and its up changes nothing", func() error {
+		return previewReadOnly(ctx, cp, st)
+	})
 	var before []StateResource
 	step("pulumi destroy", func() error {
 		if before, err = st.Resources(ctx); err != nil {
@@ -477,4 +480,55 @@ func firstLine(s, sub string) string {
 		}
 	}
 	return s
+}
+
+// previewReadOnly runs a pull-request preview the way kost's previewers do: as an identity that may
+// only read (Kubernetes' built-in view role, no Secrets; what EKS's AmazonEKSViewPolicy, GKE's
+// binding and AKS's RBAC Reader give kubernetes.previewers). The preview of a change must succeed
+// (the provider falls back to the inputs where a server-side dry run is forbidden), and an up as the
+// same identity must be refused without changing anything.
+func previewReadOnly(ctx context.Context, cp *ControlPlane, st *Stack) error {
+	const bindings = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"
+	binding := map[string]any{
+		"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+		"metadata": map[string]any{"name": "kost-e2e-previewers"},
+		"roleRef":  map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+		"subjects": []any{map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": PreviewersGroup}},
+	}
+	if err := cp.Client.Create(ctx, bindings, binding); err != nil {
+		return err
+	}
+	const next = "kost:environment.regions[0].spark.jobNamespaces[2]"
+	if err := st.SetPath(ctx, next, "reports"); err != nil {
+		return err
+	}
+	restore := st.As(cp.PreviewerKubeconfig)
+	res, err := st.Preview(ctx, false)
+	if err != nil {
+		restore()
+		return fmt.Errorf("a read-only preview failed: %w", err)
+	}
+	_, upErr := st.Up(ctx)
+	restore()
+	if res.ChangeSummary["create"] == 0 {
+		return fmt.Errorf("the read-only preview shows no creates for a new job namespace: %v", res.ChangeSummary)
+	}
+	if upErr == nil {
+		return errors.New("an up as the read-only identity succeeded")
+	}
+	if !strings.Contains(upErr.Error(), "forbidden") {
+		return fmt.Errorf("an up as the read-only identity failed, but not as forbidden: %w", upErr)
+	}
+	if err := st.RemovePath(ctx, next); err != nil {
+		return err
+	}
+	if _, err := cp.Client.Get(ctx, "/api/v1/namespaces/reports"); err == nil {
+		return fmt.Errorf("the refused up created the namespace reports")
+	}
+	if err := cp.Client.Delete(ctx, bindings+"/kost-e2e-previewers"); err != nil {
+		return err
+	}
+	// Nothing moved: the state and the cluster agree with the stack as it was.
+	_, err = st.Preview(ctx, true)
+	return err
 }

@@ -136,6 +136,23 @@ func collect() (chan events.EngineEvent, func() []Step) {
 	}
 }
 
+// RemovePath removes a config value by path (pulumi config rm --path).
+func (s *Stack) RemovePath(ctx context.Context, path string) error {
+	return s.stack.RemoveConfigWithOptions(ctx, path, &auto.ConfigOptions{Path: true})
+}
+
+// As makes the engine and its providers reach the cluster with another kubeconfig (KUBECONFIG)
+// until the returned function restores the run's own.
+func (s *Stack) As(kubeconfig string) (restore func()) {
+	ws := s.stack.Workspace()
+	fmt.Fprintf(s.log, "\n=== KUBECONFIG=%s\n", kubeconfig)
+	ws.SetEnvVar("KUBECONFIG", kubeconfig)
+	return func() {
+		fmt.Fprintf(s.log, "\n=== KUBECONFIG=%s\n", s.env["KUBECONFIG"])
+		ws.SetEnvVar("KUBECONFIG", s.env["KUBECONFIG"])
+	}
+}
+
 // Preview runs `pulumi preview`; with expectNoChanges it fails on any change.
 func (s *Stack) Preview(ctx context.Context, expectNoChanges bool) (auto.PreviewResult, error) {
 	fmt.Fprintf(s.log, "\n=== pulumi preview (expect no changes: %v)\n", expectNoChanges)
