@@ -16,6 +16,31 @@ import (
 // a region block and the deployers that a GCP firewall rule may name.
 var googleHealthChecks = []string{"35.191.0.0/16", "130.211.0.0/22"}
 
+// plannedRegion is a region's resolved plan and its component in the planned graph.
+type plannedRegion struct {
+	plan   config.RegionPlan
+	region *plan.Resource
+}
+
+// planRegions plans a shipped stack and pairs each region's plan with its component.
+func planRegions(t *testing.T, stack string) (*plan.Graph, []plannedRegion) {
+	t.Helper()
+	rps, err := loadEnv(t, stack).Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := evaluate(t, stack)
+	var out []plannedRegion
+	for _, rp := range rps {
+		region, ok := g.Named("kost:stacks:Region", rp.Key)
+		if !ok {
+			t.Fatalf("%s: no region %s in the plan", stack, rp.Key)
+		}
+		out = append(out, plannedRegion{rp, region})
+	}
+	return g, out
+}
+
 // ingress is one rule that lets traffic into a region: where from, to which ports.
 type ingress struct {
 	urn     string
@@ -33,19 +58,11 @@ func TestDeployersReachEveryClusterAndNothingElseDoes(t *testing.T) {
 	for _, stack := range shippedStacks(t) {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			env := loadEnv(t, stack)
-			rps, err := env.Plan()
-			if err != nil {
-				t.Fatal(err)
-			}
-			g := evaluate(t, stack)
-			for _, rp := range rps {
+			g, regions := planRegions(t, stack)
+			for _, pr := range regions {
+				rp, region := pr.plan, pr.region
 				if rp.Cloud == config.Local {
 					continue
-				}
-				region, ok := g.Named("kost:stacks:Region", rp.Key)
-				if !ok {
-					t.Fatalf("no region %s", rp.Key)
 				}
 				if !rp.PublicEndpoint && len(rp.Deployers.CIDRs) == 0 {
 					t.Errorf("%s: a private API server and no deployers: nobody can run pulumi up", rp.Key)

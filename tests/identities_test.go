@@ -48,19 +48,10 @@ var unstable = []struct {
 func TestIdentitiesAndTheirGrants(t *testing.T) {
 	lines := map[string]bool{}
 	for _, stack := range shippedStacks(t) {
-		env := loadEnv(t, stack)
-		rps, err := env.Plan()
-		if err != nil {
-			t.Fatal(err)
-		}
-		g := evaluate(t, stack)
-		for _, rp := range rps {
-			region, ok := g.Named("kost:stacks:Region", rp.Key)
-			if !ok {
-				t.Fatalf("no region %s", rp.Key)
-			}
-			fold := folder(rp)
-			for _, l := range identityLines(t, g, region.URN, rp) {
+		g, regions := planRegions(t, stack)
+		for _, pr := range regions {
+			fold := folder(pr.plan)
+			for _, l := range identityLines(t, g, pr.region.URN, pr.plan) {
 				lines[fold(l)] = true
 			}
 		}

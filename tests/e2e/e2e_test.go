@@ -107,22 +107,7 @@ func TestLocalStack(t *testing.T) {
 	// A kind cluster: one node, untainted, sized like a laptop's kind node.
 	cp, wh := cluster(ctx, t, e, dir, []NodeShape{{Name: "kost-control-plane", Count: 1, CPUMilli: 8000, MemoryBytes: 16 << 30, Pods: 110}})
 	step := stepper{t, cp}.step
-	st, err := NewStack(ctx, StackOptions{
-		Name: "local", StackFile: filepath.Join(repoRoot, "Pulumi.local.yaml"),
-		Bin: e.bin, Dir: dir, Kubeconfig: cp.Kubeconfig, Program: stacks.Deploy,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	step("point the stack at the chart mirror (pulumi config set --path)", func() error {
-		if err := st.SetPath(ctx, "kost:environment.mirror.charts", e.shared); err != nil {
-			return err
-		}
-		return st.SetPath(ctx, "kost:environment.mirror.manifests", e.shared)
-	})
-	step("pulumi preview", func() error { _, err := st.Preview(ctx, false); return err })
-	step("pulumi up", func() error { _, err := st.Up(ctx); return err })
-	step("every resource exists in the API server", func() error { return inCluster(ctx, cp.Client, st) })
+	st := createStack(ctx, t, e, cp, step, StackOptions{Name: "local", StackFile: filepath.Join(repoRoot, "Pulumi.local.yaml"), Dir: dir})
 	step("the operators are Ready", func() error {
 		return operatorsReady(ctx, cp.Client, []string{"strimzi", "tidb-admin", "spark-operator"})
 	})
@@ -151,13 +136,36 @@ func TestLocalStack(t *testing.T) {
 	})
 	var before []StateResource
 	step("pulumi destroy", func() error {
+		var err error
 		if before, err = st.Resources(ctx); err != nil {
 			return err
 		}
-		_, err := st.Destroy(ctx)
+		_, err = st.Destroy(ctx)
 		return err
 	})
 	step("nothing is left but what is retained", func() error { return goneUnlessRetained(ctx, cp.Client, before) })
+}
+
+// createStack makes the stack (its settings copied from opts.StackFile, the Deploy program, the
+// run's tools and cluster), points it at the chart mirror the way a user would (pulumi config set
+// --path), previews it, brings it up and checks that every object of its state is in the cluster.
+func createStack(ctx context.Context, t *testing.T, e env, cp *ControlPlane, step func(string, func() error), opts StackOptions) *Stack {
+	t.Helper()
+	opts.Bin, opts.Kubeconfig, opts.Program = e.bin, cp.Kubeconfig, stacks.Deploy
+	st, err := NewStack(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step("point the stack at the chart mirror (pulumi config set --path)", func() error {
+		if err := st.SetPath(ctx, "kost:environment.mirror.charts", e.shared); err != nil {
+			return err
+		}
+		return st.SetPath(ctx, "kost:environment.mirror.manifests", e.shared)
+	})
+	step("pulumi preview", func() error { _, err := st.Preview(ctx, false); return err })
+	step("pulumi up", func() error { _, err := st.Up(ctx); return err })
+	step("every resource exists in the API server", func() error { return inCluster(ctx, cp.Client, st) })
+	return st
 }
 
 // webhookCalled checks that the API server called the Spark operator's webhook for the example
@@ -175,11 +183,24 @@ func inCluster(ctx context.Context, k *Kube, st *Stack) error {
 	if err != nil {
 		return err
 	}
+	n, missing := absent(ctx, k, rs, func(StateResource) bool { return true })
+	if n == 0 {
+		return errors.New("the state holds no Kubernetes object")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%d of %d objects in the state are not in the cluster:\n  %s", len(missing), n, strings.Join(missing, "\n  "))
+	}
+	return nil
+}
+
+// absent reads each Kubernetes object of rs that keep selects from the API server: how many it
+// looked for, and the ones it did not find (with why).
+func absent(ctx context.Context, k *Kube, rs []StateResource, keep func(StateResource) bool) (int, []string) {
 	var missing []string
 	n := 0
 	for _, r := range rs {
 		av, kind, ns, name, ok := r.KubernetesObject()
-		if !ok {
+		if !ok || !keep(r) {
 			continue
 		}
 		n++
@@ -191,13 +212,7 @@ func inCluster(ctx context.Context, k *Kube, st *Stack) error {
 			missing = append(missing, fmt.Sprintf("%s %s/%s: %v", kind, ns, name, err))
 		}
 	}
-	if n == 0 {
-		return errors.New("the state holds no Kubernetes object")
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("%d of %d objects in the state are not in the cluster:\n  %s", len(missing), n, strings.Join(missing, "\n  "))
-	}
-	return nil
+	return n, missing
 }
 
 // operatorsReady checks that every Deployment in the namespaces has all its replicas ready.
@@ -334,22 +349,7 @@ func TestProdShapedStack(t *testing.T) {
 	cp, wh := cluster(ctx, t, e, dir, nodes)
 	step := stepper{t, cp}.step
 	stackFile := withPools(t, filepath.Join("testdata", "Pulumi.e2e-prod.yaml"), pools)
-	st, err := NewStack(ctx, StackOptions{
-		Name: "e2e-prod", StackFile: stackFile,
-		Bin: e.bin, Dir: dir, Kubeconfig: cp.Kubeconfig, Program: stacks.Deploy,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	step("point the stack at the chart mirror", func() error {
-		if err := st.SetPath(ctx, "kost:environment.mirror.charts", e.shared); err != nil {
-			return err
-		}
-		return st.SetPath(ctx, "kost:environment.mirror.manifests", e.shared)
-	})
-	step("pulumi preview", func() error { _, err := st.Preview(ctx, false); return err })
-	step("pulumi up", func() error { _, err := st.Up(ctx); return err })
-	step("every resource exists in the API server", func() error { return inCluster(ctx, cp.Client, st) })
+	st := createStack(ctx, t, e, cp, step, StackOptions{Name: "e2e-prod", StackFile: stackFile, Dir: dir})
 	operators := []string{"strimzi", "tidb-admin", "spark-operator"}
 	step("the operators are Ready, two replicas each", func() error { return operatorsReady(ctx, cp.Client, operators) })
 	step("the SparkApplication went through the Spark operator's webhook", func() error { return webhookCalled(wh) })
@@ -447,22 +447,7 @@ func specIs(ctx context.Context, k *Kube, want map[string]string) error {
 
 // stillThere checks that the objects of the state matching keep exist in the API server.
 func stillThere(ctx context.Context, k *Kube, rs []StateResource, keep func(StateResource) bool) error {
-	var missing []string
-	n := 0
-	for _, r := range rs {
-		av, kind, ns, name, ok := r.KubernetesObject()
-		if !ok || !keep(r) {
-			continue
-		}
-		n++
-		p, err := k.ObjectPath(ctx, av, kind, ns, name)
-		if err == nil {
-			_, err = k.Get(ctx, p)
-		}
-		if err != nil {
-			missing = append(missing, fmt.Sprintf("%s %s/%s: %v", kind, ns, name, err))
-		}
-	}
+	n, missing := absent(ctx, k, rs, keep)
 	if n == 0 {
 		return errors.New("no object matched")
 	}
