@@ -15,6 +15,11 @@ mkdir -p "$out"
 echo "e2e: logs in $out"
 
 if [ ! -d "$shared/charts" ] || [ ! -d "$shared/src" ]; then
+	# On a developer's machine the run is optional; in CI a silent skip would pass without evidence.
+	if [ -n "${CI:-}" ]; then
+		echo "e2e: FAILED: CI is set but $shared has no published charts and provider sources (set KOST_SHARED_DIR)" >&2
+		exit 1
+	fi
 	echo "e2e: SKIPPED: no published charts and provider sources in $shared (set KOST_SHARED_DIR); nothing was run"
 	exit 0
 fi
