@@ -59,6 +59,24 @@ func addonPins(env *config.Environment, cloud config.Cloud, r config.KubeadmRele
 	return pins
 }
 
+// clusterSpec is what every self-managed cluster of the region takes, whatever its cloud.
+func clusterSpec(args *RegionArgs, rel config.KubeadmRelease, cloud config.Cloud, regionBlock string) kubeadm.ClusterSpec {
+	p := args.Plan
+	return kubeadm.ClusterSpec{
+		ClusterName:       p.ClusterName,
+		Region:            p.Region,
+		Zones:             p.Zones,
+		KubernetesVersion: rel.Kubernetes,
+		ContainerdVersion: rel.Containerd,
+		RegionBlock:       regionBlock,
+		DeployerCIDRs:     p.Deployers.CIDRs,
+		NodePools:         poolSpecs(p),
+		Addons:            addonPins(args.Environment, cloud, rel),
+		TokenRotation:     p.TokenRotation,
+		Protect:           args.Protect,
+	}
+}
+
 // buildAWSSelfManaged creates a kubeadm cluster on EC2 in the region's VPC.
 func buildAWSSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, network *kaws.Network, in []pulumi.ResourceOption) (cluster.Cluster, error) {
 	p := args.Plan
@@ -67,20 +85,10 @@ func buildAWSSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, net
 		return cluster.Cluster{}, err
 	}
 	sm, err := kaws.NewSelfManagedCluster(ctx, name, &kaws.SelfManagedClusterArgs{
-		ClusterName:       p.ClusterName,
-		Region:            p.Region,
-		Zones:             p.Zones,
-		KubernetesVersion: rel.Kubernetes,
-		ContainerdVersion: rel.Containerd,
-		VpcID:             network.VpcID,
-		PrivateSubnetIDs:  network.PrivateSubnetIDs,
-		RegionCIDR:        p.Layout.Block.String(),
-		DeployerCIDRs:     p.Deployers.CIDRs,
-		NodePools:         poolSpecs(p),
-		Addons:            addonPins(args.Environment, config.AWS, rel),
-		TokenRotation:     p.TokenRotation,
-		Protect:           args.Protect,
-		Tags:              p.Tags,
+		ClusterSpec:      clusterSpec(args, rel, config.AWS, p.Layout.Block.String()),
+		VpcID:            network.VpcID,
+		PrivateSubnetIDs: network.PrivateSubnetIDs,
+		Tags:             p.Tags,
 	}, in...)
 	if err != nil {
 		return cluster.Cluster{}, err
@@ -96,21 +104,11 @@ func buildGCPSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, net
 		return cluster.Cluster{}, err
 	}
 	sm, err := kgcp.NewSelfManagedCluster(ctx, name, &kgcp.SelfManagedClusterArgs{
-		ClusterName:       p.ClusterName,
-		Project:           p.GCP.Project,
-		Region:            p.Region,
-		Zones:             p.Zones,
-		KubernetesVersion: rel.Kubernetes,
-		ContainerdVersion: rel.Containerd,
-		Network:           network.NetworkID,
-		Subnetwork:        network.SubnetworkID,
-		RegionBlock:       regionBlock,
-		DeployerCIDRs:     p.Deployers.CIDRs,
-		NodePools:         poolSpecs(p),
-		Addons:            addonPins(args.Environment, config.GCP, rel),
-		TokenRotation:     p.TokenRotation,
-		Protect:           args.Protect,
-		Labels:            p.Tags,
+		ClusterSpec: clusterSpec(args, rel, config.GCP, regionBlock),
+		Project:     p.GCP.Project,
+		Network:     network.NetworkID,
+		Subnetwork:  network.SubnetworkID,
+		Labels:      p.Tags,
 	}, in...)
 	if err != nil {
 		return cluster.Cluster{}, err
@@ -126,20 +124,10 @@ func buildAzureSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, n
 		return cluster.Cluster{}, err
 	}
 	sm, err := kazure.NewSelfManagedCluster(ctx, name, &kazure.SelfManagedClusterArgs{
-		ClusterName:       p.ClusterName,
+		ClusterSpec:       clusterSpec(args, rel, config.Azure, regionBlock),
 		SubscriptionID:    p.Azure.SubscriptionID,
 		ResourceGroupName: network.ResourceGroupName,
-		Location:          p.Region,
-		Zones:             p.Zones,
-		KubernetesVersion: rel.Kubernetes,
-		ContainerdVersion: rel.Containerd,
 		NodeSubnetID:      network.NodeSubnetID,
-		RegionBlock:       regionBlock,
-		DeployerCIDRs:     p.Deployers.CIDRs,
-		NodePools:         poolSpecs(p),
-		Addons:            addonPins(args.Environment, config.Azure, rel),
-		TokenRotation:     p.TokenRotation,
-		Protect:           args.Protect,
 		Tags:              p.Tags,
 	}, in...)
 	if err != nil {

@@ -1,12 +1,8 @@
 package aws
 
 import (
-	"errors"
 	"fmt"
-	"net/netip"
 	"regexp"
-	"slices"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/autoscaling"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -15,7 +11,6 @@ import (
 
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
-	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // Defaults of SelfManagedClusterArgs.
@@ -43,54 +38,22 @@ const (
 )
 
 // SelfManagedClusterArgs configure a kubeadm cluster on EC2: three control-plane instances behind an
-// internal Network Load Balancer and one Auto Scaling group per worker pool.
+// internal Network Load Balancer and one Auto Scaling group per worker pool. The kubeadm sequence
+// (kubeadm.NewCluster) is the same on every cloud; these args add what only EC2 has.
 type SelfManagedClusterArgs struct {
-	// ClusterName is the cluster's name (kubeadm clusterName, kubernetes.io/cluster/<name> tags).
-	// Required: letters, digits, '.', '_' and '-'.
-	ClusterName string
-	// Region of the cluster. Required.
-	Region string
-	// Zones are the three availability zones, in the order of PrivateSubnetIDs. Required: exactly 3,
-	// distinct. Control plane i runs in Zones[i].
-	Zones []string
-	// KubernetesVersion is the exact release, e.g. "1.33.5". Required: 1.31 or later.
-	KubernetesVersion string
-	// ContainerdVersion is the exact apt version of containerd.io, e.g. "1.7.28-1~ubuntu.24.04~noble".
-	// Required.
-	ContainerdVersion string
+	// ClusterSpec is what every self-managed cluster takes (name, region, zones in the order of
+	// PrivateSubnetIDs, versions, RegionBlock = the VPC block, deployers, pools, add-on pins, token
+	// rotation, protection). ControlPlaneInstanceType defaults to DefaultControlPlaneInstanceType.
+	kubeadm.ClusterSpec
 	// VpcID is the Network's VPC. Required.
 	VpcID pulumi.StringInput
 	// PrivateSubnetIDs are the Network's private subnets, one per zone in zone order. Required.
 	PrivateSubnetIDs pulumi.StringArrayInput
-	// RegionCIDR is the region's address block (the VPC block): the only source the API (6443),
-	// kubelet (10250) and etcd (2379-2380) ports accept. Required: a masked IPv4 prefix, not /0, not
-	// overlapping the pod or Service networks.
-	RegionCIDR string
-	// DeployerCIDRs are where Pulumi runs from (kost's network.deployers.cidrs), as private
-	// addresses reached over peering, a Transit Gateway or a VPN: the API load balancer and, as it
-	// preserves client addresses, the control planes admit them on 6443. Nothing else from outside
-	// RegionCIDR reaches the cluster. Default: none (only the region block reaches the API).
-	DeployerCIDRs []string
-	// NodePools are the worker pools, one Auto Scaling group each. Required: at least one, one of
-	// them "system" (coredns and the operators run there; control planes keep kubeadm's taint).
-	NodePools []cluster.PoolSpec
 	// ImageID is the AMI of every node: an "ami-..." id or a "resolve:ssm:<parameter>" reference.
 	// Default: DefaultUbuntuImage (Ubuntu 24.04 LTS, the release the kubeadm bootstrap is written for).
 	ImageID string
-	// ControlPlaneInstanceType of the three control-plane instances. Default:
-	// DefaultControlPlaneInstanceType (m7i.large).
-	ControlPlaneInstanceType string
 	// ControlPlaneDiskGiB is the control planes' encrypted gp3 root volume. Default: 50.
 	ControlPlaneDiskGiB int
-	// Addons pin the CNI, the cloud-controller-manager, the EBS CSI driver and metrics-server the stack
-	// installs once the API answers. Required: every chart and the cloud-controller-manager's tag.
-	Addons kubeadm.AddonPins
-	// TokenRotation is passed to kubeadm.BootstrapArgs.TokenRotation: changing it makes a new
-	// bootstrap token (see kubeadm.Bootstrap.Token). Default: "".
-	TokenRotation string
-	// Protect marks the control-plane instances (etcd) and the API load balancer protected. Default:
-	// false.
-	Protect bool
 	// Tags go on every resource. Default: none.
 	Tags map[string]string
 }
@@ -107,6 +70,8 @@ type SelfManagedCluster struct {
 	LoadBalancer *lb.LoadBalancer
 	// ControlPlanes are the three control-plane instances, in zone order; the first ran kubeadm init.
 	ControlPlanes []*ec2.Instance
+	// ControlPlaneReady are their readiness gates (kubeadm.Cluster.ControlPlaneReady).
+	ControlPlaneReady []pulumi.Resource
 	// WorkerGroups are the Auto Scaling groups by pool.
 	WorkerGroups map[string]*autoscaling.Group
 	// ControlPlaneSecurityGroup and WorkerSecurityGroup are the nodes' only security groups (each
@@ -116,18 +81,6 @@ type SelfManagedCluster struct {
 	Addons *kubeadm.Addons
 	// ControlPlaneRoleARN and WorkerRoleARN are the nodes' IAM roles.
 	ControlPlaneRoleARN, WorkerRoleARN pulumi.StringOutput
-}
-
-// SelfManagedArgsError lists every problem found in SelfManagedClusterArgs, including those the
-// kubeadm bootstrap reports.
-type SelfManagedArgsError struct{ Problems []kubeadm.Problem }
-
-func (e *SelfManagedArgsError) Error() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = p.Field + ": " + p.Reason
-	}
-	return "invalid self-managed cluster args: " + strings.Join(parts, "; ")
 }
 
 var imageRE = regexp.MustCompile(`^(ami-[0-9a-f]{8,17}|resolve:ssm:/\S+)$`)
@@ -146,103 +99,163 @@ func (a SelfManagedClusterArgs) withDefaults() SelfManagedClusterArgs {
 	return a
 }
 
-// bootstrapArgs are the kubeadm bootstrap's args for the cluster.
-func (a *SelfManagedClusterArgs) bootstrapArgs(endpoint pulumi.StringInput) *kubeadm.BootstrapArgs {
-	return &kubeadm.BootstrapArgs{
-		ClusterName:          a.ClusterName,
-		KubernetesVersion:    a.KubernetesVersion,
-		ContainerdVersion:    a.ContainerdVersion,
-		ControlPlaneEndpoint: endpoint,
-		PodCIDR:              netplan.OverlayPodCIDR.String(),
-		ServiceCIDR:          netplan.ServiceCIDR.String(),
-		CloudProvider:        string(cluster.AWS),
-		Pools:                a.NodePools,
-		TokenRotation:        a.TokenRotation,
-	}
-}
-
-// Validate reports every problem with the args at once, as a *SelfManagedArgsError.
+// Validate reports every problem with the args at once, the shared spec's and EC2's, as a
+// *kubeadm.ArgsError.
 func (a *SelfManagedClusterArgs) Validate() error {
-	var ps []kubeadm.Problem
-	bad := func(field, format string, v ...any) {
-		ps = append(ps, kubeadm.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
-	}
 	if a == nil {
 		a = &SelfManagedClusterArgs{}
 	}
 	d := a.withDefaults()
-	// ClusterName, versions and pool names are the bootstrap's to check; the endpoint comes later.
-	var kerr *kubeadm.ArgsError
-	if err := d.bootstrapArgs(pulumi.String("pending")).Validate(); errors.As(err, &kerr) {
-		ps = append(ps, kerr.Problems...)
+	return kubeadm.ValidateCluster(&d.ClusterSpec, &ec2Infra{a: &d})
+}
+
+// ec2Infra is the EC2 side of the kubeadm sequence.
+type ec2Infra struct {
+	ctx   *pulumi.Context
+	name  string
+	a     *SelfManagedClusterArgs
+	c     *SelfManagedCluster
+	roles *selfManagedIAM
+	sgs   *selfManagedSecurityGroups
+	api   *apiLoadBalancer
+	// cpTemplate carries the control planes' image (EC2 instances take "resolve:ssm:" only through a
+	// launch template); everything else is set on the instances themselves.
+	cpTemplate *ec2.LaunchTemplate
+}
+
+// Profile implements kubeadm.Infrastructure.
+func (e *ec2Infra) Profile() kubeadm.Profile {
+	return kubeadm.Profile{Cloud: cluster.AWS, ChartAddons: true, Storage: storageProfile(), InternalLoadBalancer: internalLoadBalancer()}
+}
+
+// Problems implements kubeadm.Infrastructure: what only EC2 checks.
+func (e *ec2Infra) Problems() []kubeadm.Problem {
+	var ps []kubeadm.Problem
+	bad := func(field, format string, v ...any) {
+		ps = append(ps, kubeadm.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
 	}
-	if a.Region == "" {
-		bad("Region", "required")
-	}
-	if len(a.Zones) != 3 {
-		bad("Zones", "want exactly 3 zones, got %d", len(a.Zones))
-	}
-	for i, z := range a.Zones {
-		if z == "" || slices.Index(a.Zones, z) != i {
-			bad(fmt.Sprintf("Zones[%d]", i), "%q is empty or repeated", z)
-		}
-	}
+	a := e.a
 	if a.VpcID == nil {
 		bad("VpcID", "required")
 	}
 	if a.PrivateSubnetIDs == nil {
 		bad("PrivateSubnetIDs", "required")
 	}
-	switch p, err := netip.ParsePrefix(a.RegionCIDR); {
-	case a.RegionCIDR == "":
-		bad("RegionCIDR", "required")
-	case err != nil || !p.Addr().Is4():
-		bad("RegionCIDR", "%q is not an IPv4 CIDR", a.RegionCIDR)
-	case p != p.Masked():
-		bad("RegionCIDR", "%q has host bits set (want %s)", a.RegionCIDR, p.Masked())
-	case p.Bits() == 0:
-		bad("RegionCIDR", "%q would open the cluster's ports to every address", a.RegionCIDR)
-	case p.Overlaps(netplan.OverlayPodCIDR) || p.Overlaps(netplan.ServiceCIDR):
-		bad("RegionCIDR", "%q overlaps the pod network %s or the Service network %s", a.RegionCIDR, netplan.OverlayPodCIDR, netplan.ServiceCIDR)
+	if !imageRE.MatchString(a.ImageID) {
+		bad("ImageID", "%q: want an ami-... id or resolve:ssm:<parameter>", a.ImageID)
 	}
-	for i, d := range a.DeployerCIDRs {
-		if p, err := netip.ParsePrefix(d); err != nil || !p.Addr().Is4() || p.Masked() != p {
-			bad(fmt.Sprintf("DeployerCIDRs[%d]", i), "%q must be an IPv4 CIDR without host bits", d)
-		}
+	if a.ControlPlaneDiskGiB < 8 {
+		bad("ControlPlaneDiskGiB", "%d: want at least 8", a.ControlPlaneDiskGiB)
 	}
-	if len(a.NodePools) == 0 {
-		bad("NodePools", "at least one pool is required")
-	} else if !slices.ContainsFunc(a.NodePools, func(p cluster.PoolSpec) bool { return p.Pool == "system" }) {
-		bad("NodePools", "a system pool is required for coredns and the operators")
-	}
-	for i, p := range a.NodePools {
-		if p.InstanceType == "" {
-			bad(fmt.Sprintf("NodePools[%d].InstanceType", i), "required")
-		}
-		if p.Max < 1 || p.Min < 0 || p.Min > p.Desired || p.Desired > p.Max {
-			bad(fmt.Sprintf("NodePools[%d]", i), "need 0 <= Min (%d) <= Desired (%d) <= Max (%d), Max >= 1", p.Min, p.Desired, p.Max)
-		}
-		if p.DiskGiB < 0 {
-			bad(fmt.Sprintf("NodePools[%d].DiskGiB", i), "%d is negative", p.DiskGiB)
-		}
-	}
-	if !imageRE.MatchString(d.ImageID) {
-		bad("ImageID", "%q: want an ami-... id or resolve:ssm:<parameter>", d.ImageID)
-	}
-	ps = append(ps, a.Addons.Problems("Addons", true)...)
-	if d.ControlPlaneDiskGiB < 8 {
-		bad("ControlPlaneDiskGiB", "%d: want at least 8", d.ControlPlaneDiskGiB)
-	}
-	if len(ps) > 0 {
-		return &SelfManagedArgsError{Problems: ps}
-	}
-	return nil
+	return ps
 }
 
-// NewSelfManagedCluster creates a kubeadm cluster on EC2: IAM roles and instance profiles, security
-// groups, the internal API load balancer, the kubeadm bootstrap, three control-plane instances
-// (joined one after the other) and one Auto Scaling group per worker pool. Pass the region's
-// aws.Provider with pulumi.Provider; the tls and random providers of the bootstrap are made here.
+// Endpoint implements kubeadm.Infrastructure: the IAM roles, the security groups, the internal NLB
+// (its DNS name is the endpoint) and the control planes' launch template.
+func (e *ec2Infra) Endpoint(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (kubeadm.Endpoint, error) {
+	a := e.a
+	var err error
+	if e.roles, err = newSelfManagedIAM(ctx, e.name, a, opts...); err != nil {
+		return kubeadm.Endpoint{}, err
+	}
+	e.c.ControlPlaneRoleARN, e.c.WorkerRoleARN = e.roles.controlPlaneRole.Arn, e.roles.workerRole.Arn
+	if e.sgs, err = newSelfManagedSecurityGroups(ctx, e.name, a, opts...); err != nil {
+		return kubeadm.Endpoint{}, err
+	}
+	e.c.ControlPlaneSecurityGroup, e.c.WorkerSecurityGroup = e.sgs.controlPlane, e.sgs.worker
+	if e.api, err = newAPILoadBalancer(ctx, e.name, a, e.sgs.loadBalancer, pulumi.Composite(opts...), pulumi.Protect(a.Protect)); err != nil {
+		return kubeadm.Endpoint{}, err
+	}
+	e.c.LoadBalancer = e.api.lb
+	owned := map[string]string{"kubernetes.io/cluster/" + a.ClusterName: "owned"}
+	if e.cpTemplate, err = ec2.NewLaunchTemplate(ctx, e.name+"-control-plane", &ec2.LaunchTemplateArgs{
+		Description:          pulumi.String("kost control planes of " + a.ClusterName),
+		ImageId:              pulumi.String(a.ImageID),
+		UpdateDefaultVersion: pulumi.Bool(true),
+		Tags:                 nameTags(tagsMap(a.Tags, owned), a.ClusterName+"-control-plane"),
+	}, opts...); err != nil {
+		return kubeadm.Endpoint{}, err
+	}
+	return kubeadm.Endpoint{Address: e.api.lb.DnsName, Resources: []pulumi.Resource{e.api.listener}}, nil
+}
+
+// ControlPlane implements kubeadm.Infrastructure: an instance in the zone's private subnet and its
+// place in the API target group.
+func (e *ec2Infra) ControlPlane(ctx *pulumi.Context, args kubeadm.ControlPlaneArgs, opts ...pulumi.ResourceOption) (kubeadm.Machine, error) {
+	a := e.a
+	owned := map[string]string{"kubernetes.io/cluster/" + a.ClusterName: "owned"}
+	cpName := fmt.Sprintf("%s-cp-%d", e.name, args.Index+1)
+	tags := nameTags(tagsMap(a.Tags, owned, map[string]string{"kost.io/role": "control-plane"}), fmt.Sprintf("%s-cp-%d-%s", a.ClusterName, args.Index+1, args.Zone))
+	inst, err := ec2.NewInstance(ctx, cpName, &ec2.InstanceArgs{
+		LaunchTemplate: &ec2.InstanceLaunchTemplateArgs{
+			Id:      e.cpTemplate.ID(),
+			Version: e.cpTemplate.LatestVersion.ApplyT(func(v int) string { return fmt.Sprint(v) }).(pulumi.StringOutput),
+		},
+		InstanceType:        pulumi.String(a.ControlPlaneInstanceType),
+		SubnetId:            a.PrivateSubnetIDs.ToStringArrayOutput().Index(pulumi.Int(args.Index)),
+		VpcSecurityGroupIds: pulumi.StringArray{e.sgs.controlPlane.ID()},
+		IamInstanceProfile:  e.roles.controlPlaneProfile.Name,
+		UserDataBase64:      gzipUserData(args.UserData),
+		MetadataOptions: &ec2.InstanceMetadataOptionsArgs{
+			HttpEndpoint:            pulumi.String("enabled"),
+			HttpTokens:              pulumi.String("required"),
+			HttpPutResponseHopLimit: pulumi.Int(1),
+			InstanceMetadataTags:    pulumi.String("disabled"),
+		},
+		RootBlockDevice: &ec2.InstanceRootBlockDeviceArgs{
+			VolumeType:          pulumi.String("gp3"),
+			VolumeSize:          pulumi.Int(a.ControlPlaneDiskGiB),
+			Encrypted:           pulumi.Bool(true),
+			DeleteOnTermination: pulumi.Bool(true),
+			Tags:                tags,
+		},
+		DisableApiTermination: pulumi.Bool(a.Protect),
+		Tags:                  tags,
+	}, append(opts, pulumi.Protect(a.Protect), pulumi.DependsOn(args.After),
+		// cloud-init runs once: a new token or a new launch template version must never replace a
+		// control plane (a new first node would run kubeadm init again). Roll them by hand.
+		pulumi.IgnoreChanges([]string{"userData", "userDataBase64", "launchTemplate"}))...)
+	if err != nil {
+		return kubeadm.Machine{}, err
+	}
+	att, err := lb.NewTargetGroupAttachment(ctx, cpName, &lb.TargetGroupAttachmentArgs{
+		TargetGroupArn: e.api.targetGroup.Arn,
+		TargetId:       inst.ID(),
+		Port:           pulumi.Int(apiServerPort),
+	}, opts...)
+	if err != nil {
+		return kubeadm.Machine{}, err
+	}
+	e.c.ControlPlanes = append(e.c.ControlPlanes, inst)
+	return kubeadm.Machine{Resources: []pulumi.Resource{inst, att}, PrivateIP: inst.PrivateIp}, nil
+}
+
+// ControlPlanesDone implements kubeadm.Infrastructure: on EC2 every control plane joins the target
+// group on its own.
+func (e *ec2Infra) ControlPlanesDone(*pulumi.Context, []kubeadm.Machine, ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	return nil, nil
+}
+
+// WorkerGroup implements kubeadm.Infrastructure: a launch template and an Auto Scaling group.
+func (e *ec2Infra) WorkerGroup(ctx *pulumi.Context, args kubeadm.WorkerGroupArgs, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	g, err := newWorkerGroup(ctx, e.name, e.a, args.Pool, args.UserData, e.roles, e.sgs.worker, args.After, opts...)
+	if err != nil {
+		return nil, err
+	}
+	e.c.WorkerGroups[args.Pool.Pool] = g
+	return []pulumi.Resource{g}, nil
+}
+
+// Addons implements kubeadm.Infrastructure.
+func (e *ec2Infra) Addons(*pulumi.Context) (kubeadm.AddonSet, error) {
+	return e.a.addonInstallers(), nil
+}
+
+// NewSelfManagedCluster creates a kubeadm cluster on EC2 with the shared kubeadm sequence: IAM
+// roles and instance profiles, security groups, the internal API load balancer, the bootstrap,
+// three control-plane instances (each joining once the previous one serves) and one Auto Scaling
+// group per worker pool. Pass the region's aws.Provider with pulumi.Provider; the tls, random and
+// command providers are made inside.
 func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, opts ...pulumi.ResourceOption) (*SelfManagedCluster, error) {
 	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("aws self-managed cluster %s: %w", name, err)
@@ -252,144 +265,20 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 	if err := ctx.RegisterComponentResource("kost:aws:SelfManagedCluster", name, c, opts...); err != nil {
 		return nil, err
 	}
-	wrap := func(err error) error { return fmt.Errorf("aws self-managed cluster %s: %w", name, err) }
-	parent := pulumi.Parent(c)
-	owned := map[string]string{"kubernetes.io/cluster/" + a.ClusterName: "owned"}
-
-	roles, err := newSelfManagedIAM(ctx, name, &a, parent)
+	k, err := kubeadm.NewCluster(ctx, name, c, &a.ClusterSpec, &ec2Infra{ctx: ctx, name: name, a: &a, c: c})
 	if err != nil {
-		return nil, wrap(err)
+		return nil, fmt.Errorf("aws self-managed cluster %s: %w", name, err)
 	}
-	c.ControlPlaneRoleARN, c.WorkerRoleARN = roles.controlPlaneRole.Arn, roles.workerRole.Arn
-	sgs, err := newSelfManagedSecurityGroups(ctx, name, &a, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	c.ControlPlaneSecurityGroup, c.WorkerSecurityGroup = sgs.controlPlane, sgs.worker
-	api, err := newAPILoadBalancer(ctx, name, &a, sgs.loadBalancer, parent, pulumi.Protect(a.Protect))
-	if err != nil {
-		return nil, wrap(err)
-	}
-	c.LoadBalancer = api.lb
-
-	boot, err := kubeadm.NewBootstrap(ctx, name+"-kubeadm", a.bootstrapArgs(api.lb.DnsName), parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	c.Bootstrap = boot
-
-	// Control planes: one launch template carries the image (EC2 instances take "resolve:ssm:" only
-	// through a launch template); everything else is set on the instances themselves.
-	cpTemplate, err := ec2.NewLaunchTemplate(ctx, name+"-control-plane", &ec2.LaunchTemplateArgs{
-		Description:          pulumi.String("kost control planes of " + a.ClusterName),
-		ImageId:              pulumi.String(a.ImageID),
-		UpdateDefaultVersion: pulumi.Bool(true),
-		Tags:                 nameTags(tagsMap(a.Tags, owned), a.ClusterName+"-control-plane"),
-	}, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	var ready []pulumi.Resource
-	after := []pulumi.Resource{api.listener}
-	for i, zone := range a.Zones {
-		userData := boot.JoinControlPlane
-		if i == 0 {
-			userData = boot.FirstControlPlane
-		}
-		cpName := fmt.Sprintf("%s-cp-%d", name, i+1)
-		tags := nameTags(tagsMap(a.Tags, owned, map[string]string{"kost.io/role": "control-plane"}), fmt.Sprintf("%s-cp-%d-%s", a.ClusterName, i+1, zone))
-		inst, err := ec2.NewInstance(ctx, cpName, &ec2.InstanceArgs{
-			LaunchTemplate: &ec2.InstanceLaunchTemplateArgs{
-				Id:      cpTemplate.ID(),
-				Version: cpTemplate.LatestVersion.ApplyT(func(v int) string { return fmt.Sprint(v) }).(pulumi.StringOutput),
-			},
-			InstanceType:        pulumi.String(a.ControlPlaneInstanceType),
-			SubnetId:            a.PrivateSubnetIDs.ToStringArrayOutput().Index(pulumi.Int(i)),
-			VpcSecurityGroupIds: pulumi.StringArray{sgs.controlPlane.ID()},
-			IamInstanceProfile:  roles.controlPlaneProfile.Name,
-			UserDataBase64:      gzipUserData(userData),
-			MetadataOptions: &ec2.InstanceMetadataOptionsArgs{
-				HttpEndpoint:            pulumi.String("enabled"),
-				HttpTokens:              pulumi.String("required"),
-				HttpPutResponseHopLimit: pulumi.Int(1),
-				InstanceMetadataTags:    pulumi.String("disabled"),
-			},
-			RootBlockDevice: &ec2.InstanceRootBlockDeviceArgs{
-				VolumeType:          pulumi.String("gp3"),
-				VolumeSize:          pulumi.Int(a.ControlPlaneDiskGiB),
-				Encrypted:           pulumi.Bool(true),
-				DeleteOnTermination: pulumi.Bool(true),
-				Tags:                tags,
-			},
-			DisableApiTermination: pulumi.Bool(a.Protect),
-			Tags:                  tags,
-		}, parent, pulumi.Protect(a.Protect), pulumi.DependsOn(after),
-			// cloud-init runs once: a new token or a new launch template version must never replace a
-			// control plane (a new first node would run kubeadm init again). Roll them by hand.
-			pulumi.IgnoreChanges([]string{"userData", "userDataBase64", "launchTemplate"}))
-		if err != nil {
-			return nil, wrap(err)
-		}
-		att, err := lb.NewTargetGroupAttachment(ctx, cpName, &lb.TargetGroupAttachmentArgs{
-			TargetGroupArn: api.targetGroup.Arn,
-			TargetId:       inst.ID(),
-			Port:           pulumi.Int(apiServerPort),
-		}, parent)
-		if err != nil {
-			return nil, wrap(err)
-		}
-		c.ControlPlanes = append(c.ControlPlanes, inst)
-		ready = append(ready, inst)
-		// kubeadm joins control planes one at a time: the next waits for this one and its place
-		// behind the load balancer.
-		after = []pulumi.Resource{inst, att}
-	}
-
-	// Workers join through the load balancer once the first control plane exists.
-	for _, p := range a.NodePools {
-		g, err := newWorkerGroup(ctx, name, &a, p, boot.Workers[p.Pool], roles, sgs.worker,
-			[]pulumi.Resource{c.ControlPlanes[0], api.listener}, parent)
-		if err != nil {
-			return nil, wrap(err)
-		}
-		c.WorkerGroups[p.Pool] = g
-		ready = append(ready, g)
-	}
-
-	k8s, err := cluster.NewKubernetesProvider(ctx, name+"-k8s", boot.AdminKubeconfig, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	endpoint := pulumi.Sprintf("https://%s:%d", api.lb.DnsName, apiServerPort)
-	c.Addons, err = kubeadm.NewAddons(ctx, name+"-addons", &kubeadm.AddonsArgs{
-		Provider: k8s, Endpoint: endpoint, CACertPEM: boot.CACertPEM,
-		After:    []pulumi.Resource{c.ControlPlanes[0], api.listener},
-		AddonSet: a.addonInstallers(),
-	}, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	ready = append(ready, c.Addons.Ready...)
-	c.Cluster = cluster.Cluster{
-		Name:                 a.ClusterName,
-		Cloud:                cluster.AWS,
-		Region:               a.Region,
-		Zones:                slices.Clone(a.Zones),
-		Endpoint:             endpoint,
-		Kubeconfig:           boot.AdminKubeconfig,
-		Provider:             k8s,
-		DedicatedPools:       true,
-		Storage:              storageProfile(),
-		InternalLoadBalancer: internalLoadBalancer(),
-		Ready:                ready,
-		JoinToken:            boot.Token,
+	c.Bootstrap, c.Addons, c.Cluster = k.Bootstrap, k.Addons, k.Contract
+	for _, g := range k.ControlPlaneReady {
+		c.ControlPlaneReady = append(c.ControlPlaneReady, g)
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"clusterName":         pulumi.String(a.ClusterName),
-		"endpoint":            endpoint,
-		"kubeconfig":          boot.AdminKubeconfig,
-		"controlPlaneRoleArn": roles.controlPlaneRole.Arn,
-		"workerRoleArn":       roles.workerRole.Arn,
+		"endpoint":            k.Endpoint,
+		"kubeconfig":          k.Bootstrap.AdminKubeconfig,
+		"controlPlaneRoleArn": c.ControlPlaneRoleARN,
+		"workerRoleArn":       c.WorkerRoleARN,
 	}); err != nil {
 		return nil, err
 	}

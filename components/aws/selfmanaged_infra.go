@@ -197,7 +197,7 @@ func newSelfManagedSecurityGroups(ctx *pulumi.Context, name string, a *SelfManag
 		cidrs                               []string
 		source                              *ec2.SecurityGroup
 	}
-	region, anywhere := []string{a.RegionCIDR}, []string{"0.0.0.0/0"}
+	region, anywhere := []string{a.RegionBlock}, []string{"0.0.0.0/0"}
 	cp, w, api := out.controlPlane, out.worker, out.loadBalancer
 	rules := []rule{
 		{"cp-api", "ingress", "tcp", "Kubernetes API from the region block (and the API load balancer)", apiServerPort, apiServerPort, cp, region, nil},

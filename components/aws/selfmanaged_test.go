@@ -27,29 +27,31 @@ const smName = "kost-x-eu-west-1"
 
 func smArgs() *kaws.SelfManagedClusterArgs {
 	return &kaws.SelfManagedClusterArgs{
-		ClusterName:       smName,
-		Region:            "eu-west-1",
-		Zones:             zones,
-		KubernetesVersion: "1.33.5",
-		ContainerdVersion: "1.7.28-1~ubuntu.24.04~noble",
-		VpcID:             pulumi.String("vpc-0123456789abcdef0"),
-		PrivateSubnetIDs:  subnets(),
-		RegionCIDR:        "10.30.0.0/16",
-		NodePools: []cluster.PoolSpec{
-			{Pool: "system", InstanceType: "m7i.large", Desired: 2, Min: 2, Max: 4},
-			{Pool: "tikv", InstanceType: "r7i.2xlarge", Desired: 3, Min: 3, Max: 3, Dedicated: true, DiskGiB: 80},
-			{Pool: "spark", InstanceType: "m7i.xlarge", Desired: 1, Min: 0, Max: 5, Spot: true, Dedicated: true},
+		ClusterSpec: kubeadm.ClusterSpec{
+			ClusterName:       smName,
+			Region:            "eu-west-1",
+			Zones:             zones,
+			KubernetesVersion: "1.33.5",
+			ContainerdVersion: "1.7.28-1~ubuntu.24.04~noble",
+			RegionBlock:       "10.30.0.0/16",
+			NodePools: []cluster.PoolSpec{
+				{Pool: "system", InstanceType: "m7i.large", Desired: 2, Min: 2, Max: 4},
+				{Pool: "tikv", InstanceType: "r7i.2xlarge", Desired: 3, Min: 3, Max: 3, Dedicated: true, DiskGiB: 80},
+				{Pool: "spark", InstanceType: "m7i.xlarge", Desired: 1, Min: 0, Max: 5, Spot: true, Dedicated: true},
+			},
+			Addons: kubeadm.AddonPins{
+				Autoscaler:                autoscaler.Pins{Chart: autoscaler.ChartRef{Name: "cluster-autoscaler", Repo: "https://kubernetes.github.io/autoscaler", Version: "9.59.0"}, Image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1"},
+				CNI:                       kubeadm.ChartRef{Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.18.14"},
+				MetricsServer:             kubeadm.ChartRef{Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.0"},
+				CloudControllerManager:    kubeadm.ChartRef{Name: "aws-cloud-controller-manager", Repo: "https://kubernetes.github.io/cloud-provider-aws", Version: "0.0.10"},
+				CloudControllerManagerTag: "v1.33.3",
+				CSIDriver:                 kubeadm.ChartRef{Name: "aws-ebs-csi-driver", Repo: "https://kubernetes-sigs.github.io/aws-ebs-csi-driver", Version: "2.53.0"},
+			},
+			Protect: true,
 		},
-		Addons: kubeadm.AddonPins{
-			Autoscaler:                autoscaler.Pins{Chart: autoscaler.ChartRef{Name: "cluster-autoscaler", Repo: "https://kubernetes.github.io/autoscaler", Version: "9.59.0"}, Image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1"},
-			CNI:                       kubeadm.ChartRef{Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.18.14"},
-			MetricsServer:             kubeadm.ChartRef{Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.0"},
-			CloudControllerManager:    kubeadm.ChartRef{Name: "aws-cloud-controller-manager", Repo: "https://kubernetes.github.io/cloud-provider-aws", Version: "0.0.10"},
-			CloudControllerManagerTag: "v1.33.3",
-			CSIDriver:                 kubeadm.ChartRef{Name: "aws-ebs-csi-driver", Repo: "https://kubernetes-sigs.github.io/aws-ebs-csi-driver", Version: "2.53.0"},
-		},
-		Protect: true,
-		Tags:    map[string]string{"environment": "x", "managed-by": "kost"},
+		VpcID:            pulumi.String("vpc-0123456789abcdef0"),
+		PrivateSubnetIDs: subnets(),
+		Tags:             map[string]string{"environment": "x", "managed-by": "kost"},
 	}
 }
 
@@ -229,9 +231,10 @@ func TestSelfManagedCluster(t *testing.T) {
 				t.Errorf("%s of a protected environment must be protected", n)
 			}
 		}
+		gate := named(t, g, "command:local:Command", "smc-cp-1-ready").URN
 		for _, grp := range g.OfType(tGroup) {
-			if !g.DependsOn(grp.URN, urn("smc-cp-1")) {
-				t.Errorf("%s must wait for the first control plane", grp.Name)
+			if !g.DependsOn(grp.URN, gate) {
+				t.Errorf("%s must wait for the first control plane's readiness gate", grp.Name)
 			}
 		}
 	})
@@ -252,7 +255,7 @@ func TestSelfManagedCluster(t *testing.T) {
 				t.Errorf("%s: %d bytes of user data, over EC2's 16 KB", n, size)
 			}
 		}
-		if out.first == out.join || !strings.Contains(out.first, "kubeadm init") || !strings.Contains(out.join, "kubeadm join") {
+		if out.first == out.join || !strings.Contains(out.first, "kubeadm_run init") || !strings.Contains(out.join, "kubeadm_run join") {
 			t.Error("first and joining control planes must get different user data")
 		}
 		for pool, w := range out.workers {
@@ -421,10 +424,12 @@ func TestSelfManagedCluster(t *testing.T) {
 		}
 		var wantReady []string
 		for _, n := range cpNames {
-			wantReady = append(wantReady, named(t, g, tInstance, n).URN)
+			wantReady = append(wantReady, named(t, g, tInstance, n).URN,
+				named(t, g, "aws:lb/targetGroupAttachment:TargetGroupAttachment", n).URN,
+				named(t, g, "command:local:Command", n+"-ready").URN)
 		}
 		for _, n := range []string{"smc-system", "smc-tikv", "smc-spark"} {
-			wantReady = append(wantReady, named(t, g, tGroup, n).URN)
+			wantReady = append(wantReady, named(t, g, tGroup, n).URN, named(t, g, "command:local:Command", n+"-ready").URN)
 		}
 		for _, n := range []string{"cni", "ccm", "csi", "metrics-server", "autoscaler"} {
 			wantReady = append(wantReady, named(t, g, "kubernetes:helm.sh/v4:Chart", "smc-addons-"+n).URN)
@@ -444,6 +449,8 @@ func TestSelfManagedCluster(t *testing.T) {
 		comp := named(t, g, "kost:aws:SelfManagedCluster", "smc")
 		// The kubeadm bootstrap brings its own tls and random providers.
 		providers := map[string]string{"aws": "eu", "tls": "smc-kubeadm-tls", "random": "smc-kubeadm-random", "command": "smc-addons-command"}
+		// The readiness gates of the control planes and pools have their own command provider.
+		gates := "smc-gates"
 		for _, r := range g.Under(comp.URN, "") {
 			if !r.Custom || r.IsProvider() {
 				continue
@@ -453,6 +460,9 @@ func TestSelfManagedCluster(t *testing.T) {
 			if !ok {
 				t.Errorf("%s %s: unexpected package", r.Type, r.Name)
 				continue
+			}
+			if r.Type == "command:local:Command" && strings.HasSuffix(r.Name, "-ready") && r.Name != "smc-addons-api-ready" {
+				want = gates
 			}
 			p, ok := g.Get(r.Provider)
 			if !ok || p.Name != want {
@@ -563,7 +573,7 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 		"TwoZones": {reason: "three control planes need three zones",
 			mutate: func(a *kaws.SelfManagedClusterArgs) { a.Zones = zones[:2] }, want: []string{"Zones"}},
 		"OpenToTheWorld": {reason: "the region block is the only source, never everything",
-			mutate: func(a *kaws.SelfManagedClusterArgs) { a.RegionCIDR = "0.0.0.0/0" }, want: []string{"RegionCIDR"}},
+			mutate: func(a *kaws.SelfManagedClusterArgs) { a.RegionBlock = "0.0.0.0/0" }, want: []string{"RegionBlock"}},
 		"NoSystemPool": {reason: "coredns needs a system pool",
 			mutate: func(a *kaws.SelfManagedClusterArgs) { a.NodePools = a.NodePools[1:] }, want: []string{"NodePools"}},
 		"Everything": {reason: "every problem is reported at once, the bootstrap's too",
@@ -573,12 +583,12 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 				a.Region = ""
 				a.VpcID = nil
 				a.PrivateSubnetIDs = nil
-				a.RegionCIDR = "10.30.0.1/16"
+				a.RegionBlock = "10.30.0.1/16"
 				a.ImageID = "ubuntu"
 				a.NodePools[1].Max = 0
 				a.NodePools[2].Pool = "system"
 			},
-			want: []string{"ContainerdVersion", "ImageID", "KubernetesVersion", "NodePools[1]", "Pools[2].Pool", "PrivateSubnetIDs", "Region", "RegionCIDR", "VpcID"}},
+			want: []string{"ContainerdVersion", "ImageID", "KubernetesVersion", "NodePools[1]", "NodePools[2].Pool", "PrivateSubnetIDs", "Region", "RegionBlock", "VpcID"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -589,9 +599,9 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 				_, err := kaws.NewSelfManagedCluster(ctx, "smc", a)
 				return err
 			})
-			var ae *kaws.SelfManagedArgsError
+			var ae *kubeadm.ArgsError
 			if !errors.As(err, &ae) {
-				t.Fatalf("%s: error %v, want a *SelfManagedArgsError", tc.reason, err)
+				t.Fatalf("%s: error %v, want a *kubeadm.ArgsError", tc.reason, err)
 			}
 			var got []string
 			for _, p := range ae.Problems {

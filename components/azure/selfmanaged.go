@@ -2,21 +2,17 @@ package azure
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/compute/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
-	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
-	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // Defaults of SelfManagedClusterArgs.
@@ -66,61 +62,32 @@ type OSImage struct {
 	Version string
 }
 
-// SelfManagedClusterArgs configure a kubeadm cluster on Azure VMs.
+// SelfManagedClusterArgs configure a kubeadm cluster on Azure VMs. The kubeadm sequence
+// (kubeadm.NewCluster) is the same on every cloud; these args add what only Azure has.
 type SelfManagedClusterArgs struct {
-	// ClusterName is the Kubernetes cluster name (kubeadm clusterName, the cloud-controller-manager's
-	// --cluster-name) and the prefix of every Azure name: 1 to 45 lowercase letters, digits and '-'.
-	// Required.
-	ClusterName string
+	// ClusterSpec is what every self-managed cluster takes. Here the name is 1 to 45 lowercase
+	// letters, digits and '-' (it prefixes the VM names, which become node names); Region is the
+	// Azure location, e.g. "westeurope"; Zones are exactly "1", "2" and "3"; RegionBlock is the
+	// VNet's block (netplan.AKSLayout.Block); pool names are 1 to 12 lowercase letters and digits,
+	// counts are over all zones; ControlPlaneInstanceType (a VM size with premium storage and
+	// encryption at host) defaults to DefaultControlPlaneVMSize.
+	kubeadm.ClusterSpec
 	// SubscriptionID of the resource group, for the role assignments. Required.
 	SubscriptionID string
 	// ResourceGroupName every resource goes in (Network.ResourceGroupName). Required.
 	ResourceGroupName pulumi.StringInput
-	// Location is the Azure region, e.g. "westeurope". Required.
-	Location string
-	// Zones are the region's three availability zones, "1", "2" and "3": one control plane in each,
-	// every scale set over all. Required: exactly 3.
-	Zones []string
-	// KubernetesVersion is the exact release, e.g. "1.33.5" (see kubeadm.BootstrapArgs). Required.
-	KubernetesVersion string
-	// ContainerdVersion is the containerd.io apt version, e.g. "1.7.28-1~ubuntu.24.04~noble". Required.
-	ContainerdVersion string
 	// NodeSubnetID is the subnet of every VM and of the API load balancer (Network.NodeSubnetID).
 	// Its NAT gateway is the nodes' egress. Required.
 	NodeSubnetID pulumi.StringInput
-	// RegionBlock is the VNet's block (netplan.AKSLayout.Block), the only source allowed to reach the
-	// API servers (6443), the kubelets (10250) and etcd (2379-2380). Required: an IPv4 CIDR.
-	RegionBlock string
-	// DeployerCIDRs are where Pulumi runs from (kost's network.deployers.cidrs), as private
-	// addresses reached over VNet peering or a VPN gateway: the nodes' NSG admits them on 6443
-	// (the internal load balancer keeps client addresses) ahead of the rule that denies the cluster
-	// ports to everything outside RegionBlock. Default: none (only the region block reaches the API).
-	DeployerCIDRs []string
-	// NodePools are the worker pools, one scale set each. Required: one named "system" (CoreDNS and the
-	// operators; not spot, not dedicated, at least one node). Names: 1 to 12 lowercase letters and
-	// digits. Counts are over all zones; DiskGiB defaults to 50.
-	NodePools []cluster.PoolSpec
 	// Image of every VM. Default: DefaultOSImage (Ubuntu 24.04 LTS, a pinned build); the bootstrap
 	// script needs an Ubuntu LTS with cloud-init.
 	Image *OSImage
-	// ControlPlaneInstanceType is the control planes' VM size; it must support premium storage and
-	// encryption at host. Default: DefaultControlPlaneVMSize.
-	ControlPlaneInstanceType string
 	// ControlPlaneDiskGiB is the control planes' OS disk (etcd's data). Default: 128.
 	ControlPlaneDiskGiB int
 	// DisableEncryptionAtHost turns encryption at host off (temporary disks and caches), for
 	// subscriptions without the Microsoft.Compute/EncryptionAtHost feature. Managed disks stay
 	// encrypted at rest with platform keys either way. Default: false.
 	DisableEncryptionAtHost bool
-	// Addons pin the CNI, cloud-provider-azure, the Azure Disk CSI driver and metrics-server the stack
-	// installs once the API answers. Required: every chart and the cloud-controller-manager's tag.
-	Addons kubeadm.AddonPins
-	// TokenRotation is handed to the bootstrap (kubeadm.BootstrapArgs.TokenRotation): changing it makes
-	// a new bootstrap token. Default: "".
-	TokenRotation string
-	// Protect marks the PKI and bootstrap token (all of the Bootstrap), the control-plane VMs and
-	// NICs and the API load balancer protected (pulumi protect). Default: false.
-	Protect bool
 	// Tags go on every resource that takes tags. Names must not contain <>%&\?/. Default: none.
 	Tags map[string]string
 }
@@ -145,9 +112,9 @@ type SelfManagedCluster struct {
 	SecurityGroup *network.NetworkSecurityGroup
 	// ControlPlanes are the control-plane VMs in zone order; the first ran kubeadm init.
 	ControlPlanes []*compute.VirtualMachine
-	// ControlPlaneReady waits, on each control plane, until cloud-init finished and its API server is
-	// ready (a Run Command): the next control plane joins only then.
-	ControlPlaneReady []*compute.VirtualMachineRunCommandByVirtualMachine
+	// ControlPlaneReady are their readiness gates (kubeadm.Cluster.ControlPlaneReady): the next
+	// control plane joins only once the previous one serves /readyz.
+	ControlPlaneReady []pulumi.Resource
 	// Addons are the CNI, cloud-provider-azure, the Azure Disk CSI driver and metrics-server.
 	Addons *kubeadm.Addons
 	// ScaleSets are the workers' scale sets by pool.
@@ -158,185 +125,87 @@ type SelfManagedCluster struct {
 	WorkerPrincipalIDs map[string]pulumi.StringOutput
 }
 
-func (a *SelfManagedClusterArgs) validate() error {
+// Validate reports every problem with the args at once, the shared spec's and Azure's, as a
+// *kubeadm.ArgsError.
+func (a *SelfManagedClusterArgs) Validate() error {
 	if a == nil {
-		return errors.New("args are required")
+		a = &SelfManagedClusterArgs{}
 	}
-	var errs []error
-	bad := func(format string, v ...any) { errs = append(errs, fmt.Errorf(format, v...)) }
-	if !smClusterName.MatchString(a.ClusterName) {
-		bad("ClusterName %q must be 1 to 45 lowercase letters, digits and '-', starting and ending with a letter or digit (it prefixes VM names, which become node names)", a.ClusterName)
+	return kubeadm.ValidateCluster(&a.ClusterSpec, &smBuilder{args: a})
+}
+
+// Profile implements kubeadm.Infrastructure.
+func (b *smBuilder) Profile() kubeadm.Profile {
+	return kubeadm.Profile{Cloud: cluster.Azure, ChartAddons: true, Storage: storageProfile(), InternalLoadBalancer: internalLoadBalancer()}
+}
+
+// Problems implements kubeadm.Infrastructure: what only Azure checks.
+func (b *smBuilder) Problems() []kubeadm.Problem {
+	var ps []kubeadm.Problem
+	bad := func(field, format string, v ...any) {
+		ps = append(ps, kubeadm.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
+	}
+	a := b.args
+	if a.ClusterName != "" && !smClusterName.MatchString(a.ClusterName) {
+		bad("ClusterName", "%q must be 1 to 45 lowercase letters, digits and '-', starting and ending with a letter or digit (it prefixes VM names, which become node names)", a.ClusterName)
 	}
 	if a.SubscriptionID == "" {
-		bad("SubscriptionID is required")
+		bad("SubscriptionID", "required")
 	}
 	if a.ResourceGroupName == nil {
-		bad("ResourceGroupName is required")
+		bad("ResourceGroupName", "required")
 	}
-	if a.Location == "" {
-		bad("location is required")
-	}
-	if !slices.Equal(slices.Sorted(slices.Values(a.Zones)), []string{"1", "2", "3"}) {
-		bad("zones %v: need the three zones 1, 2 and 3 (one control plane each)", a.Zones)
+	if len(a.Zones) == kubeadm.ControlPlanes && !slices.Equal(slices.Sorted(slices.Values(a.Zones)), []string{"1", "2", "3"}) {
+		bad("Zones", "%v: need the three zones 1, 2 and 3 (one control plane each)", a.Zones)
 	}
 	if a.NodeSubnetID == nil {
-		bad("NodeSubnetID is required")
+		bad("NodeSubnetID", "required")
 	}
-	for _, d := range a.DeployerCIDRs {
-		if p, err := netip.ParsePrefix(d); err != nil || !p.Addr().Is4() || p != p.Masked() {
-			bad("DeployerCIDRs: %q must be an IPv4 CIDR without host bits", d)
-		}
-	}
-	if p, err := netip.ParsePrefix(a.RegionBlock); err != nil || !p.Addr().Is4() || p != p.Masked() {
-		bad("RegionBlock %q must be the VNet's IPv4 block, e.g. 10.40.0.0/16", a.RegionBlock)
-	} else if p.Overlaps(netplan.OverlayPodCIDR) || p.Overlaps(netplan.ServiceCIDR) {
-		bad("RegionBlock %s overlaps the pod range %s or the Service range %s", p, netplan.OverlayPodCIDR, netplan.ServiceCIDR)
-	}
-	seen := map[string]bool{}
-	for _, p := range a.NodePools {
-		if seen[p.Pool] {
-			bad("pool %q appears twice", p.Pool)
-		}
-		seen[p.Pool] = true
+	for i, p := range a.NodePools {
 		if err := validatePool(p); err != nil {
-			errs = append(errs, err)
+			bad(fmt.Sprintf("NodePools[%d]", i), "%v", err)
 		}
-		if p.Pool == systemPool && (p.Spot || p.Dedicated || p.Min < 1) {
-			bad("the system pool runs CoreDNS and the operators: it cannot be spot or dedicated and needs min >= 1")
-		}
-	}
-	if !seen[systemPool] {
-		bad("a system node pool is required for CoreDNS and the operators (control planes are tainted)")
 	}
 	if img := a.Image; img != nil {
 		if img.Publisher == "" || img.Offer == "" || img.SKU == "" || img.Version == "" {
-			bad("image needs a publisher, an offer, a SKU and a version")
+			bad("Image", "needs a publisher, an offer, a SKU and a version")
 		}
 		if strings.EqualFold(img.Version, "latest") {
-			bad("image version %q: pin a build (latest would change under a running cluster)", img.Version)
+			bad("Image.Version", "%q: pin a build (latest would change under a running cluster)", img.Version)
 		}
 	}
 	if a.ControlPlaneDiskGiB < 0 {
-		bad("ControlPlaneDiskGiB %d is negative", a.ControlPlaneDiskGiB)
+		bad("ControlPlaneDiskGiB", "%d is negative", a.ControlPlaneDiskGiB)
 	}
 	if err := checkTags(a.Tags); err != nil {
-		errs = append(errs, err)
+		bad("Tags", "%v", err)
 	}
-	for _, p := range a.Addons.Problems("Addons", true) {
-		bad("%s: %s", p.Field, p.Reason)
-	}
-	// The bootstrap's own checks (versions, pool label values), reported with the rest.
-	if err := (&kubeadm.BootstrapArgs{
-		ClusterName: a.ClusterName, KubernetesVersion: a.KubernetesVersion, ContainerdVersion: a.ContainerdVersion,
-		ControlPlaneEndpoint: pulumi.String("0.0.0.0"), PodCIDR: netplan.OverlayPodCIDR.String(),
-		ServiceCIDR: netplan.ServiceCIDR.String(), CloudProvider: string(cluster.Azure), Pools: a.NodePools,
-	}).Validate(); err != nil {
-		var ae *kubeadm.ArgsError
-		if errors.As(err, &ae) {
-			for _, p := range ae.Problems {
-				if p.Field != "ClusterName" && !strings.HasPrefix(p.Field, "Pools") {
-					bad("%s: %s", p.Field, p.Reason)
-				}
-			}
-		}
-	}
-	return errors.Join(errs...)
+	return ps
 }
 
-// NewSelfManagedCluster creates a kubeadm cluster on Azure VMs. Pass the Azure provider with
-// pulumi.Provider (or Providers); the tls and random providers of the bootstrap are made here.
+// NewSelfManagedCluster creates a kubeadm cluster on Azure VMs with the shared kubeadm sequence.
+// Pass the Azure provider with pulumi.Provider (or Providers); the tls, random and command providers
+// are made inside.
 func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, opts ...pulumi.ResourceOption) (*SelfManagedCluster, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("azure self-managed cluster %s: %w", name, err)
 	}
 	c := &SelfManagedCluster{ScaleSets: map[string]*compute.VirtualMachineScaleSet{}, WorkerPrincipalIDs: map[string]pulumi.StringOutput{}}
 	if err := ctx.RegisterComponentResource("kost:azure:SelfManagedCluster", name, c, opts...); err != nil {
 		return nil, err
 	}
-	wrap := func(err error) error { return fmt.Errorf("azure self-managed cluster %s: %w", name, err) }
-	parent := pulumi.Parent(c)
-	b := newSMBuilder(ctx, name, args, c)
-
-	if err := b.network(parent); err != nil {
-		return nil, wrap(err)
-	}
-	var err error
-	c.Bootstrap, err = kubeadm.NewBootstrap(ctx, name+"-kubeadm", &kubeadm.BootstrapArgs{
-		ClusterName:          args.ClusterName,
-		KubernetesVersion:    args.KubernetesVersion,
-		ContainerdVersion:    args.ContainerdVersion,
-		ControlPlaneEndpoint: c.APIServerIP,
-		PodCIDR:              netplan.OverlayPodCIDR.String(),
-		ServiceCIDR:          netplan.ServiceCIDR.String(),
-		CloudProvider:        string(cluster.Azure),
-		Pools:                args.NodePools,
-		TokenRotation:        args.TokenRotation,
-	}, parent, pulumi.Protect(args.Protect))
+	k, err := kubeadm.NewCluster(ctx, name, c, &args.ClusterSpec, newSMBuilder(ctx, name, args, c))
 	if err != nil {
-		return nil, wrap(err)
+		return nil, fmt.Errorf("azure self-managed cluster %s: %w", name, err)
 	}
-	// Azure refuses a Linux VM without a password or an SSH key: the VMs get the public half of a
-	// key nobody holds (its private half stays in the encrypted state and is never exported).
-	tlsP, err := tls.NewProvider(ctx, name+"-tls", nil, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	sshKey, err := tls.NewPrivateKey(ctx, name+"-ssh", &tls.PrivateKeyArgs{
-		Algorithm: pulumi.String("RSA"), RsaBits: pulumi.Int(4096),
-	}, parent, pulumi.Provider(tlsP))
-	if err != nil {
-		return nil, wrap(err)
-	}
-	b.sshPublicKey = sshKey.PublicKeyOpenssh
-
-	if err := b.controlPlanes(parent); err != nil {
-		return nil, wrap(err)
-	}
-	if err := b.workers(parent); err != nil {
-		return nil, wrap(err)
-	}
-	if err := b.roles(parent); err != nil {
-		return nil, wrap(err)
-	}
-
-	endpoint := pulumi.Sprintf("https://%s:%d", c.APIServerIP, APIServerPort)
-	kubeconfig := c.Bootstrap.AdminKubeconfig
-	k8s, err := cluster.NewKubernetesProvider(ctx, name+"-k8s", kubeconfig, parent, pulumi.DependsOn(b.ready))
-	if err != nil {
-		return nil, wrap(err)
-	}
-	tenant, err := tenantID(ctx, c)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	c.Addons, err = kubeadm.NewAddons(ctx, name+"-addons", &kubeadm.AddonsArgs{
-		Provider: k8s, Endpoint: endpoint, CACertPEM: c.Bootstrap.CACertPEM,
-		// The first control plane's Run Command returns once its API server is ready.
-		After:    []pulumi.Resource{c.ControlPlaneReady[0], c.LoadBalancer},
-		AddonSet: args.addonInstallers(args.cloudConfig(tenant, c.SecurityGroup.Name), tenant),
-	}, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	c.Cluster = cluster.Cluster{
-		Name:                 args.ClusterName,
-		Cloud:                cluster.Azure,
-		Region:               args.Location,
-		Zones:                slices.Clone(args.Zones),
-		Endpoint:             endpoint,
-		Kubeconfig:           kubeconfig,
-		Provider:             k8s,
-		DedicatedPools:       true,
-		Storage:              storageProfile(),
-		InternalLoadBalancer: internalLoadBalancer(),
-		// Spot nodes here carry no taint of Azure's (AKS adds one; kubeadm nodes only get kost's).
-		Ready:     append(slices.Clone(b.ready), c.Addons.Ready...),
-		JoinToken: c.Bootstrap.Token,
+	c.Bootstrap, c.Addons, c.Cluster = k.Bootstrap, k.Addons, k.Contract
+	for _, g := range k.ControlPlaneReady {
+		c.ControlPlaneReady = append(c.ControlPlaneReady, g)
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"endpoint":      endpoint,
+		"endpoint":      k.Endpoint,
 		"apiServerIp":   c.APIServerIP,
-		"kubeconfig":    kubeconfig,
+		"kubeconfig":    k.Bootstrap.AdminKubeconfig,
 		"securityGroup": c.SecurityGroup.Name,
 	}); err != nil {
 		return nil, err

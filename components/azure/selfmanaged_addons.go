@@ -89,7 +89,7 @@ func (a *SelfManagedClusterArgs) cloudConfig(tenant string, nsgName pulumi.Strin
 		}
 		b, err := json.MarshalIndent(azureCloudConfig{
 			Cloud: "AzurePublicCloud", TenantID: tenant, SubscriptionID: a.SubscriptionID,
-			ResourceGroup: rg, Location: a.Location, VMType: "vmss",
+			ResourceGroup: rg, Location: a.Region, VMType: "vmss",
 			VnetName: vnet, VnetResourceGroup: rg, SubnetName: subnet,
 			SecurityGroupName: v[2].(string), SecurityGroupResourceGroup: rg,
 			LoadBalancerSku: "standard", UseManagedIdentityExtension: true, UseInstanceMetadata: true,

@@ -6,7 +6,10 @@ import (
 
 	"github.com/pulumi/pulumi-azure-native-sdk/compute/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
+	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/kubeadm"
 )
 
 // Names inside the API load balancer.
@@ -16,21 +19,8 @@ const (
 	lbProbe    = "apiserver-readyz"
 )
 
-// readyScript is the Run Command that gates the next control plane: it returns once cloud-init has
-// finished on the VM, kubeadm has made the node's kubelet.conf, and the API answers /readyz through
-// the node's admin.conf (the load balancer's address, local on a control plane; see hairpin).
-const readyScript = `set -eu
-cloud-init status --wait >/dev/null || true
-test -e /etc/kubernetes/kubelet.conf
-for i in $(seq 1 120); do
-  if kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw=/readyz >/dev/null 2>&1; then exit 0; fi
-  sleep 5
-done
-echo "kost: the API server did not become ready" >&2
-exit 1
-`
-
-// smBuilder makes the resources of one SelfManagedCluster.
+// smBuilder is the Azure side of the kubeadm sequence (kubeadm.Infrastructure): it makes the
+// resources of one SelfManagedCluster.
 type smBuilder struct {
 	ctx          *pulumi.Context
 	name         string
@@ -39,8 +29,6 @@ type smBuilder struct {
 	tags         pulumi.StringMap
 	rgScope      pulumi.StringOutput
 	sshPublicKey pulumi.StringOutput
-	// ready are the custom resources the cluster's workloads wait for.
-	ready []pulumi.Resource
 }
 
 func newSMBuilder(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, c *SelfManagedCluster) *smBuilder {
@@ -113,13 +101,35 @@ func (b *smBuilder) securityRules() []*network.SecurityRuleArgs {
 	return rules
 }
 
+// Endpoint implements kubeadm.Infrastructure: the NIC NSG with its rules, the API servers' internal
+// load balancer (its private frontend address is the endpoint) and the VMs' SSH key.
+func (b *smBuilder) Endpoint(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (kubeadm.Endpoint, error) {
+	if err := b.network(pulumi.Composite(opts...)); err != nil {
+		return kubeadm.Endpoint{}, err
+	}
+	// Azure refuses a Linux VM without a password or an SSH key: the VMs get the public half of a
+	// key nobody holds (its private half stays in the encrypted state and is never exported).
+	tlsP, err := tls.NewProvider(ctx, b.name+"-tls", nil, opts...)
+	if err != nil {
+		return kubeadm.Endpoint{}, err
+	}
+	sshKey, err := tls.NewPrivateKey(ctx, b.name+"-ssh", &tls.PrivateKeyArgs{
+		Algorithm: pulumi.String("RSA"), RsaBits: pulumi.Int(4096),
+	}, append(opts, pulumi.Provider(tlsP))...)
+	if err != nil {
+		return kubeadm.Endpoint{}, err
+	}
+	b.sshPublicKey = sshKey.PublicKeyOpenssh
+	return kubeadm.Endpoint{Address: b.c.APIServerIP, Resources: []pulumi.Resource{b.c.LoadBalancer}}, nil
+}
+
 // network makes the NIC NSG with its rules and the API servers' internal load balancer.
 func (b *smBuilder) network(parent pulumi.ResourceOption) error {
 	a := b.args
 	nsg, err := network.NewNetworkSecurityGroup(b.ctx, b.name+"-nodes", &network.NetworkSecurityGroupArgs{
 		NetworkSecurityGroupName: pulumi.String(a.ClusterName + "-nodes"),
 		ResourceGroupName:        a.ResourceGroupName,
-		Location:                 pulumi.String(a.Location),
+		Location:                 pulumi.String(a.Region),
 		// Rules are separate resources: the provider keeps the ones the cloud-controller-manager adds
 		// for LoadBalancer Services when it updates the NSG.
 		Tags: b.tags,
@@ -143,7 +153,7 @@ func (b *smBuilder) network(parent pulumi.ResourceOption) error {
 	lb, err := network.NewLoadBalancer(b.ctx, b.name+"-apiserver", &network.LoadBalancerArgs{
 		LoadBalancerName:  pulumi.String(lbName),
 		ResourceGroupName: a.ResourceGroupName,
-		Location:          pulumi.String(a.Location),
+		Location:          pulumi.String(a.Region),
 		Sku:               &network.LoadBalancerSkuArgs{Name: pulumi.String("Standard"), Tier: pulumi.String("Regional")},
 		FrontendIPConfigurations: network.FrontendIPConfigurationArray{&network.FrontendIPConfigurationArgs{
 			Name:                      pulumi.String(lbFrontend),
@@ -203,10 +213,10 @@ func (b *smBuilder) linuxConfiguration() *compute.LinuxConfigurationArgs {
 	}
 }
 
-// controlPlanes makes one control-plane VM per zone with its NIC in the API pool, and after each a
-// Run Command that waits until it serves the API: the second joins after the first is ready, the
-// third after the second.
-func (b *smBuilder) controlPlanes(parent pulumi.ResourceOption) error {
+// ControlPlane implements kubeadm.Infrastructure: a NIC in the API pool, the VM and its identity's
+// role on the group. The first control plane's user data puts the load balancer's address on its
+// loopback before kubeadm init, a joining one's after its join (hairpin).
+func (b *smBuilder) ControlPlane(ctx *pulumi.Context, cp kubeadm.ControlPlaneArgs, opts ...pulumi.ResourceOption) (kubeadm.Machine, error) {
 	a := b.args
 	size := a.ControlPlaneInstanceType
 	if size == "" {
@@ -216,113 +226,105 @@ func (b *smBuilder) controlPlanes(parent pulumi.ResourceOption) error {
 	if disk == 0 {
 		disk = DefaultControlPlaneDiskGiB
 	}
-	first := hairpinUserData(b.c.Bootstrap.FirstControlPlane, b.c.APIServerIP, true)
-	join := hairpinUserData(b.c.Bootstrap.JoinControlPlane, b.c.APIServerIP, false)
 	poolID := pulumi.Sprintf("%s/backendAddressPools/%s", b.c.LoadBalancer.ID(), lbPool)
-	var prev pulumi.Resource
-	for i, zone := range a.Zones {
-		vmName := fmt.Sprintf("%s-cp-%s", a.ClusterName, zone)
-		logical := fmt.Sprintf("%s-cp-%s", b.name, zone)
-		nic, err := network.NewNetworkInterface(b.ctx, logical, &network.NetworkInterfaceArgs{
-			NetworkInterfaceName: pulumi.String(vmName + "-nic"),
-			ResourceGroupName:    a.ResourceGroupName,
-			Location:             pulumi.String(a.Location),
-			NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: b.c.SecurityGroup.ID()},
-			IpConfigurations: network.NetworkInterfaceIPConfigurationArray{&network.NetworkInterfaceIPConfigurationArgs{
-				Name:                            pulumi.String("ipconfig"),
-				Primary:                         pulumi.Bool(true),
-				PrivateIPAllocationMethod:       pulumi.String("Dynamic"),
-				Subnet:                          &network.SubnetTypeArgs{Id: a.NodeSubnetID},
-				LoadBalancerBackendAddressPools: network.BackendAddressPoolArray{&network.BackendAddressPoolArgs{Id: poolID}},
-			}},
-			Tags: b.tags,
-		}, parent, pulumi.Protect(a.Protect))
-		if err != nil {
-			return err
-		}
-		data := join
-		if i == 0 {
-			data = first
-		}
-		vmOpts := []pulumi.ResourceOption{parent, pulumi.Protect(a.Protect),
-			// cloud-init runs once: a new token or configuration must never replace a control plane.
-			pulumi.IgnoreChanges([]string{"osProfile.customData"})}
-		if prev != nil {
-			vmOpts = append(vmOpts, pulumi.DependsOn([]pulumi.Resource{prev}))
-		}
-		vm, err := compute.NewVirtualMachine(b.ctx, logical, &compute.VirtualMachineArgs{
-			VmName:            pulumi.String(vmName),
-			ResourceGroupName: a.ResourceGroupName,
-			Location:          pulumi.String(a.Location),
-			Zones:             pulumi.StringArray{pulumi.String(zone)},
-			HardwareProfile:   &compute.HardwareProfileArgs{VmSize: pulumi.String(size)},
-			Identity:          &compute.VirtualMachineIdentityArgs{Type: compute.ResourceIdentityTypeSystemAssigned},
-			NetworkProfile: &compute.NetworkProfileArgs{NetworkInterfaces: compute.NetworkInterfaceReferenceArray{
-				&compute.NetworkInterfaceReferenceArgs{Id: nic.ID(), Primary: pulumi.Bool(true)},
-			}},
-			OsProfile: &compute.OSProfileArgs{
-				ComputerName:       pulumi.String(vmName), // the node name
-				AdminUsername:      pulumi.String(adminUsername),
-				CustomData:         customData(data),
-				LinuxConfiguration: b.linuxConfiguration(),
-			},
-			SecurityProfile: &compute.SecurityProfileArgs{EncryptionAtHost: pulumi.Bool(!a.DisableEncryptionAtHost)},
-			StorageProfile: &compute.StorageProfileArgs{
-				ImageReference: a.imageReference(),
-				OsDisk: &compute.OSDiskArgs{
-					CreateOption: pulumi.String(string(compute.DiskCreateOptionTypesFromImage)),
-					DeleteOption: pulumi.String(string(compute.DiskDeleteOptionTypesDelete)),
-					Caching:      compute.CachingTypesReadWrite,
-					OsType:       compute.OperatingSystemTypesLinux,
-					DiskSizeGB:   pulumi.Int(disk),
-					ManagedDisk: &compute.ManagedDiskParametersArgs{
-						StorageAccountType: pulumi.String(string(compute.StorageAccountTypes_Premium_LRS)),
-					},
+	vmName := fmt.Sprintf("%s-cp-%s", a.ClusterName, cp.Zone)
+	logical := fmt.Sprintf("%s-cp-%s", b.name, cp.Zone)
+	nic, err := network.NewNetworkInterface(ctx, logical, &network.NetworkInterfaceArgs{
+		NetworkInterfaceName: pulumi.String(vmName + "-nic"),
+		ResourceGroupName:    a.ResourceGroupName,
+		Location:             pulumi.String(a.Region),
+		NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: b.c.SecurityGroup.ID()},
+		IpConfigurations: network.NetworkInterfaceIPConfigurationArray{&network.NetworkInterfaceIPConfigurationArgs{
+			Name:                            pulumi.String("ipconfig"),
+			Primary:                         pulumi.Bool(true),
+			PrivateIPAllocationMethod:       pulumi.String("Dynamic"),
+			Subnet:                          &network.SubnetTypeArgs{Id: a.NodeSubnetID},
+			LoadBalancerBackendAddressPools: network.BackendAddressPoolArray{&network.BackendAddressPoolArgs{Id: poolID}},
+		}},
+		Tags: b.tags,
+	}, append(opts, pulumi.Protect(a.Protect))...)
+	if err != nil {
+		return kubeadm.Machine{}, err
+	}
+	data := hairpinUserData(cp.UserData, b.c.APIServerIP, cp.Index == 0)
+	vm, err := compute.NewVirtualMachine(ctx, logical, &compute.VirtualMachineArgs{
+		VmName:            pulumi.String(vmName),
+		ResourceGroupName: a.ResourceGroupName,
+		Location:          pulumi.String(a.Region),
+		Zones:             pulumi.StringArray{pulumi.String(cp.Zone)},
+		HardwareProfile:   &compute.HardwareProfileArgs{VmSize: pulumi.String(size)},
+		Identity:          &compute.VirtualMachineIdentityArgs{Type: compute.ResourceIdentityTypeSystemAssigned},
+		NetworkProfile: &compute.NetworkProfileArgs{NetworkInterfaces: compute.NetworkInterfaceReferenceArray{
+			&compute.NetworkInterfaceReferenceArgs{Id: nic.ID(), Primary: pulumi.Bool(true)},
+		}},
+		OsProfile: &compute.OSProfileArgs{
+			ComputerName:       pulumi.String(vmName), // the node name
+			AdminUsername:      pulumi.String(adminUsername),
+			CustomData:         customData(data),
+			LinuxConfiguration: b.linuxConfiguration(),
+		},
+		SecurityProfile: &compute.SecurityProfileArgs{EncryptionAtHost: pulumi.Bool(!a.DisableEncryptionAtHost)},
+		StorageProfile: &compute.StorageProfileArgs{
+			ImageReference: a.imageReference(),
+			OsDisk: &compute.OSDiskArgs{
+				CreateOption: pulumi.String(string(compute.DiskCreateOptionTypesFromImage)),
+				DeleteOption: pulumi.String(string(compute.DiskDeleteOptionTypesDelete)),
+				Caching:      compute.CachingTypesReadWrite,
+				OsType:       compute.OperatingSystemTypesLinux,
+				DiskSizeGB:   pulumi.Int(disk),
+				ManagedDisk: &compute.ManagedDiskParametersArgs{
+					StorageAccountType: pulumi.String(string(compute.StorageAccountTypes_Premium_LRS)),
 				},
 			},
-			Tags: b.tags,
-		}, vmOpts...)
-		if err != nil {
-			return err
-		}
-		gate, err := compute.NewVirtualMachineRunCommandByVirtualMachine(b.ctx, logical+"-ready", &compute.VirtualMachineRunCommandByVirtualMachineArgs{
-			ResourceGroupName:               a.ResourceGroupName,
-			VmName:                          vm.Name,
-			Location:                        pulumi.String(a.Location),
-			RunCommandName:                  pulumi.String("kost-kubeadm-ready"),
-			Source:                          &compute.VirtualMachineRunCommandScriptSourceArgs{Script: pulumi.String(readyScript)},
-			AsyncExecution:                  pulumi.Bool(false),
-			TimeoutInSeconds:                pulumi.Int(1800),
-			TreatFailureAsDeploymentFailure: pulumi.Bool(true),
-			Tags:                            b.tags,
-		}, parent)
-		if err != nil {
-			return err
-		}
-		b.c.ControlPlanes = append(b.c.ControlPlanes, vm)
-		b.c.ControlPlaneReady = append(b.c.ControlPlaneReady, gate)
-		b.c.ControlPlanePrincipalIDs = append(b.c.ControlPlanePrincipalIDs, vm.Identity.PrincipalId().Elem())
-		b.ready = append(b.ready, vm, gate)
-		prev = gate
+		},
+		Tags: b.tags,
+	}, append(opts, pulumi.Protect(a.Protect), pulumi.DependsOn(cp.After),
+		// cloud-init runs once: a new token or configuration must never replace a control plane.
+		pulumi.IgnoreChanges([]string{"osProfile.customData"}))...)
+	if err != nil {
+		return kubeadm.Machine{}, err
 	}
-	return nil
+	principal := vm.Identity.PrincipalId().Elem()
+	ra, err := b.controlPlaneRole(ctx, cp.Zone, principal, opts...)
+	if err != nil {
+		return kubeadm.Machine{}, err
+	}
+	b.c.ControlPlanes = append(b.c.ControlPlanes, vm)
+	b.c.ControlPlanePrincipalIDs = append(b.c.ControlPlanePrincipalIDs, principal)
+	ip := nic.IpConfigurations.Index(pulumi.Int(0)).PrivateIPAddress().Elem()
+	return kubeadm.Machine{Resources: []pulumi.Resource{vm, nic, ra}, PrivateIP: ip}, nil
+}
+
+// ControlPlanesDone implements kubeadm.Infrastructure: every control plane's NIC joins the API pool
+// on its own.
+func (b *smBuilder) ControlPlanesDone(*pulumi.Context, []kubeadm.Machine, ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	return nil, nil
+}
+
+// Addons implements kubeadm.Infrastructure: cloud-provider-azure reads the tenant and the NSG from
+// its cloud config.
+func (b *smBuilder) Addons(ctx *pulumi.Context) (kubeadm.AddonSet, error) {
+	tenant, err := tenantID(ctx, b.c)
+	if err != nil {
+		return kubeadm.AddonSet{}, err
+	}
+	return b.args.addonInstallers(b.args.cloudConfig(tenant, b.c.SecurityGroup.Name), tenant), nil
 }
 
 // workers makes one Uniform scale set per pool over the zones. Uniform, not Flexible: the
 // cluster-autoscaler's Azure provider and cloud-provider-azure (vmType "vmss") drive Uniform scale
 // sets by instance id (ProviderID .../virtualMachineScaleSets/<set>/virtualMachines/<id>), the
 // long-standing path of both; Flexible needs vmType "vmssflex" and newer autoscaler support.
-func (b *smBuilder) workers(parent pulumi.ResourceOption) error {
+func (b *smBuilder) WorkerGroup(ctx *pulumi.Context, w kubeadm.WorkerGroupArgs, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
 	a := b.args
-	// Workers join once the first control plane serves the API (kubeadm join would retry anyway).
-	after := pulumi.DependsOn([]pulumi.Resource{b.c.ControlPlaneReady[0]})
-	for _, p := range a.NodePools {
+	p := w.Pool
+	{
 		setName := a.ClusterName + "-" + p.Pool
 		vmProfile := &compute.VirtualMachineScaleSetVMProfileArgs{
 			OsProfile: &compute.VirtualMachineScaleSetOSProfileArgs{
 				ComputerNamePrefix: pulumi.String(setName), // node names: <prefix><6-character instance id>
 				AdminUsername:      pulumi.String(adminUsername),
-				CustomData:         customData(workerUserData(b.c.Bootstrap.Workers[p.Pool])),
+				CustomData:         customData(workerUserData(w.UserData)),
 				LinuxConfiguration: b.linuxConfiguration(),
 			},
 			StorageProfile: &compute.VirtualMachineScaleSetStorageProfileArgs{
@@ -359,10 +361,10 @@ func (b *smBuilder) workers(parent pulumi.ResourceOption) error {
 			vmProfile.EvictionPolicy = pulumi.String(string(compute.VirtualMachineEvictionPolicyTypesDelete))
 			vmProfile.BillingProfile = &compute.BillingProfileArgs{MaxPrice: pulumi.Float64(-1)} // evicted for capacity only
 		}
-		vmss, err := compute.NewVirtualMachineScaleSet(b.ctx, b.name+"-"+p.Pool, &compute.VirtualMachineScaleSetArgs{
+		vmss, err := compute.NewVirtualMachineScaleSet(ctx, b.name+"-"+p.Pool, &compute.VirtualMachineScaleSetArgs{
 			VmScaleSetName:    pulumi.String(setName),
 			ResourceGroupName: a.ResourceGroupName,
-			Location:          pulumi.String(a.Location),
+			Location:          pulumi.String(a.Region),
 			Zones:             pulumi.ToStringArray(a.Zones),
 			OrchestrationMode: pulumi.String("Uniform"),
 			// Desired is the initial capacity only: Azure autoscale settings are not used (the insights
@@ -381,23 +383,35 @@ func (b *smBuilder) workers(parent pulumi.ResourceOption) error {
 			Tags: tagsWith(a.Tags, map[string]string{clusterTag: a.ClusterName, poolTag: p.Pool,
 				"cluster-autoscaler-enabled": "true", "cluster-autoscaler-name": a.ClusterName,
 				"min": fmt.Sprint(p.Min), "max": fmt.Sprint(p.Max)}),
-		}, parent, after, pulumi.IgnoreChanges([]string{
+		}, append(opts, pulumi.DependsOn(w.After), pulumi.IgnoreChanges([]string{
 			// The cluster-autoscaler owns the capacity.
 			"sku.capacity",
 			// The cloud-controller-manager adds the set to its Service load balancers' pools.
 			"virtualMachineProfile.networkProfile.networkInterfaceConfigurations[0].ipConfigurations[0].loadBalancerBackendAddressPools",
-		}))
+		}))...)
 		if err != nil {
-			return err
+			return nil, err
 		}
+		principal := vmss.Identity.PrincipalId().Elem()
 		b.c.ScaleSets[p.Pool] = vmss
-		b.c.WorkerPrincipalIDs[p.Pool] = vmss.Identity.PrincipalId().Elem()
-		b.ready = append(b.ready, vmss)
+		b.c.WorkerPrincipalIDs[p.Pool] = principal
+		ra, err := newRoleAssignment(ctx, b.name+"-"+p.Pool+"-reader", roleAssignmentArgs{
+			SubscriptionID: a.SubscriptionID,
+			RoleDefinition: roleReader,
+			PrincipalID:    principal,
+			PrincipalType:  "ServicePrincipal",
+			Scope:          b.rgScope,
+			Description:    "kost " + a.ClusterName + ": cloud-node-manager and Azure Disk CSI node plugin of pool " + p.Pool,
+		}, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return []pulumi.Resource{vmss, ra}, nil
 	}
-	return nil
 }
 
-// roles gives the identities their roles on the resource group:
+// controlPlaneRole gives a control plane its role on the resource group (WorkerGroup gives the
+// workers theirs):
 //   - control planes: Contributor. The cloud-controller-manager (on the control planes, managed
 //     identity through IMDS) reads VMs and scale sets, writes load balancers, their pools, public IPs,
 //     NSG rules and scale-set network profiles; the Azure Disk CSI controller creates, attaches,
@@ -405,35 +419,14 @@ func (b *smBuilder) workers(parent pulumi.ResourceOption) error {
 //     cannot assign roles or touch any other group. (Network Contributor plus Virtual Machine
 //     Contributor would miss snapshots; a custom role is the narrower follow-up.)
 //   - workers: Reader, for the cloud-node-manager and the CSI node plugin, which only read their VM.
-func (b *smBuilder) roles(parent pulumi.ResourceOption) error {
+func (b *smBuilder) controlPlaneRole(ctx *pulumi.Context, zone string, principal pulumi.StringOutput, opts ...pulumi.ResourceOption) (pulumi.Resource, error) {
 	a := b.args
-	for i, id := range b.c.ControlPlanePrincipalIDs {
-		ra, err := newRoleAssignment(b.ctx, fmt.Sprintf("%s-cp-%s-contributor", b.name, a.Zones[i]), roleAssignmentArgs{
-			SubscriptionID: a.SubscriptionID,
-			RoleDefinition: roleContributor,
-			PrincipalID:    id,
-			PrincipalType:  "ServicePrincipal",
-			Scope:          b.rgScope,
-			Description:    "kost " + a.ClusterName + ": cloud-controller-manager and Azure Disk CSI controller",
-		}, parent)
-		if err != nil {
-			return err
-		}
-		b.ready = append(b.ready, ra)
-	}
-	for _, p := range a.NodePools {
-		ra, err := newRoleAssignment(b.ctx, b.name+"-"+p.Pool+"-reader", roleAssignmentArgs{
-			SubscriptionID: a.SubscriptionID,
-			RoleDefinition: roleReader,
-			PrincipalID:    b.c.WorkerPrincipalIDs[p.Pool],
-			PrincipalType:  "ServicePrincipal",
-			Scope:          b.rgScope,
-			Description:    "kost " + a.ClusterName + ": cloud-node-manager and Azure Disk CSI node plugin of pool " + p.Pool,
-		}, parent)
-		if err != nil {
-			return err
-		}
-		b.ready = append(b.ready, ra)
-	}
-	return nil
+	return newRoleAssignment(ctx, fmt.Sprintf("%s-cp-%s-contributor", b.name, zone), roleAssignmentArgs{
+		SubscriptionID: a.SubscriptionID,
+		RoleDefinition: roleContributor,
+		PrincipalID:    principal,
+		PrincipalType:  "ServicePrincipal",
+		Scope:          b.rgScope,
+		Description:    "kost " + a.ClusterName + ": cloud-controller-manager and Azure Disk CSI controller",
+	}, opts...)
 }

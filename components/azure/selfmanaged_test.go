@@ -3,6 +3,7 @@ package azure_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,25 +36,27 @@ func smPools() []cluster.PoolSpec {
 func smArgs(t *testing.T) *kazure.SelfManagedClusterArgs {
 	t.Helper()
 	return &kazure.SelfManagedClusterArgs{
-		ClusterName:       smName,
+		ClusterSpec: kubeadm.ClusterSpec{
+			ClusterName:       smName,
+			Region:            location,
+			Zones:             zones,
+			KubernetesVersion: "1.33.5",
+			ContainerdVersion: "1.7.28-1~ubuntu.24.04~noble",
+			RegionBlock:       layout(t).Block.String(),
+			NodePools:         smPools(),
+			Addons: kubeadm.AddonPins{
+				Autoscaler:                autoscaler.Pins{Chart: autoscaler.ChartRef{Name: "cluster-autoscaler", Repo: "https://kubernetes.github.io/autoscaler", Version: "9.59.0"}, Image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1"},
+				CNI:                       kubeadm.ChartRef{Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.18.14"},
+				MetricsServer:             kubeadm.ChartRef{Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.0"},
+				CloudControllerManager:    kubeadm.ChartRef{Name: "cloud-provider-azure", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/cloud-provider-azure/master/helm/repo", Version: "1.33.4"},
+				CloudControllerManagerTag: "v1.33.3",
+				CSIDriver:                 kubeadm.ChartRef{Name: "azuredisk-csi-driver", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/azuredisk-csi-driver/master/charts", Version: "1.33.13"},
+			},
+		},
 		SubscriptionID:    subscription,
 		ResourceGroupName: pulumi.String(rgName),
-		Location:          location,
-		Zones:             zones,
-		KubernetesVersion: "1.33.5",
-		ContainerdVersion: "1.7.28-1~ubuntu.24.04~noble",
 		NodeSubnetID:      pulumi.String("/subscriptions/" + subscription + "/resourceGroups/" + rgName + "/providers/Microsoft.Network/virtualNetworks/v/subnets/nodes"),
-		RegionBlock:       layout(t).Block.String(),
-		NodePools:         smPools(),
-		Addons: kubeadm.AddonPins{
-			Autoscaler:                autoscaler.Pins{Chart: autoscaler.ChartRef{Name: "cluster-autoscaler", Repo: "https://kubernetes.github.io/autoscaler", Version: "9.59.0"}, Image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1"},
-			CNI:                       kubeadm.ChartRef{Name: "cilium", Repo: "https://helm.cilium.io/", Version: "1.18.14"},
-			MetricsServer:             kubeadm.ChartRef{Name: "metrics-server", Repo: "https://kubernetes-sigs.github.io/metrics-server/", Version: "3.13.0"},
-			CloudControllerManager:    kubeadm.ChartRef{Name: "cloud-provider-azure", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/cloud-provider-azure/master/helm/repo", Version: "1.33.4"},
-			CloudControllerManagerTag: "v1.33.3",
-			CSIDriver:                 kubeadm.ChartRef{Name: "azuredisk-csi-driver", Repo: "https://raw.githubusercontent.com/kubernetes-sigs/azuredisk-csi-driver/master/charts", Version: "1.33.13"},
-		},
-		Tags: tags,
+		Tags:              tags,
 	}
 }
 
@@ -225,7 +228,7 @@ func TestSelfManagedCluster(t *testing.T) {
 				if !g.DependsOn(cps[tt.a].URN, cps[tt.b].URN) {
 					t.Errorf("%s does not wait for %s", cps[tt.a].Name, cps[tt.b].Name)
 				}
-				gate := get(t, g, "azure-native:compute:VirtualMachineRunCommandByVirtualMachine", cps[tt.b].Name+"-ready")
+				gate := get(t, g, "command:local:Command", fmt.Sprintf("sm-cp-%d-ready", tt.b+1))
 				if tt.a == tt.b+1 && !g.DependsOn(cps[tt.a].URN, gate.URN) {
 					t.Errorf("%s does not wait until %s serves the API", cps[tt.a].Name, cps[tt.b].Name)
 				}
@@ -238,14 +241,14 @@ func TestSelfManagedCluster(t *testing.T) {
 			lo := "ip -4 address replace " + res.apiIP + "/32 dev lo"
 			for i, vm := range cps {
 				doc, cfg := cloudConfig(t, vm, "osProfile.customData")
-				wantCmd := map[bool]string{true: "kubeadm init --config", false: "kubeadm join --config"}[i == 0]
-				if !strings.Contains(doc, wantCmd) || !strings.Contains(doc, "/etc/kubernetes/pki/ca.key") {
+				wantCmd := map[bool]string{true: "kubeadm_run init --config", false: "kubeadm_run join --config"}[i == 0]
+				if !strings.Contains(doc, wantCmd) || !strings.Contains(doc, "/etc/kost/pki/ca.key") {
 					t.Errorf("%s: user data lacks %q or the CA key", vm.Name, wantCmd)
 				}
 				files, _ := cfg["write_files"].([]any)
 				if !slices.ContainsFunc(files, func(f any) bool {
 					m, _ := f.(map[string]any)
-					return m["path"] == "/etc/kubernetes/pki/ca.key" && m["permissions"] == "0600"
+					return m["path"] == "/etc/kost/pki/ca.key" && m["permissions"] == "0600"
 				}) {
 					t.Errorf("%s: the CA key is not written 0600 after the user data was extended", vm.Name)
 				}
@@ -317,7 +320,7 @@ func TestSelfManagedCluster(t *testing.T) {
 					t.Errorf("%s customData is not secret", vmss.Name)
 				}
 				doc, _ := cloudConfig(t, vmss, "virtualMachineProfile.osProfile.customData")
-				if !strings.Contains(doc, "kubeadm join --config") || strings.Contains(doc, "ca.key") ||
+				if !strings.Contains(doc, "kubeadm_run join --config") || strings.Contains(doc, "ca.key") ||
 					!strings.Contains(doc, "kost.io/pool="+p.Pool) || !strings.Contains(doc, "169.254.169.254/32 -j DROP") {
 					t.Errorf("%s: user data is not its pool's worker join with the metadata guard", vmss.Name)
 				}
@@ -481,21 +484,21 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 		mutate func(a *kazure.SelfManagedClusterArgs)
 		want   []string
 	}{
-		"NoArgs": {reason: "args are required", want: []string{"args are required"}},
+		"NoArgs": {reason: "args are required", want: []string{"ClusterName: required", "SubscriptionID: required"}},
 		"UpperCaseName": {reason: "VM names become node names", mutate: func(a *kazure.SelfManagedClusterArgs) { a.ClusterName = "Kost" },
 			want: []string{"ClusterName"}},
 		"TwoZones": {reason: "one control plane per zone", mutate: func(a *kazure.SelfManagedClusterArgs) { a.Zones = []string{"1", "2"} },
-			want: []string{"three zones"}},
+			want: []string{"Zones: want exactly 3 zones"}},
 		"LatestImage": {reason: "images are pinned", mutate: func(a *kazure.SelfManagedClusterArgs) {
 			a.Image = &kazure.OSImage{Publisher: "Canonical", Offer: "ubuntu-24_04-lts", SKU: "server", Version: "latest"}
 		}, want: []string{"pin a build"}},
 		"NoSystemPool": {reason: "CoreDNS needs a pool", mutate: func(a *kazure.SelfManagedClusterArgs) { a.NodePools = a.NodePools[1:] },
-			want: []string{"system node pool"}},
+			want: []string{`a "system" pool is required`}},
 		"EverythingWrong": {reason: "every problem is reported at once", mutate: func(a *kazure.SelfManagedClusterArgs) {
 			a.KubernetesVersion, a.RegionBlock, a.SubscriptionID, a.NodeSubnetID = "1.33", "10.40.0.1/16", "", nil
 			a.NodePools[0].Max = 0
 			a.Tags = map[string]string{"kost.io/x": "y"}
-		}, want: []string{"KubernetesVersion", "RegionBlock", "SubscriptionID", "NodeSubnetID", "max (0)", `"kost.io/x"`}},
+		}, want: []string{"KubernetesVersion", "RegionBlock", "SubscriptionID", "NodeSubnetID", "Max (0)", `"kost.io/x"`}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -529,9 +532,9 @@ func TestSelfManagedAddons(t *testing.T) {
 	g, _, _ := runSM(t, nil)
 	comp := get(t, g, "kost:kubeadm:Addons", "sm-addons")
 	probe := get(t, g, "command:local:Command", "sm-addons-api-ready")
-	gate := get(t, g, "azure-native:compute:VirtualMachineRunCommandByVirtualMachine", "sm-cp-1-ready")
+	gate := get(t, g, "command:local:Command", "sm-cp-1-ready")
 	if !g.DependsOn(probe.URN, gate.URN) {
-		t.Error("the readiness probe must wait for the first control plane's Run Command")
+		t.Error("the readiness probe must wait for the first control plane's readiness gate")
 	}
 	secret := get(t, g, "kubernetes:core/v1:Secret", "sm-addons-ccm-cloud-config")
 	if secret.Parent != comp.URN || secret.String("metadata.name") != "azure-cloud-provider" || secret.String("metadata.namespace") != "kube-system" {

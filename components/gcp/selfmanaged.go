@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
-	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // Defaults of SelfManagedClusterArgs.
@@ -60,60 +58,33 @@ var controlPlaneRoles = []string{
 // serviceAccountUserRole lets the control planes act as the node accounts (disk attachment).
 const serviceAccountUserRole = "roles/iam.serviceAccountUser"
 
-// SelfManagedClusterArgs configure a kubeadm cluster on Compute Engine VMs.
+// SelfManagedClusterArgs configure a kubeadm cluster on Compute Engine VMs. The kubeadm sequence
+// (kubeadm.NewCluster) is the same on every cloud; these args add what only Compute Engine has.
 type SelfManagedClusterArgs struct {
-	// ClusterName is the cluster's name: kubeadm's clusterName and the prefix of every GCP name.
-	// Required: lowercase letters, digits and hyphens, starting with a letter, at most 40 characters.
-	ClusterName string
+	// ClusterSpec is what every self-managed cluster takes. Here the name is also the prefix of every
+	// GCP name (lowercase letters, digits and hyphens, starting with a letter, at most 40
+	// characters); the zones must be in Region; RegionBlock is netplan.GKELayout.Block; the load
+	// balancer takes clients from every region when DeployerCIDRs are set (global access), so a
+	// deployer behind Cloud VPN elsewhere reaches it; each pool's Desired, Min and Max are totals over
+	// the zones (one zonal managed instance group per zone) and must be multiples of 3.
+	// ControlPlaneInstanceType defaults to DefaultControlPlaneMachineType.
+	kubeadm.ClusterSpec
 	// Project is the GCP project ID. Required.
 	Project string
-	// Region of the load balancer and the worker groups. Required.
-	Region string
-	// Zones are the three zones of the region; control plane i runs in Zones[i], workers spread over
-	// all three. Required: exactly 3, distinct, in Region.
-	Zones []string
-	// KubernetesVersion is the exact release, e.g. "1.33.5". Required (1.31 or later).
-	KubernetesVersion string
-	// ContainerdVersion is the apt version of containerd.io, e.g. "1.7.28-1~ubuntu.24.04~noble".
-	// Required.
-	ContainerdVersion string
 	// Network and Subnetwork are the VPC network and the node subnetwork (Network.NetworkID,
 	// Network.SubnetworkID). The load balancer's address is taken from the subnetwork. Required.
 	Network, Subnetwork pulumi.StringInput
-	// RegionBlock is the region's block (netplan.GKELayout.Block), the only source the API server,
-	// kubelet and etcd firewall rules admit. Required: an IPv4 CIDR, never 0.0.0.0/0.
-	RegionBlock string
-	// DeployerCIDRs are where Pulumi runs from (kost's network.deployers.cidrs): a firewall rule
-	// admits them to the API servers on 6443, and the load balancer takes clients from every region
-	// (global access) so a deployer in a peered network or behind Cloud VPN elsewhere reaches it.
-	// Nothing else from outside RegionBlock does. Default: none (only the region block reaches the
-	// API).
-	DeployerCIDRs []string
-	// NodePools are the worker pools, one zonal managed instance group per zone each; Desired, Min
-	// and Max are totals over the zones. Required: at least one, one of them "system", sizes
-	// multiples of the zones.
-	NodePools []cluster.PoolSpec
 	// Image of every VM (boot disk source). Default: DefaultSelfManagedImage (Ubuntu 24.04 LTS).
 	Image string
-	// ControlPlaneInstanceType is the control planes' machine type. Default:
-	// DefaultControlPlaneMachineType (e2-standard-4).
-	ControlPlaneInstanceType string
-	// Addons pin the CNI and metrics-server charts, the cloud-controller-manager's tag and, in Images,
-	// the PD CSI driver and its sidecars (AddonImageKeys). Required.
-	Addons kubeadm.AddonPins
-	// TokenRotation is handed to the bootstrap (kubeadm.BootstrapArgs.TokenRotation). Default: "".
-	TokenRotation string
-	// Protect turns on the control planes' deletion protection and marks them protected (pulumi
-	// protect). Default: false.
-	Protect bool
 	// Labels go on every VM, disk, template and the forwarding rule. Default: none.
 	Labels map[string]string
 }
 
 // SelfManagedCluster is a kubeadm cluster on Compute Engine: three shielded control-plane VMs (one per
-// zone) behind an internal passthrough Network Load Balancer on 6443, one regional managed instance
-// group per worker pool and zone sized by the cluster-autoscaler, two least-privilege service accounts (control
-// planes, workers) and the firewall rules of the Kubernetes ports, handed up as a cluster.Cluster.
+// zone) behind an internal passthrough Network Load Balancer on 6443, one zonal managed instance
+// group per worker pool and zone sized by the cluster-autoscaler, two least-privilege service
+// accounts (control planes, workers) and the firewall rules of the Kubernetes ports, handed up as a
+// cluster.Cluster.
 type SelfManagedCluster struct {
 	pulumi.ResourceState
 
@@ -123,6 +94,8 @@ type SelfManagedCluster struct {
 	Cluster cluster.Cluster
 	// ControlPlanes are the control-plane VMs, in zone order; ControlPlanes[0] ran kubeadm init.
 	ControlPlanes []*compute.Instance
+	// ControlPlaneReady are their readiness gates (kubeadm.Cluster.ControlPlaneReady).
+	ControlPlaneReady []pulumi.Resource
 	// Address is the load balancer's reserved internal address: the ControlPlaneEndpoint.
 	Address *compute.Address
 	// ForwardingRule is the internal load balancer's frontend (TCP 6443).
@@ -135,270 +108,233 @@ type SelfManagedCluster struct {
 	ControlPlaneServiceAccount, WorkerServiceAccount pulumi.StringOutput
 }
 
-func (a *SelfManagedClusterArgs) validate() error {
-	var ps problems
+// Validate reports every problem with the args at once, the shared spec's and Compute Engine's, as
+// a *kubeadm.ArgsError.
+func (a *SelfManagedClusterArgs) Validate() error {
 	if a == nil {
-		ps.add("args are required")
-		return ps.err()
+		a = &SelfManagedClusterArgs{}
 	}
-	var missing []string
-	for _, f := range []struct {
-		name string
-		ok   bool
-	}{
-		{"ClusterName", a.ClusterName != ""}, {"Project", a.Project != ""}, {"Region", a.Region != ""},
-		{"KubernetesVersion", a.KubernetesVersion != ""}, {"ContainerdVersion", a.ContainerdVersion != ""},
-		{"Network", a.Network != nil}, {"Subnetwork", a.Subnetwork != nil}, {"RegionBlock", a.RegionBlock != ""},
-	} {
-		if !f.ok {
-			missing = append(missing, f.name)
-		}
+	return kubeadm.ValidateCluster(&a.ClusterSpec, &gceInfra{args: a})
+}
+
+// gceInfra is the Compute Engine side of the kubeadm sequence.
+type gceInfra struct {
+	name            string
+	args            *SelfManagedClusterArgs
+	c               *SelfManagedCluster
+	image, cpType   string
+	cpTag, nodeTag  string
+	accounts        *selfManagedAccounts
+	project, region pulumi.StringInput
+}
+
+// Profile implements kubeadm.Infrastructure. The bootstrap was named after the component before
+// the sequence was shared: FormerBootstrapName keeps its identity.
+func (g *gceInfra) Profile() kubeadm.Profile {
+	return kubeadm.Profile{Cloud: cluster.GCP, Storage: storageProfile(), InternalLoadBalancer: internalLoadBalancer(), FormerBootstrapName: g.name}
+}
+
+// Problems implements kubeadm.Infrastructure: what only Compute Engine checks.
+func (g *gceInfra) Problems() []kubeadm.Problem {
+	var ps []kubeadm.Problem
+	bad := func(field, format string, v ...any) {
+		ps = append(ps, kubeadm.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
 	}
-	if len(missing) > 0 {
-		ps.add("missing %s", strings.Join(missing, ", "))
-	}
+	a := g.args
 	if a.ClusterName != "" && !validName(a.ClusterName, maxNameLen) {
-		ps.add("ClusterName %q must be lowercase letters, digits and hyphens, start with a letter and hold at most %d characters", a.ClusterName, maxNameLen)
+		bad("ClusterName", "%q must be lowercase letters, digits and hyphens, start with a letter and hold at most %d characters (it prefixes every GCP name)", a.ClusterName, maxNameLen)
 	}
-	if len(a.Zones) != 3 {
-		ps.add("Zones: want exactly 3 (one control plane each), got %d", len(a.Zones))
+	if a.Project == "" {
+		bad("Project", "required")
 	}
-	seenZone := map[string]bool{}
-	for _, z := range a.Zones {
+	if a.Network == nil {
+		bad("Network", "required")
+	}
+	if a.Subnetwork == nil {
+		bad("Subnetwork", "required")
+	}
+	for i, z := range a.Zones {
 		if a.Region != "" && !strings.HasPrefix(z, a.Region+"-") {
-			ps.add("zone %q is not in region %s", z, a.Region)
-		}
-		if seenZone[z] {
-			ps.add("zone %q is given twice", z)
-		}
-		seenZone[z] = true
-	}
-	for _, d := range a.DeployerCIDRs {
-		if p, err := netip.ParsePrefix(d); err != nil || !p.Addr().Is4() || p.Masked() != p {
-			ps.add("DeployerCIDRs: %q must be an IPv4 CIDR without host bits", d)
-		}
-	}
-	if a.RegionBlock != "" {
-		if p, err := netip.ParsePrefix(a.RegionBlock); err != nil || !p.Addr().Is4() || p.Bits() == 0 || p.Masked() != p {
-			ps.add("RegionBlock %q must be an IPv4 CIDR such as 10.40.0.0/16 (never 0.0.0.0/0)", a.RegionBlock)
+			bad(fmt.Sprintf("Zones[%d]", i), "zone %q is not in region %s", z, a.Region)
 		}
 	}
 	if a.Image != "" && strings.ContainsAny(a.Image, " \t\n") {
-		ps.add("Image %q is not an image or image family reference", a.Image)
+		bad("Image", "%q is not an image or image family reference", a.Image)
 	}
-	for _, p := range a.Addons.Problems("Addons", false) {
-		ps.add("%s: %s", p.Field, p.Reason)
-	}
-	for _, p := range addonImageProblems(a.Addons.Images) {
-		ps.add("%s", p)
-	}
-	if !slices.ContainsFunc(a.NodePools, func(p cluster.PoolSpec) bool { return p.Pool == "system" }) {
-		ps.add("a system node pool is required for coredns and the operators")
-	}
-	seen := map[string]bool{}
-	for _, p := range a.NodePools {
-		if seen[p.Pool] {
-			ps.add("node pool %q is given twice", p.Pool)
-		}
-		seen[p.Pool] = true
-		for _, msg := range poolProblems(p.Pool, p.InstanceType, p.Desired, p.Min, p.Max, p.DiskGiB) {
-			ps.add("node pool %q: %s", p.Pool, msg)
+	ps = append(ps, addonImageProblems(a.Addons.Images)...)
+	for i, p := range a.NodePools {
+		field := fmt.Sprintf("NodePools[%d]", i)
+		if !validName(p.Pool, maxNameLen) {
+			bad(field+".Pool", "%q must be lowercase letters, digits and hyphens, start with a letter and hold at most %d characters", p.Pool, maxNameLen)
 		}
 		if z := len(a.Zones); z > 0 && (p.Desired%z != 0 || p.Min%z != 0 || p.Max%z != 0) {
-			ps.add("node pool %q: desired %d, min %d and max %d must be multiples of the %d zones (a group per zone)", p.Pool, p.Desired, p.Min, p.Max, z)
+			bad(field, "pool %q: desired %d, min %d and max %d must be multiples of the %d zones (a group per zone)", p.Pool, p.Desired, p.Min, p.Max, z)
 		}
 		// Instance names are <cluster>-<pool>-xxxx and must stay within 63 characters (the node name).
 		if n := len(a.ClusterName) + 1 + len(p.Pool); n > 58 {
-			ps.add("node pool %q: %s-%s is %d characters, at most 58 leave room for the instance suffix", p.Pool, a.ClusterName, p.Pool, n)
+			bad(field+".Pool", "%s-%s is %d characters, at most 58 leave room for the instance suffix", a.ClusterName, p.Pool, n)
 		}
 	}
-	return ps.err()
+	return ps
 }
 
-// NewSelfManagedCluster creates a kubeadm cluster on Compute Engine VMs. Pass the region's gcp
-// provider with pulumi.Provider; every child takes it from the component, and the tls and random
-// providers of the bootstrap are made here as children.
-func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, opts ...pulumi.ResourceOption) (*SelfManagedCluster, error) {
-	if err := args.validate(); err != nil {
-		return nil, fmt.Errorf("gcp self-managed cluster %s: %w", name, err)
+// Endpoint implements kubeadm.Infrastructure: the service accounts, the firewall rules (the
+// Kubernetes ports from the region block only, the API server from Google's health checkers and the
+// deployers; no SSH, nothing from the internet) and the load balancer's reserved address. The load
+// balancer itself needs the control planes (ControlPlanesDone).
+func (g *gceInfra) Endpoint(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (kubeadm.Endpoint, error) {
+	args := g.args
+	parent := pulumi.Composite(opts...)
+	var err error
+	if g.accounts, err = newSelfManagedAccounts(ctx, g.name, args, parent); err != nil {
+		return kubeadm.Endpoint{}, err
 	}
-	c := &SelfManagedCluster{
-		Workers: map[string][]*compute.InstanceGroupManager{},
+	g.c.ControlPlaneServiceAccount, g.c.WorkerServiceAccount = g.accounts.cp.Email, g.accounts.worker.Email
+	if err := newSelfManagedFirewalls(ctx, g.name, args, g.cpTag, g.nodeTag, parent); err != nil {
+		return kubeadm.Endpoint{}, err
 	}
-	if err := ctx.RegisterComponentResource("kost:gcp:SelfManagedCluster", name, c, opts...); err != nil {
-		return nil, err
-	}
-	wrap := func(err error) error { return fmt.Errorf("gcp self-managed cluster %s: %w", name, err) }
-	parent := pulumi.Parent(c)
-	project, region := pulumi.String(args.Project), pulumi.String(args.Region)
-	image := args.Image
-	if image == "" {
-		image = DefaultSelfManagedImage
-	}
-	cpType := args.ControlPlaneInstanceType
-	if cpType == "" {
-		cpType = DefaultControlPlaneMachineType
-	}
-	cpTag, nodeTag := args.ClusterName+"-control-plane", args.ClusterName+"-node"
-
-	// Identities.
-	accounts, err := newSelfManagedAccounts(ctx, name, args, parent)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	c.ControlPlaneServiceAccount, c.WorkerServiceAccount = accounts.cp.Email, accounts.worker.Email
-
-	// Firewall: the Kubernetes ports from the region block only, and the API server from Google's
-	// health checkers; no SSH, nothing from the internet.
-	if err := newSelfManagedFirewalls(ctx, name, args, cpTag, nodeTag, parent); err != nil {
-		return nil, wrap(err)
-	}
-
-	// The load balancer's address comes first: it is the bootstrap's endpoint.
-	addr, err := compute.NewAddress(ctx, name+"-api", &compute.AddressArgs{
+	g.c.Address, err = compute.NewAddress(ctx, g.name+"-api", &compute.AddressArgs{
 		Name:        pulumi.String(args.ClusterName + "-api"),
-		Project:     project,
-		Region:      region,
+		Project:     g.project,
+		Region:      g.region,
 		Subnetwork:  args.Subnetwork,
 		AddressType: pulumi.String("INTERNAL"),
 		Purpose:     pulumi.String("GCE_ENDPOINT"),
 		Description: pulumi.String("kost: Kubernetes API of " + args.ClusterName),
 		Labels:      labelsWith(args.Labels, nil),
-	}, parent)
+	}, opts...)
 	if err != nil {
-		return nil, wrap(err)
+		return kubeadm.Endpoint{}, err
 	}
-	c.Address = addr
+	return kubeadm.Endpoint{Address: g.c.Address.Address}, nil
+}
 
-	boot, err := kubeadm.NewBootstrap(ctx, name, &kubeadm.BootstrapArgs{
-		ClusterName:          args.ClusterName,
-		KubernetesVersion:    args.KubernetesVersion,
-		ContainerdVersion:    args.ContainerdVersion,
-		ControlPlaneEndpoint: addr.Address,
-		PodCIDR:              netplan.OverlayPodCIDR.String(),
-		ServiceCIDR:          netplan.ServiceCIDR.String(),
-		CloudProvider:        string(cluster.GCP),
-		Pools:                args.NodePools,
-		TokenRotation:        args.TokenRotation,
-	}, parent)
-	if err != nil {
-		return nil, wrap(err)
+// ControlPlane implements kubeadm.Infrastructure: a shielded VM without an external address. A
+// joining control plane's user data sends kubeadm join to the first control plane while its own API
+// server is down (joinUserData: the load balancer answers its backends from themselves).
+func (g *gceInfra) ControlPlane(ctx *pulumi.Context, cp kubeadm.ControlPlaneArgs, opts ...pulumi.ResourceOption) (kubeadm.Machine, error) {
+	args := g.args
+	userData := cp.UserData
+	if cp.Index > 0 {
+		first := g.c.ControlPlanes[0].NetworkInterfaces.Index(pulumi.Int(0)).NetworkIp()
+		userData = joinUserData(g.c.Address.Address, first, cp.UserData)
 	}
-	c.Bootstrap = boot
-
-	// Control planes, serialised: kubeadm joins one control plane at a time.
-	var ready []pulumi.Resource
-	for i, zone := range args.Zones {
-		userData := boot.FirstControlPlane
-		var deps []pulumi.Resource
-		if i > 0 {
-			prev := c.ControlPlanes[i-1]
-			first := c.ControlPlanes[0].NetworkInterfaces.Index(pulumi.Int(0)).NetworkIp()
-			userData = joinUserData(addr.Address, first, boot.JoinControlPlane)
-			deps = append(deps, prev)
-		}
-		vm, err := compute.NewInstance(ctx, fmt.Sprintf("%s-cp-%d", name, i), &compute.InstanceArgs{
-			Name:        pulumi.Sprintf("%s-cp-%d", args.ClusterName, i),
-			Project:     project,
-			Zone:        pulumi.String(zone),
-			MachineType: pulumi.String(cpType),
-			Description: pulumi.String("kost: control plane of " + args.ClusterName),
-			BootDisk: &compute.InstanceBootDiskArgs{
-				AutoDelete: pulumi.Bool(true),
-				InitializeParams: &compute.InstanceBootDiskInitializeParamsArgs{
-					Image:  pulumi.String(image),
-					Size:   pulumi.Int(controlPlaneDiskGiB),
-					Type:   pulumi.String("pd-balanced"), // encrypted at rest (Google-managed keys)
-					Labels: labelsWith(args.Labels, nil),
-				},
+	vm, err := compute.NewInstance(ctx, fmt.Sprintf("%s-cp-%d", g.name, cp.Index), &compute.InstanceArgs{
+		Name:        pulumi.Sprintf("%s-cp-%d", args.ClusterName, cp.Index),
+		Project:     g.project,
+		Zone:        pulumi.String(cp.Zone),
+		MachineType: pulumi.String(g.cpType),
+		Description: pulumi.String("kost: control plane of " + args.ClusterName),
+		BootDisk: &compute.InstanceBootDiskArgs{
+			AutoDelete: pulumi.Bool(true),
+			InitializeParams: &compute.InstanceBootDiskInitializeParamsArgs{
+				Image:  pulumi.String(g.image),
+				Size:   pulumi.Int(controlPlaneDiskGiB),
+				Type:   pulumi.String("pd-balanced"), // encrypted at rest (Google-managed keys)
+				Labels: labelsWith(args.Labels, nil),
 			},
-			// No access config: no external address. Egress goes through the network's Cloud NAT.
-			NetworkInterfaces: compute.InstanceNetworkInterfaceArray{&compute.InstanceNetworkInterfaceArgs{
-				Subnetwork: args.Subnetwork,
-			}},
-			ServiceAccount: &compute.InstanceServiceAccountArgs{
-				Email:  accounts.cp.Email,
-				Scopes: pulumi.StringArray{pulumi.String(cloudPlatformScope)},
-			},
-			ShieldedInstanceConfig: &compute.InstanceShieldedInstanceConfigArgs{
-				EnableSecureBoot: pulumi.Bool(true), EnableVtpm: pulumi.Bool(true), EnableIntegrityMonitoring: pulumi.Bool(true),
-			},
-			Scheduling: &compute.InstanceSchedulingArgs{
-				ProvisioningModel: pulumi.String("STANDARD"),
-				AutomaticRestart:  pulumi.Bool(true),
-				OnHostMaintenance: pulumi.String("MIGRATE"),
-			},
-			Metadata:               vmMetadata(userData),
-			CanIpForward:           pulumi.Bool(false),
-			Tags:                   pulumi.StringArray{pulumi.String(cpTag), pulumi.String(nodeTag)},
-			Labels:                 labelsWith(args.Labels, map[string]string{"kost-role": "control-plane"}),
-			DeletionProtection:     pulumi.Bool(args.Protect),
-			AllowStoppingForUpdate: pulumi.Bool(true),
-		}, parent, pulumi.Protect(args.Protect), pulumi.DependsOn(append(deps, accounts.deps...)),
-			// cloud-init runs once: a new token or certificate in the user data must never replace
-			// (or even update) a control plane.
-			pulumi.IgnoreChanges([]string{`metadata["user-data"]`}))
-		if err != nil {
-			return nil, wrap(err)
-		}
-		c.ControlPlanes = append(c.ControlPlanes, vm)
-		ready = append(ready, vm)
+		},
+		// No access config: no external address. Egress goes through the network's Cloud NAT.
+		NetworkInterfaces: compute.InstanceNetworkInterfaceArray{&compute.InstanceNetworkInterfaceArgs{
+			Subnetwork: args.Subnetwork,
+		}},
+		ServiceAccount: &compute.InstanceServiceAccountArgs{
+			Email:  g.accounts.cp.Email,
+			Scopes: pulumi.StringArray{pulumi.String(cloudPlatformScope)},
+		},
+		ShieldedInstanceConfig: &compute.InstanceShieldedInstanceConfigArgs{
+			EnableSecureBoot: pulumi.Bool(true), EnableVtpm: pulumi.Bool(true), EnableIntegrityMonitoring: pulumi.Bool(true),
+		},
+		Scheduling: &compute.InstanceSchedulingArgs{
+			ProvisioningModel: pulumi.String("STANDARD"),
+			AutomaticRestart:  pulumi.Bool(true),
+			OnHostMaintenance: pulumi.String("MIGRATE"),
+		},
+		Metadata:               vmMetadata(userData),
+		CanIpForward:           pulumi.Bool(false),
+		Tags:                   pulumi.StringArray{pulumi.String(g.cpTag), pulumi.String(g.nodeTag)},
+		Labels:                 labelsWith(args.Labels, map[string]string{"kost-role": "control-plane"}),
+		DeletionProtection:     pulumi.Bool(args.Protect),
+		AllowStoppingForUpdate: pulumi.Bool(true),
+	}, append(opts, pulumi.Protect(args.Protect), pulumi.DependsOn(slices.Concat(cp.After, g.accounts.deps)),
+		// cloud-init runs once: a new token or certificate in the user data must never replace
+		// (or even update) a control plane.
+		pulumi.IgnoreChanges([]string{`metadata["user-data"]`}))...)
+	if err != nil {
+		return kubeadm.Machine{}, err
 	}
+	g.c.ControlPlanes = append(g.c.ControlPlanes, vm)
+	return kubeadm.Machine{
+		Resources: []pulumi.Resource{vm},
+		PrivateIP: vm.NetworkInterfaces.Index(pulumi.Int(0)).NetworkIp().Elem(),
+	}, nil
+}
 
-	fr, err := newAPILoadBalancer(ctx, name, args, c, addr, parent)
+// ControlPlanesDone implements kubeadm.Infrastructure: the internal load balancer, whose zonal
+// instance groups hold the control planes.
+func (g *gceInfra) ControlPlanesDone(ctx *pulumi.Context, _ []kubeadm.Machine, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	fr, err := newAPILoadBalancer(ctx, g.name, g.args, g.c, g.c.Address, pulumi.Composite(opts...))
 	if err != nil {
-		return nil, wrap(err)
+		return nil, err
 	}
-	c.ForwardingRule = fr
-	ready = append(ready, fr)
+	g.c.ForwardingRule = fr
+	return []pulumi.Resource{fr}, nil
+}
 
-	for _, p := range args.NodePools {
-		migs, err := newWorkerGroup(ctx, name, args, p, image, boot.Workers[p.Pool], accounts, nodeTag, c, parent)
-		if err != nil {
-			return nil, wrap(err)
-		}
-		for _, mig := range migs {
-			ready = append(ready, mig)
-		}
+// WorkerGroup implements kubeadm.Infrastructure: an instance template and a zonal managed instance
+// group per zone.
+func (g *gceInfra) WorkerGroup(ctx *pulumi.Context, w kubeadm.WorkerGroupArgs, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	migs, err := newWorkerGroup(ctx, g.name, g.args, w.Pool, g.image, w.UserData, g.accounts, g.nodeTag, g.c, w.After, pulumi.Composite(opts...))
+	if err != nil {
+		return nil, err
 	}
+	out := make([]pulumi.Resource, len(migs))
+	for i, m := range migs {
+		out[i] = m
+	}
+	return out, nil
+}
 
-	endpoint := pulumi.Sprintf("https://%s:%d", addr.Address, apiPort)
-	k8s, err := cluster.NewKubernetesProvider(ctx, name+"-k8s", boot.AdminKubeconfig, parent)
-	if err != nil {
-		return nil, wrap(err)
+// Addons implements kubeadm.Infrastructure.
+func (g *gceInfra) Addons(*pulumi.Context) (kubeadm.AddonSet, error) {
+	return g.args.addonInstallers(g.nodeTag)
+}
+
+// NewSelfManagedCluster creates a kubeadm cluster on Compute Engine VMs with the shared kubeadm
+// sequence. Pass the region's gcp provider with pulumi.Provider; every child takes it from the
+// component, and the tls, random and command providers are made inside.
+func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, opts ...pulumi.ResourceOption) (*SelfManagedCluster, error) {
+	if err := args.Validate(); err != nil {
+		return nil, fmt.Errorf("gcp self-managed cluster %s: %w", name, err)
 	}
-	set, err := args.addonInstallers(nodeTag)
-	if err != nil {
-		return nil, wrap(err)
+	c := &SelfManagedCluster{Workers: map[string][]*compute.InstanceGroupManager{}}
+	if err := ctx.RegisterComponentResource("kost:gcp:SelfManagedCluster", name, c, opts...); err != nil {
+		return nil, err
 	}
-	c.Addons, err = kubeadm.NewAddons(ctx, name+"-addons", &kubeadm.AddonsArgs{
-		Provider: k8s, Endpoint: endpoint, CACertPEM: boot.CACertPEM,
-		After:    []pulumi.Resource{c.ControlPlanes[0], fr},
-		AddonSet: set,
-	}, parent)
-	if err != nil {
-		return nil, wrap(err)
+	infra := &gceInfra{
+		name: name, args: args, c: c, image: args.Image, cpType: args.ControlPlaneInstanceType,
+		cpTag: args.ClusterName + "-control-plane", nodeTag: args.ClusterName + "-node",
+		project: pulumi.String(args.Project), region: pulumi.String(args.Region),
 	}
-	ready = append(ready, c.Addons.Ready...)
-	c.Cluster = cluster.Cluster{
-		Name:                 args.ClusterName,
-		Cloud:                cluster.GCP,
-		Region:               args.Region,
-		Zones:                slices.Clone(args.Zones),
-		Endpoint:             endpoint,
-		Kubeconfig:           boot.AdminKubeconfig,
-		Provider:             k8s,
-		DedicatedPools:       true,
-		Storage:              storageProfile(),
-		InternalLoadBalancer: internalLoadBalancer(),
-		Ready:                ready,
-		JoinToken:            boot.Token,
+	if infra.image == "" {
+		infra.image = DefaultSelfManagedImage
+	}
+	if infra.cpType == "" {
+		infra.cpType = DefaultControlPlaneMachineType
+	}
+	k, err := kubeadm.NewCluster(ctx, name, c, &args.ClusterSpec, infra)
+	if err != nil {
+		return nil, fmt.Errorf("gcp self-managed cluster %s: %w", name, err)
+	}
+	c.Bootstrap, c.Addons, c.Cluster = k.Bootstrap, k.Addons, k.Contract
+	for _, g := range k.ControlPlaneReady {
+		c.ControlPlaneReady = append(c.ControlPlaneReady, g)
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"endpoint":                   endpoint,
-		"kubeconfig":                 boot.AdminKubeconfig,
-		"controlPlaneServiceAccount": accounts.cp.Email,
-		"workerServiceAccount":       accounts.worker.Email,
+		"endpoint":                   k.Endpoint,
+		"kubeconfig":                 k.Bootstrap.AdminKubeconfig,
+		"controlPlaneServiceAccount": c.ControlPlaneServiceAccount,
+		"workerServiceAccount":       c.WorkerServiceAccount,
 	}); err != nil {
 		return nil, err
 	}
@@ -600,7 +536,7 @@ func newAPILoadBalancer(ctx *pulumi.Context, name string, args *SelfManagedClust
 // sized by the cluster-autoscaler (which drives zonal groups only, and drains a node before it
 // removes it; Compute Engine's own autoscaler would delete VMs on CPU alone).
 func newWorkerGroup(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, p cluster.PoolSpec, image string,
-	userData pulumi.StringOutput, accounts *selfManagedAccounts, nodeTag string, c *SelfManagedCluster, parent pulumi.ResourceOption,
+	userData pulumi.StringOutput, accounts *selfManagedAccounts, nodeTag string, c *SelfManagedCluster, after []pulumi.Resource, parent pulumi.ResourceOption,
 ) ([]*compute.InstanceGroupManager, error) {
 	project, region := pulumi.String(args.Project), pulumi.String(args.Region)
 	disk := p.DiskGiB
@@ -680,7 +616,7 @@ func newWorkerGroup(ctx *pulumi.Context, name string, args *SelfManagedClusterAr
 				MaxUnavailableFixed: pulumi.Int(0),
 			},
 			WaitForInstances: pulumi.Bool(false),
-		}, parent, pulumi.IgnoreChanges([]string{"targetSize"})) // the cluster-autoscaler owns the size
+		}, parent, pulumi.DependsOn(after), pulumi.IgnoreChanges([]string{"targetSize"})) // the cluster-autoscaler owns the size
 		if err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pulumi/pulumi-command/sdk/go/command/local"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
 	yamlv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/yaml/v2"
@@ -25,18 +26,20 @@ const smName = "sm"
 
 func smArgs(t *testing.T, network, subnetwork pulumi.StringInput) *kgcp.SelfManagedClusterArgs {
 	return &kgcp.SelfManagedClusterArgs{
-		ClusterName:       clusterName,
-		Project:           project,
-		Region:            region,
-		Zones:             zones,
-		KubernetesVersion: "1.33.5",
-		ContainerdVersion: "1.7.28-1~ubuntu.24.04~noble",
-		Network:           network,
-		Subnetwork:        subnetwork,
-		RegionBlock:       layout(t).Block.String(),
-		NodePools:         smPools(),
-		Addons:            testPins(),
-		Labels:            map[string]string{"environment": "dev"},
+		ClusterSpec: kubeadm.ClusterSpec{
+			ClusterName:       clusterName,
+			Region:            region,
+			Zones:             zones,
+			KubernetesVersion: "1.33.5",
+			ContainerdVersion: "1.7.28-1~ubuntu.24.04~noble",
+			RegionBlock:       layout(t).Block.String(),
+			NodePools:         smPools(),
+			Addons:            testPins(),
+		},
+		Project:    project,
+		Network:    network,
+		Subnetwork: subnetwork,
+		Labels:     map[string]string{"environment": "dev"},
 	}
 }
 
@@ -454,14 +457,16 @@ func TestSelfManagedCluster(t *testing.T) {
 					"storage": cluster.StorageProfile{Provisioner: "pd.csi.storage.gke.io",
 						DB: map[string]string{"type": "pd-ssd"}, Standard: map[string]string{"type": "pd-balanced"}},
 					"ilb":              map[string]string{"networking.gke.io/load-balancer-type": "Internal"},
-					"kubeconfigSecret": true, "provider": true, "ready": 3 + 1 + 3*len(smPools()) + 5, // a group per pool and zone, the five add-ons
+					"kubeconfigSecret": true, "provider": true, // the VMs and their gates, the forwarding rule, a group per pool and zone, the five add-ons,
+					// a gate per pool
+					"ready": 3 + 3 + 1 + 3*len(smPools()) + 5 + len(smPools()),
 				}
 				if d := cmp.Diff(want, got); d != "" {
 					t.Errorf("cluster.Cluster (-want +got):\n%s", d)
 				}
 				for _, r := range c.Ready {
 					switch r.(type) {
-					case *compute.Instance, *compute.ForwardingRule, *compute.InstanceGroupManager, *helmv4.Chart, *yamlv2.ConfigGroup:
+					case *compute.Instance, *compute.ForwardingRule, *compute.InstanceGroupManager, *helmv4.Chart, *yamlv2.ConfigGroup, *local.Command:
 					default:
 						t.Errorf("Ready holds %T; want custom resources and remote components only", r)
 					}
@@ -536,9 +541,10 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 	}{
 		"Missing": {
 			mutate: func(a *kgcp.SelfManagedClusterArgs) {
-				*a = kgcp.SelfManagedClusterArgs{NodePools: pools(), Zones: zones}
+				*a = kgcp.SelfManagedClusterArgs{ClusterSpec: kubeadm.ClusterSpec{NodePools: smPools(), Zones: zones, Addons: testPins()}}
 			},
-			want: []string{"missing ClusterName, Project, Region, KubernetesVersion, ContainerdVersion, Network, Subnetwork, RegionBlock"},
+			want: []string{"ClusterName: required", "Project: required", "Region: required", "KubernetesVersion: required",
+				"ContainerdVersion: required", "Network: required", "Subnetwork: required", "RegionBlock: required"},
 		},
 		"TwoZones": {
 			mutate: func(a *kgcp.SelfManagedClusterArgs) { a.Zones = zones[:2] },
@@ -549,14 +555,14 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 				a.Zones = []string{"europe-west1-b", "europe-west1-b", "us-east1-b"}
 				a.RegionBlock = "0.0.0.0/0"
 			},
-			want: []string{`zone "us-east1-b" is not in region`, `zone "europe-west1-b" is given twice`, "never 0.0.0.0/0"},
+			want: []string{`Zones[2]: zone "us-east1-b" is not in region`, `Zones[1]: "europe-west1-b" is empty or repeated`, `RegionBlock: "0.0.0.0/0" would open`},
 		},
 		"BadNameAndPools": {
 			mutate: func(a *kgcp.SelfManagedClusterArgs) {
 				a.ClusterName = "Kost_Dev"
 				a.NodePools = []cluster.PoolSpec{{Pool: "tikv", InstanceType: "n2-highmem-8", Desired: 5, Min: 3, Max: 4}}
 			},
-			want: []string{`ClusterName "Kost_Dev"`, "a system node pool is required", `node pool "tikv": need 0 <= min (3) <= desired (5) <= max (4)`},
+			want: []string{`ClusterName: "Kost_Dev" must be lowercase`, `NodePools: a "system" pool is required`, `NodePools[0]: pool "tikv": need 0 <= Min (3) <= Desired (5) <= Max (4)`},
 		},
 		"FloatingAddonPins": {
 			mutate: func(a *kgcp.SelfManagedClusterArgs) {
@@ -581,8 +587,9 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 				_, err = kgcp.NewSelfManagedCluster(ctx, smName, a, pulumi.Provider(p))
 				return err
 			})
-			if !errors.Is(err, kgcp.ErrInvalidArgs) {
-				t.Fatalf("err = %v, want ErrInvalidArgs", err)
+			var ae *kubeadm.ArgsError
+			if !errors.As(err, &ae) {
+				t.Fatalf("err = %v, want a *kubeadm.ArgsError", err)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
@@ -597,7 +604,7 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 			return err
 		})
 		return err
-	}(); !errors.Is(err, kgcp.ErrInvalidArgs) {
+	}(); err == nil || !strings.Contains(err.Error(), "ClusterName: required") {
 		t.Errorf("nil args: %v", err)
 	}
 }

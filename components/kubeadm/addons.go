@@ -225,21 +225,56 @@ func (a *AddonsArgs) validate() error {
 	return nil
 }
 
-// readyScript polls /readyz with the cluster CA until it answers or the deadline passes. /readyz is
-// readable without credentials (the system:public-info-viewer role), so no key reaches the shell.
-const readyScript = `set -eu
+// ReadyzScript polls $KOST_ENDPOINT/readyz with the cluster CA until it answers 200 or
+// $KOST_TIMEOUT_SECONDS pass, then fails naming $KOST_WHAT and saying $KOST_HINT. /readyz is readable
+// without credentials (the system:public-info-viewer role), so no key reaches the shell. An address
+// as endpoint is checked against the certificate's IP SANs (kubeadm puts each control plane's
+// address in its serving certificate). $KOST_POLL_SECONDS (default 10) spaces the attempts.
+const ReadyzScript = `set -eu
 ca=$(mktemp)
 trap 'rm -f "$ca"' EXIT
 printf '%s\n' "$KOST_CA_PEM" > "$ca"
+what=${KOST_WHAT:-$KOST_ENDPOINT}
 deadline=$(( $(date +%s) + KOST_TIMEOUT_SECONDS ))
 until curl --silent --fail --max-time 5 --cacert "$ca" "$KOST_ENDPOINT/readyz" > /dev/null; do
   if [ "$(date +%s)" -ge "$deadline" ]; then
-    echo "kost: $KOST_ENDPOINT/readyz did not answer within $KOST_TIMEOUT_SECONDS s: check /var/log/cloud-init-output.log on the first control plane and that this machine reaches the internal load balancer" >&2
+    echo "kost: $what did not answer $KOST_ENDPOINT/readyz within $KOST_TIMEOUT_SECONDS s: ${KOST_HINT:-check /var/log/kost-bootstrap.log on the first control plane and that this machine reaches the internal load balancer}" >&2
     exit 1
   fi
-  sleep 10
+  sleep "${KOST_POLL_SECONDS:-10}"
 done
-echo "kost: $KOST_ENDPOINT is ready"
+echo "kost: $what is ready"
+`
+
+// PoolReadyScript waits until at least $KOST_WANT nodes labelled kost.io/pool=$KOST_POOL are Ready,
+// asking the API at $KOST_ENDPOINT with the admin client certificate, or fails after
+// $KOST_TIMEOUT_SECONDS naming $KOST_WHAT and saying $KOST_HINT. The node list is requested without
+// pretty-printing (the API server indents JSON for curl's user agent otherwise: isPrettyPrint in
+// k8s.io/apiserver v0.36.4 pkg/endpoints/handlers/negotiation/negotiate.go), so each Ready node
+// carries exactly one "type":"Ready","status":"True" (NodeCondition's field order). The e2e run
+// checks it against the real API server.
+const PoolReadyScript = `set -eu
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+umask 077
+printf '%s\n' "$KOST_CA_PEM" > "$d/ca"
+printf '%s\n' "$KOST_CLIENT_CERT" > "$d/crt"
+printf '%s\n' "$KOST_CLIENT_KEY" > "$d/key"
+url="$KOST_ENDPOINT/api/v1/nodes?labelSelector=kost.io%2Fpool%3D$KOST_POOL&pretty=false"
+deadline=$(( $(date +%s) + KOST_TIMEOUT_SECONDS ))
+while :; do
+  n=$(curl --silent --fail --max-time 10 --user-agent kost-gate --cacert "$d/ca" --cert "$d/crt" --key "$d/key" "$url" \
+    | grep -o '"type":"Ready","status":"True"' | wc -l) || n=0
+  if [ "$n" -ge "$KOST_WANT" ]; then
+    echo "kost: $KOST_WHAT has $n Ready nodes"
+    exit 0
+  fi
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    echo "kost: $KOST_WHAT has $n of $KOST_WANT nodes Ready after $KOST_TIMEOUT_SECONDS s: $KOST_HINT" >&2
+    exit 1
+  fi
+  sleep "${KOST_POLL_SECONDS:-10}"
+done
 `
 
 // NewAddons waits for the API server, then installs the add-ons with the cluster's provider. The
@@ -265,7 +300,7 @@ func NewAddons(ctx *pulumi.Context, name string, args *AddonsArgs, opts ...pulum
 	}
 	a.APIReady, err = local.NewCommand(ctx, name+"-api-ready", &local.CommandArgs{
 		Interpreter: pulumi.StringArray{pulumi.String("/bin/bash"), pulumi.String("-c")},
-		Create:      pulumi.String(readyScript),
+		Create:      pulumi.String(ReadyzScript),
 		Environment: pulumi.StringMap{
 			"KOST_ENDPOINT":        args.Endpoint,
 			"KOST_CA_PEM":          args.CACertPEM,

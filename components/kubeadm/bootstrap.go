@@ -64,6 +64,9 @@ type BootstrapArgs struct {
 	// TokenRotation is kept by the token's random strings: changing it (say, to the date) makes a new
 	// token on the next `pulumi up`. Default: "" (the token never changes by itself).
 	TokenRotation string
+	// FormerName is a name this bootstrap had before (its children were named <FormerName>-ca and so
+	// on): the bootstrap and its children keep their identity through aliases. Default: "" (none).
+	FormerName string
 }
 
 // Bootstrap is the PKI, the bootstrap token and the node configuration of one cluster.
@@ -89,6 +92,9 @@ type Bootstrap struct {
 	AdminKubeconfig pulumi.StringOutput
 	// CACertPEM is the cluster CA certificate.
 	CACertPEM pulumi.StringOutput
+	// AdminCertPEM and AdminKeyPEM are the admin client certificate and key of AdminKubeconfig, for
+	// the readiness gates' API calls. The key is secret.
+	AdminCertPEM, AdminKeyPEM pulumi.StringOutput
 	// CAHash pins the cluster CA for kubeadm join: "sha256:<hex>" over its SubjectPublicKeyInfo.
 	CAHash pulumi.StringOutput
 	// Token is the bootstrap token, id.secret in kubeadm's format ([a-z0-9]{6}.[a-z0-9]{16}). Secret.
@@ -111,15 +117,23 @@ type Problem struct {
 	Reason string
 }
 
-// ArgsError lists every problem found in BootstrapArgs.
-type ArgsError struct{ Problems []Problem }
+// ArgsError lists every problem found in args.
+type ArgsError struct {
+	Problems []Problem
+	// What the args are, in the message: "invalid <What>: ...". Default: "bootstrap args".
+	What string
+}
 
 func (e *ArgsError) Error() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
 		parts[i] = p.Field + ": " + p.Reason
 	}
-	return "invalid bootstrap args: " + strings.Join(parts, "; ")
+	what := e.What
+	if what == "" {
+		what = "bootstrap args"
+	}
+	return "invalid " + what + ": " + strings.Join(parts, "; ")
 }
 
 var (
@@ -225,8 +239,22 @@ func poolKubeletArgs(p cluster.PoolSpec) []arg {
 	return args
 }
 
+// aliasFor is the alias option of a child named <name><suffix> ("" for the bootstrap itself).
+type aliasFor func(suffix string) pulumi.ResourceOption
+
+// formerNames aliases the bootstrap and its children to the names they had under former; with no
+// former name it aliases nothing.
+func formerNames(former string) aliasFor {
+	return func(suffix string) pulumi.ResourceOption {
+		if former == "" {
+			return pulumi.Composite()
+		}
+		return pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(former + suffix)}})
+	}
+}
+
 // newToken makes the bootstrap token from two random strings of kubeadm's alphabet.
-func newToken(ctx *pulumi.Context, name, rotation string, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
+func newToken(ctx *pulumi.Context, name, rotation string, alias aliasFor, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
 	part := func(suffix string, length int) (*random.RandomString, error) {
 		a := &random.RandomStringArgs{
 			Length: pulumi.Int(length), Lower: pulumi.Bool(true), Numeric: pulumi.Bool(true),
@@ -236,7 +264,7 @@ func newToken(ctx *pulumi.Context, name, rotation string, opts ...pulumi.Resourc
 			a.Keepers = pulumi.StringMap{"rotation": pulumi.String(rotation)}
 		}
 		return random.NewRandomString(ctx, name+"-"+suffix, a,
-			append(opts, pulumi.AdditionalSecretOutputs([]string{"result"}))...)
+			append(opts, pulumi.AdditionalSecretOutputs([]string{"result"}), alias("-"+suffix))...)
 	}
 	id, err := part("token-id", 6)
 	if err != nil {
@@ -257,15 +285,16 @@ func NewBootstrap(ctx *pulumi.Context, name string, args *BootstrapArgs, opts ..
 		return nil, fmt.Errorf("kubeadm %s: %w", name, err)
 	}
 	b := &Bootstrap{Workers: map[string]pulumi.StringOutput{}}
-	if err := ctx.RegisterComponentResource("kost:kubeadm:Bootstrap", name, b, opts...); err != nil {
+	alias := formerNames(args.FormerName)
+	if err := ctx.RegisterComponentResource("kost:kubeadm:Bootstrap", name, b, append(opts, alias(""))...); err != nil {
 		return nil, err
 	}
 	wrap := func(err error) error { return fmt.Errorf("kubeadm %s: %w", name, err) }
-	tlsP, err := tls.NewProvider(ctx, name+"-tls", nil, pulumi.Parent(b))
+	tlsP, err := tls.NewProvider(ctx, name+"-tls", nil, pulumi.Parent(b), alias("-tls"))
 	if err != nil {
 		return nil, wrap(err)
 	}
-	randP, err := random.NewProvider(ctx, name+"-random", nil, pulumi.Parent(b))
+	randP, err := random.NewProvider(ctx, name+"-random", nil, pulumi.Parent(b), alias("-random"))
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -275,11 +304,11 @@ func NewBootstrap(ctx *pulumi.Context, name string, args *BootstrapArgs, opts ..
 		ttl = DefaultTokenTTL
 	}
 
-	keys, err := newPKI(ctx, name, parent)
+	keys, err := newPKI(ctx, name, alias, parent)
 	if err != nil {
 		return nil, wrap(err)
 	}
-	token, err := newToken(ctx, name, args.TokenRotation, parent)
+	token, err := newToken(ctx, name, args.TokenRotation, alias, parent)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -342,6 +371,8 @@ func NewBootstrap(ctx *pulumi.Context, name string, args *BootstrapArgs, opts ..
 			return adminKubeconfig(args.ClusterName, xs[0].(string), xs[1].(string), xs[2].(string), xs[3].(string))
 		}))
 	b.CACertPEM = keys.ca.certPEM
+	b.AdminCertPEM = keys.admin.certPEM
+	b.AdminKeyPEM = pulumi.ToSecret(keys.admin.key.PrivateKeyPem).(pulumi.StringOutput)
 	b.CAHash = caHash
 	b.Token = token
 

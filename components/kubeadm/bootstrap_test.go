@@ -211,7 +211,7 @@ func TestCertificatesChainToTheirCA(t *testing.T) {
 	t.Parallel()
 	_, out := mustRun(t, nil)
 	files := parseUserData(t, out.first)
-	pki := func(name string) string { return files.file(t, "/etc/kubernetes/pki/"+name) }
+	pki := func(name string) string { return files.file(t, "/etc/kost/pki/"+name) }
 	var kc struct {
 		Users []struct {
 			User struct {
@@ -403,7 +403,7 @@ func TestWorkers(t *testing.T) {
 		t.Run(pool, func(t *testing.T) {
 			t.Parallel()
 			ud := out.workers[pool]
-			if strings.Contains(ud, "PRIVATE KEY") || strings.Contains(ud, "/etc/kubernetes/pki") {
+			if strings.Contains(ud, "PRIVATE KEY") || strings.Contains(ud, "/etc/kost/pki/") {
 				t.Errorf("%s: worker user data holds key material", tc.reason)
 			}
 			j := kubeadmDoc(t, ud, "JoinConfiguration")
@@ -434,9 +434,9 @@ func TestUserData(t *testing.T) {
 		pki     []string
 		kubeadm string
 	}{
-		"FirstControlPlane": {reason: "kubeadm init over the pre-made PKI", data: out.first, pki: shared, kubeadm: "kubeadm init --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
-		"JoinControlPlane":  {reason: "the same shared certificates, then join", data: out.join, pki: shared, kubeadm: "kubeadm join --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
-		"Worker":            {reason: "join only", data: out.workers["tikv"], kubeadm: "kubeadm join --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
+		"FirstControlPlane": {reason: "kubeadm init over the pre-made PKI", data: out.first, pki: shared, kubeadm: "kubeadm_run init --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
+		"JoinControlPlane":  {reason: "the same shared certificates, then join", data: out.join, pki: shared, kubeadm: "kubeadm_run join --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
+		"Worker":            {reason: "join only", data: out.workers["tikv"], kubeadm: "kubeadm_run join --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -444,7 +444,8 @@ func TestUserData(t *testing.T) {
 			c := parseUserData(t, tc.data)
 			var pki []string
 			for _, f := range c.WriteFiles {
-				name, ok := strings.CutPrefix(f.Path, "/etc/kubernetes/pki/")
+				// Staged: each kubeadm attempt copies them into /etc/kubernetes/pki (kubeadm reset empties it).
+				name, ok := strings.CutPrefix(f.Path, "/etc/kost/pki/")
 				if ok {
 					pki = append(pki, name)
 				}

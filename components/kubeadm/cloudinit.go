@@ -22,7 +22,60 @@ const (
 const (
 	kubeadmConfigPath = configDir + "/kubeadm.yaml"
 	scriptPath        = "/usr/local/sbin/kost-bootstrap"
+	// logPath holds the bootstrap's output: what a failed readiness gate points at.
+	logPath = "/var/log/kost-bootstrap.log"
+	// stagedPKIDir holds the shared certificates and keys until kubeadm has run: kubeadm reset (between
+	// two attempts) empties the certificates directory, so each attempt copies them in again; the copy
+	// is removed once the node has joined.
+	stagedPKIDir = "/etc/kost/pki"
 )
+
+// Bounds of the bootstrap's retries: a bad minute (a mirror that times out, an API server that is
+// still starting, a lost etcd election) is retried; a broken configuration fails after the last
+// attempt and the readiness gate reports it.
+const (
+	aptAttempts     = 5
+	kubeadmAttempts = 3
+)
+
+// retryFunctions are the bootstrap's retrying steps, in shell. apt_get retries the whole command
+// (apt's own Acquire::Retries covers downloads only, not a held lock or a broken mirror index);
+// kubeadm_run runs kubeadm init or join, and after a failure resets the node (kubeadm reset,
+// which removes the half-made static pods, etcd data and certificates), restores the shared
+// certificates and tries again. Tested by sourcing them with stand-in commands.
+const retryFunctions = `apt_get() {
+  local attempt
+  for attempt in $(seq 1 "${KOST_APT_ATTEMPTS:-5}"); do
+    if apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -y "$@"; then return 0; fi
+    echo "kost: apt-get $* failed (attempt $attempt)" >&2
+    sleep "${KOST_RETRY_SLEEP:-15}"
+  done
+  return 1
+}
+
+restore_pki() {
+  if [ -d "$KOST_STAGED_PKI" ]; then
+    install -d -m 0755 "$KOST_PKI_DIR"
+    cp -a "$KOST_STAGED_PKI/." "$KOST_PKI_DIR/"
+  fi
+}
+
+kubeadm_run() {
+  local attempt
+  for attempt in $(seq 1 "${KOST_KUBEADM_ATTEMPTS:-3}"); do
+    restore_pki
+    if kubeadm "$@"; then
+      rm -rf "$KOST_STAGED_PKI"
+      return 0
+    fi
+    echo "kost: kubeadm $1 failed (attempt $attempt); resetting the node before the next" >&2
+    kubeadm reset --force || true
+    sleep "${KOST_RETRY_SLEEP:-30}"
+  done
+  echo "kost: kubeadm $1 failed ${KOST_KUBEADM_ATTEMPTS:-3} times; giving up (the readiness gate reports it)" >&2
+  return 1
+}
+`
 
 // role is what a node becomes.
 type role int
@@ -62,10 +115,10 @@ type pkiFiles struct {
 
 func (p *pkiFiles) files() []writeFile {
 	pub := func(name, content string) writeFile {
-		return writeFile{Path: pkiDir + "/" + name, Owner: "root:root", Permissions: "0644", Content: content}
+		return writeFile{Path: stagedPKIDir + "/" + name, Owner: "root:root", Permissions: "0644", Content: content}
 	}
 	key := func(name, content string) writeFile {
-		return writeFile{Path: pkiDir + "/" + name, Owner: "root:root", Permissions: "0600", Content: content}
+		return writeFile{Path: stagedPKIDir + "/" + name, Owner: "root:root", Permissions: "0600", Content: content}
 	}
 	return []writeFile{
 		pub("ca.crt", p.CACert), key("ca.key", p.CAKey),
@@ -130,23 +183,25 @@ func minor(kubernetesVersion string) string {
 func bootstrapScript(n node) string {
 	pkg := k8sPackageVersion(n.KubernetesVersion)
 	repo := fmt.Sprintf(k8sRepo, minor(n.KubernetesVersion))
-	kubeadmCmd := "kubeadm join --config " + kubeadmConfigPath
+	kubeadmCmd := "kubeadm_run join --config " + kubeadmConfigPath
 	if n.Role == firstControlPlane {
-		kubeadmCmd = "kubeadm init --config " + kubeadmConfigPath
+		kubeadmCmd = "kubeadm_run init --config " + kubeadmConfigPath
 	}
 	lines := []string{
 		"#!/bin/bash",
 		fmt.Sprintf("# kost: bootstrap of a %s of cluster %s on %s (Ubuntu LTS).", n.Role, n.ClusterName, n.CloudProvider),
-		fmt.Sprintf("# Kubernetes %s, containerd.io %s. Runs once, from cloud-init.", n.KubernetesVersion, n.ContainerdVersion),
+		fmt.Sprintf("# Kubernetes %s, containerd.io %s. Runs once, from cloud-init; output in %s.", n.KubernetesVersion, n.ContainerdVersion, logPath),
 		"set -euo pipefail",
+		"exec > >(tee -a " + logPath + ") 2>&1",
 		"export DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a",
+		fmt.Sprintf("export KOST_STAGED_PKI=%s KOST_PKI_DIR=%s KOST_APT_ATTEMPTS=%d KOST_KUBEADM_ATTEMPTS=%d", stagedPKIDir, pkiDir, aptAttempts, kubeadmAttempts),
 		"",
 		"if [ -e /etc/kubernetes/kubelet.conf ]; then",
 		`  echo "kost: this node is already part of a cluster" >&2`,
 		"  exit 0",
 		"fi",
 		"",
-		"apt_get() { apt-get -o DPkg::Lock::Timeout=600 -y \"$@\"; }",
+		strings.TrimSuffix(retryFunctions, "\n"),
 		"",
 		hostnameStep(n.CloudProvider),
 		"# Kernel: no swap, overlay and br_netfilter modules, bridged traffic through iptables, forwarding.",
@@ -159,8 +214,8 @@ func bootstrapScript(n node) string {
 		"install -d -m 0755 /etc/apt/keyrings",
 		"apt_get update",
 		"apt_get install ca-certificates curl gpg",
-		"curl -fsSL --retry 5 " + dockerRepo + "/gpg -o /etc/apt/keyrings/docker.asc",
-		"curl -fsSL --retry 5 " + repo + "Release.key | gpg --dearmor --yes -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg",
+		"curl -fsSL --retry 5 --retry-all-errors --max-time 60 " + dockerRepo + "/gpg -o /etc/apt/keyrings/docker.asc",
+		"curl -fsSL --retry 5 --retry-all-errors --max-time 60 " + repo + "Release.key | gpg --dearmor --yes -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg",
 		`codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"`,
 		`echo "deb [signed-by=/etc/apt/keyrings/docker.asc] ` + dockerRepo + ` ${codename} stable" >/etc/apt/sources.list.d/docker.list`,
 		`echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ` + repo + ` /" >/etc/apt/sources.list.d/kubernetes.list`,

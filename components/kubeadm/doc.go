@@ -1,4 +1,11 @@
-// Package kubeadm owns the cloud-neutral bootstrap of a self-managed Kubernetes cluster built with
+// Package kubeadm owns the self-managed cluster sequence, written once: NewCluster validates the
+// shared ClusterSpec and the cloud's own args, then runs the endpoint, the bootstrap, the control
+// planes one at a time behind readiness gates, the worker groups, the Kubernetes provider, the
+// add-ons and the pools' gates, and hands up the cluster.Cluster. A cloud implements Infrastructure
+// (its API load balancer, a control-plane machine, a worker group, its add-ons and profiles) and
+// nothing else.
+//
+// It also owns the cloud-neutral bootstrap of a self-managed Kubernetes cluster built with
 // kubeadm on Ubuntu VMs: the PKI (cluster, front-proxy and etcd CAs, service-account key pair, an
 // admin client certificate) made in Pulumi with pulumi-tls, the bootstrap token made with
 // pulumi-random, the kubeadm configuration (InitConfiguration, ClusterConfiguration,

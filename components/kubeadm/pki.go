@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -97,27 +98,28 @@ func newCA(ctx *pulumi.Context, name, commonName string, opts ...pulumi.Resource
 // control-plane nodes must share: the cluster CA ("kubernetes"), the front-proxy CA, the etcd CA and
 // the service-account key pair; plus an admin client certificate, so the kubeconfig is known without
 // reaching a node.
-func newPKI(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) (*pki, error) {
+func newPKI(ctx *pulumi.Context, name string, alias aliasFor, opts ...pulumi.ResourceOption) (*pki, error) {
+	with := func(suffix string) []pulumi.ResourceOption { return append(slices.Clone(opts), alias(suffix)) }
 	var p pki
 	var err error
-	if p.ca, err = newCA(ctx, name+"-ca", "kubernetes", opts...); err != nil {
+	if p.ca, err = newCA(ctx, name+"-ca", "kubernetes", with("-ca")...); err != nil {
 		return nil, fmt.Errorf("cluster CA: %w", err)
 	}
-	if p.frontProxyCA, err = newCA(ctx, name+"-front-proxy-ca", "front-proxy-ca", opts...); err != nil {
+	if p.frontProxyCA, err = newCA(ctx, name+"-front-proxy-ca", "front-proxy-ca", with("-front-proxy-ca")...); err != nil {
 		return nil, fmt.Errorf("front-proxy CA: %w", err)
 	}
-	if p.etcdCA, err = newCA(ctx, name+"-etcd-ca", "etcd-ca", opts...); err != nil {
+	if p.etcdCA, err = newCA(ctx, name+"-etcd-ca", "etcd-ca", with("-etcd-ca")...); err != nil {
 		return nil, fmt.Errorf("etcd CA: %w", err)
 	}
 	// RSA, so tokens are signed RS256: every workload identity federation (AWS IAM, GCP, Entra ID,
 	// which accepts RS256 only) can trust the cluster's issuer.
 	if p.sa, err = tls.NewPrivateKey(ctx, name+"-sa", &tls.PrivateKeyArgs{
 		Algorithm: pulumi.String("RSA"), RsaBits: pulumi.Int(2048),
-	}, opts...); err != nil {
+	}, with("-sa")...); err != nil {
 		return nil, fmt.Errorf("service-account key: %w", err)
 	}
 
-	adminKey, err := ecdsaKey(ctx, name+"-admin", opts...)
+	adminKey, err := ecdsaKey(ctx, name+"-admin", with("-admin")...)
 	if err != nil {
 		return nil, fmt.Errorf("admin key: %w", err)
 	}
@@ -126,7 +128,7 @@ func newPKI(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) (*p
 		Subject: &tls.CertRequestSubjectArgs{
 			CommonName: pulumi.String(AdminCommonName), Organization: pulumi.String(AdminOrganization),
 		},
-	}, opts...)
+	}, with("-admin")...)
 	if err != nil {
 		return nil, fmt.Errorf("admin certificate request: %w", err)
 	}
@@ -137,7 +139,7 @@ func newPKI(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) (*p
 		ValidityPeriodHours: pulumi.Int(adminValidityHours),
 		EarlyRenewalHours:   pulumi.Int(adminRenewalHours),
 		AllowedUses:         pulumi.ToStringArray([]string{"digital_signature", "key_encipherment", "client_auth"}),
-	}, opts...)
+	}, with("-admin")...)
 	if err != nil {
 		return nil, fmt.Errorf("admin certificate: %w", err)
 	}

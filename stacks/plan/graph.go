@@ -30,6 +30,8 @@ type Resource struct {
 	Protect        bool
 	RetainOnDelete bool
 	IgnoreChanges  []string
+	// Aliases are the resource's former identities (see aliases): a renamed resource keeps its state.
+	Aliases []string
 	// Transforms counts the resource transforms registered with the resource (for a remote component,
 	// they apply to its children in the engine).
 	Transforms int

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"slices"
 	"strings"
 	"sync"
@@ -61,6 +62,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		r.RetainOnDelete = rpc.GetRetainOnDelete()
 		r.IgnoreChanges = slices.Clone(rpc.GetIgnoreChanges())
 		r.Transforms = len(rpc.GetTransforms())
+		r.Aliases = aliases(rpc.GetAliasURNs(), rpc.GetAliases())
 		deps := map[string]bool{}
 		for _, d := range rpc.GetDependencies() {
 			deps[d] = true
@@ -189,4 +191,29 @@ func cloudOutputs(r *Resource, region string) (string, resource.PropertyMap) {
 func shortType(t string) string {
 	i := strings.LastIndex(t, ":")
 	return strings.ToLower(t[i+1:])
+}
+
+// aliases are a registration's former identities, readable: alias URNs as they are, alias specs as
+// "name=... type=... parent=..." with the fields they set. Aliases that only change the type are
+// left out: the provider SDKs add them to every resource whose API version moved (azure-native).
+func aliases(urns []string, specs []*pulumirpc.Alias) []string {
+	out := slices.Clone(urns)
+	for _, a := range specs {
+		if u := a.GetUrn(); u != "" {
+			out = append(out, u)
+		} else if sp := a.GetSpec(); sp != nil && sp.GetName() != "" {
+			var parts []string
+			for _, kv := range [][2]string{{"name", sp.GetName()}, {"type", sp.GetType()}, {"parent", sp.GetParentUrn()}} {
+				if kv[1] != "" {
+					parts = append(parts, kv[0]+"="+kv[1])
+				}
+			}
+			if sp.GetNoParent() {
+				parts = append(parts, "noParent")
+			}
+			out = append(out, strings.Join(parts, " "))
+		}
+	}
+	slices.Sort(out)
+	return out
 }

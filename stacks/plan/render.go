@@ -18,6 +18,7 @@ type JSONResource struct {
 	DependsOn      []string       `json:"dependsOn,omitempty"`
 	Protect        bool           `json:"protect,omitempty"`
 	RetainOnDelete bool           `json:"retainOnDelete,omitempty"`
+	Aliases        []string       `json:"aliases,omitempty"`
 	Inputs         map[string]any `json:"inputs"`
 }
 
@@ -32,7 +33,7 @@ func (g *Graph) ToJSON() JSONPlan {
 	for _, r := range g.Resources {
 		out.Resources = append(out.Resources, JSONResource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Provider: r.Provider,
-			DependsOn: r.DependsOn, Protect: r.Protect, RetainOnDelete: r.RetainOnDelete,
+			DependsOn: r.DependsOn, Protect: r.Protect, RetainOnDelete: r.RetainOnDelete, Aliases: r.Aliases,
 			Inputs: PlainMap(r.Inputs, true),
 		})
 	}

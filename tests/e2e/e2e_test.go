@@ -357,6 +357,9 @@ func TestProdShapedStack(t *testing.T) {
 	step("the real scheduler places the data plane where the capacity proof did, and refuses what it refuses", func() error {
 		return schedulerAgrees(ctx, cp.Client, stackFile)
 	})
+	step("the kubeadm readiness gates, run as Pulumi runs them, read the real API server and its nodes", func() error {
+		return gatesAgree(ctx, cp, "tikv", 3) // one tikv node per zone (prodShape)
+	})
 	step("upgrade: TiDB and Kafka to the pins, a Spark job namespace more", func() error {
 		for path, v := range map[string]string{
 			"kost:environment.versions.tidb":                     config.Pinned.TiDB,
