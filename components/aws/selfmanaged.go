@@ -31,10 +31,12 @@ const (
 	ubuntuRootDevice = "/dev/sda1"
 	// maxUserData is EC2's limit on user data, before base64 encoding.
 	maxUserData = 16 * 1024
-	// workerHopLimit lets containers (the EBS CSI controller, which has no IRSA on a self-managed
-	// cluster) reach IMDSv2 for the worker role; control planes keep 1 so no pod gets their role or
-	// user data.
-	workerHopLimit = 2
+	// workerHopLimit keeps containers on workers from the instance metadata service and so from the
+	// worker role: an IMDSv2 answer does not survive the extra hop into a pod's network namespace.
+	// Nothing on a worker needs it: the EBS CSI node plugin reads its metadata from the Kubernetes API
+	// (the node's provider ID and labels, aws-ebs-csi-driver docs/install.md "Kubernetes Metadata"),
+	// and the EBS CSI controller runs on the control planes with their role (addonInstallers).
+	workerHopLimit = 1
 )
 
 // SelfManagedClusterArgs configure a kubeadm cluster on EC2: three control-plane instances behind an

@@ -99,9 +99,10 @@ type selfManagedIAM struct {
 //     AmazonSSMManagedInstanceCore (Session Manager instead of SSH);
 //   - control planes also: the cluster-autoscaler's (clusterAutoscalerPolicy: scaling only this
 //     cluster's tagged groups).
-//   - workers: AmazonEBSCSIDriverPolicy (the EBS CSI controller, without IRSA on a self-managed
-//     cluster, runs on workers with the instance role), AmazonEC2ContainerRegistryReadOnly (image
-//     pulls from ECR), AmazonSSMManagedInstanceCore, and the CCM's documented node policy (inline).
+//   - control planes also: AmazonEBSCSIDriverPolicy, for the EBS CSI controller, which runs there on
+//     the host network (no IRSA on a self-managed cluster; workers keep a metadata hop limit of 1).
+//   - workers: AmazonEC2ContainerRegistryReadOnly (image pulls from ECR), AmazonSSMManagedInstanceCore
+//     and the CCM's documented node policy (inline); no volume rights.
 func newSelfManagedIAM(ctx *pulumi.Context, name string, a *SelfManagedClusterArgs, opts ...pulumi.ResourceOption) (*selfManagedIAM, error) {
 	out := &selfManagedIAM{}
 	type role struct {
@@ -112,9 +113,11 @@ func newSelfManagedIAM(ctx *pulumi.Context, name string, a *SelfManagedClusterAr
 		profile  **iam.InstanceProfile
 	}
 	for _, r := range []role{
-		{"control-plane", cloudControllerManagerActions, map[string]string{"ssm": policySSMManagedCore}, &out.controlPlaneRole, &out.controlPlaneProfile},
+		{"control-plane", cloudControllerManagerActions, map[string]string{
+			"ebs-csi": policyEBSCSIDriver, "ssm": policySSMManagedCore,
+		}, &out.controlPlaneRole, &out.controlPlaneProfile},
 		{"worker", cloudControllerManagerNodeActions, map[string]string{
-			"ebs-csi": policyEBSCSIDriver, "ecr": policyECRReadOnly, "ssm": policySSMManagedCore,
+			"ecr": policyECRReadOnly, "ssm": policySSMManagedCore,
 		}, &out.workerRole, &out.workerProfile},
 	} {
 		n := name + "-" + r.suffix

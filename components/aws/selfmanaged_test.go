@@ -335,6 +335,10 @@ func TestSelfManagedCluster(t *testing.T) {
 			if lt.String("metadataOptions.httpTokens") != "required" {
 				t.Errorf("%s: IMDSv2 must be required", pool)
 			}
+			// Hop limit 1: no pod on a worker gets the worker role's credentials.
+			if v, _ := lt.Input("metadataOptions.httpPutResponseHopLimit"); v != 1.0 {
+				t.Errorf("%s: metadata hop limit %v, want 1", pool, v)
+			}
 			if lt.String("imageId") != kaws.DefaultUbuntuImage {
 				t.Errorf("%s image %q", pool, lt.String("imageId"))
 			}
@@ -501,8 +505,9 @@ func TestSelfManagedCluster(t *testing.T) {
 			slices.Sort(attached[k])
 		}
 		want := map[string][]string{
-			"control": {"AmazonSSMManagedInstanceCore"},
-			"worker":  {"AmazonEBSCSIDriverPolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"},
+			// The EBS CSI controller runs on the control planes: workers may not touch volumes.
+			"control": {"AmazonEBSCSIDriverPolicy", "AmazonSSMManagedInstanceCore"},
+			"worker":  {"AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"},
 		}
 		if d := cmp.Diff(want, attached); d != "" {
 			t.Errorf("managed policies (-want +got):\n%s", d)

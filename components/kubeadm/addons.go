@@ -73,6 +73,9 @@ type Chart struct {
 	Ref ChartRef
 	// Values are the chart's values. Default: the chart's own.
 	Values pulumi.Map
+	// Transforms change the chart's objects where its values cannot (the engine applies them to the
+	// rendered children). Default: none.
+	Transforms []pulumi.ResourceTransform
 }
 
 // Describe implements Installer.
@@ -91,6 +94,9 @@ func (c Chart) Install(ctx *pulumi.Context, name string, opts ...pulumi.Resource
 	}
 	if c.Ref.Repo != "" {
 		ca.RepositoryOpts = &helmv4.RepositoryOptsArgs{Repo: pulumi.String(c.Ref.Repo)}
+	}
+	if len(c.Transforms) > 0 {
+		opts = append(opts, pulumi.Transforms(c.Transforms))
 	}
 	ch, err := helmv4.NewChart(ctx, name, ca, opts...)
 	if err != nil {
