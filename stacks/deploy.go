@@ -43,7 +43,6 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 	regions := pulumi.Map{}
 	kubeconfigs := pulumi.StringMap{}
 	rootPasswords := pulumi.StringMap{}
-	joinTokens := pulumi.StringMap{}
 	for _, rp := range plans {
 		r, err := NewRegion(ctx, rp.Key, &RegionArgs{Plan: rp, Protect: *env.Protect, Environment: env})
 		if err != nil {
@@ -69,18 +68,11 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 		regions[rp.Key] = out
 		kubeconfigs[rp.Key] = c.Kubeconfig
 		rootPasswords[rp.Key] = r.Layers.Data.RootPassword
-		if c.JoinToken != nil {
-			joinTokens[rp.Key] = c.JoinToken
-		}
 	}
 	ctx.Export("environment", pulumi.String(env.Name))
 	ctx.Export("regions", regions)
 	ctx.Export("kubeconfigs", pulumi.ToSecret(kubeconfigs))
 	ctx.Export("tidbRootPasswords", pulumi.ToSecret(rootPasswords))
-	if len(joinTokens) > 0 {
-		// Self-managed regions' bootstrap tokens, to register after a rotation (see the README).
-		ctx.Export("bootstrapTokens", pulumi.ToSecret(joinTokens))
-	}
 	return nil
 }
 

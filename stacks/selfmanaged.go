@@ -72,7 +72,6 @@ func clusterSpec(args *RegionArgs, rel config.KubeadmRelease, cloud config.Cloud
 		DeployerCIDRs:     p.Deployers.CIDRs,
 		NodePools:         poolSpecs(p),
 		Addons:            addonPins(args.Environment, cloud, rel),
-		TokenRotation:     p.TokenRotation,
 		Protect:           args.Protect,
 	}
 }

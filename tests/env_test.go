@@ -94,6 +94,7 @@ var nonTaggable = map[string]bool{
 	"aws:eks/accessPolicyAssociation:AccessPolicyAssociation": true,
 	"aws:lb/targetGroupAttachment:TargetGroupAttachment":      true,
 	"aws:ec2/securityGroupRule:SecurityGroupRule":             true,
+	"aws:secretsmanager/secretVersion:SecretVersion":          true,
 	// Tagged through a list of {key, value} (checked by the required-tags policy).
 	"aws:autoscaling/group:Group": true,
 }

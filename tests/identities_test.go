@@ -33,7 +33,7 @@ var unstable = []struct {
 	{regexp.MustCompile(`oidc\.eks\.[a-z0-9-]+\.amazonaws\.com/id/[0-9A-F]+`), "{oidc-issuer}"},
 	{regexp.MustCompile(`arn:aws:logs:[a-z0-9-]+:[0-9]+:log-group:\{region\}-flow-logs-[0-9a-f]+`), "{flow-log-group}"},
 	{regexp.MustCompile(`service-[0-9]+@`), "service-{project-number}@"},
-	{regexp.MustCompile(`-(system|pd|tikv|tidb|kafka|spark)-reader\b`), "-{pool}-reader"},
+	{regexp.MustCompile(`-(system|pd|tikv|tidb|kafka|spark)-(reader|join-token-reader)\b`), "-{pool}-$2"},
 	{regexp.MustCompile(`-cp-[0-9]+-`), "-cp-{n}-"},
 	{regexp.MustCompile(`-previewer-[0-9]+-`), "-previewer-{i}-"},
 }

@@ -127,7 +127,7 @@ type ec2Infra struct {
 
 // Profile implements kubeadm.Infrastructure.
 func (e *ec2Infra) Profile() kubeadm.Profile {
-	return kubeadm.Profile{Cloud: cluster.AWS, ChartAddons: true, Storage: storageProfile(), InternalLoadBalancer: internalLoadBalancer()}
+	return kubeadm.Profile{Cloud: cluster.AWS, ChartAddons: true, Storage: storageProfile(), InternalLoadBalancer: internalLoadBalancer(), Secrets: e.a.secretRefs()}
 }
 
 // Problems implements kubeadm.Infrastructure: what only EC2 checks.

@@ -452,7 +452,7 @@ func TestSelfManagedCluster(t *testing.T) {
 		t.Parallel()
 		comp := named(t, g, "kost:aws:SelfManagedCluster", "smc")
 		// The kubeadm bootstrap brings its own tls and random providers.
-		providers := map[string]string{"aws": "eu", "tls": "smc-kubeadm-tls", "random": "smc-kubeadm-random", "command": "smc-addons-command"}
+		providers := map[string]string{"aws": "eu", "tls": "smc-kubeadm-tls", "command": "smc-addons-command"}
 		// The readiness gates of the control planes and pools have their own command provider.
 		gates := "smc-gates"
 		for _, r := range g.Under(comp.URN, "") {
@@ -477,7 +477,7 @@ func TestSelfManagedCluster(t *testing.T) {
 		if boot.Parent != comp.URN {
 			t.Error("the bootstrap must be a child of the component")
 		}
-		for _, n := range []string{"smc-kubeadm-tls", "smc-kubeadm-random"} {
+		for _, n := range []string{"smc-kubeadm-tls"} {
 			found := false
 			for _, p := range g.Resources {
 				if p.Name == n && p.IsProvider() {

@@ -136,7 +136,8 @@ func (a *SelfManagedClusterArgs) Validate() error {
 
 // Profile implements kubeadm.Infrastructure.
 func (b *smBuilder) Profile() kubeadm.Profile {
-	return kubeadm.Profile{Cloud: cluster.Azure, ChartAddons: true, Storage: storageProfile(), InternalLoadBalancer: internalLoadBalancer()}
+	return kubeadm.Profile{Cloud: cluster.Azure, ChartAddons: true, Storage: storageProfile(), InternalLoadBalancer: internalLoadBalancer(),
+		Secrets: b.args.secretRefs()}
 }
 
 // Problems implements kubeadm.Infrastructure: what only Azure checks.

@@ -29,6 +29,8 @@ type smBuilder struct {
 	tags         pulumi.StringMap
 	rgScope      pulumi.StringOutput
 	sshPublicKey pulumi.StringOutput
+	// vaultID and the secrets' scopes, once Secrets has made them.
+	vaultID, pkiScope, tokenScope pulumi.StringOutput
 }
 
 func newSMBuilder(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, c *SelfManagedCluster) *smBuilder {
@@ -289,10 +291,14 @@ func (b *smBuilder) ControlPlane(ctx *pulumi.Context, cp kubeadm.ControlPlaneArg
 	if err != nil {
 		return kubeadm.Machine{}, err
 	}
+	grants, err := b.secretRoles(ctx, logical, principal, true, opts...)
+	if err != nil {
+		return kubeadm.Machine{}, err
+	}
 	b.c.ControlPlanes = append(b.c.ControlPlanes, vm)
 	b.c.ControlPlanePrincipalIDs = append(b.c.ControlPlanePrincipalIDs, principal)
 	ip := nic.IpConfigurations.Index(pulumi.Int(0)).PrivateIPAddress().Elem()
-	return kubeadm.Machine{Resources: []pulumi.Resource{vm, nic, ra}, PrivateIP: ip}, nil
+	return kubeadm.Machine{Resources: append([]pulumi.Resource{vm, nic, ra}, grants...), PrivateIP: ip}, nil
 }
 
 // ControlPlanesDone implements kubeadm.Infrastructure: every control plane's NIC joins the API pool
@@ -406,7 +412,11 @@ func (b *smBuilder) WorkerGroup(ctx *pulumi.Context, w kubeadm.WorkerGroupArgs, 
 		if err != nil {
 			return nil, err
 		}
-		return []pulumi.Resource{vmss, ra}, nil
+		grants, err := b.secretRoles(ctx, b.name+"-"+p.Pool, principal, false, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return append([]pulumi.Resource{vmss, ra}, grants...), nil
 	}
 }
 

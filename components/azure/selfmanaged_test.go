@@ -242,15 +242,16 @@ func TestSelfManagedCluster(t *testing.T) {
 			for i, vm := range cps {
 				doc, cfg := cloudConfig(t, vm, "osProfile.customData")
 				wantCmd := map[bool]string{true: "kubeadm_run init --config", false: "kubeadm_run join --config"}[i == 0]
-				if !strings.Contains(doc, wantCmd) || !strings.Contains(doc, "/etc/kost/pki/ca.key") {
-					t.Errorf("%s: user data lacks %q or the CA key", vm.Name, wantCmd)
+				// The PKI comes from the vault with the VM's identity; the user data names the vault only.
+				if !strings.Contains(doc, wantCmd) || strings.Contains(doc, "PRIVATE KEY") || !strings.Contains(doc, "kost-secret pki") {
+					t.Errorf("%s: user data lacks %q or the PKI fetch, or holds a key", vm.Name, wantCmd)
 				}
 				files, _ := cfg["write_files"].([]any)
 				if !slices.ContainsFunc(files, func(f any) bool {
 					m, _ := f.(map[string]any)
-					return m["path"] == "/etc/kost/pki/ca.key" && m["permissions"] == "0600"
+					return m["path"] == "/etc/kost/secrets.json" && strings.Contains(fmt.Sprint(m["content"]), ".vault.azure.net/secrets/"+smName+"-kubeadm-pki")
 				}) {
-					t.Errorf("%s: the CA key is not written 0600 after the user data was extended", vm.Name)
+					t.Errorf("%s: secrets.json does not name the vault's PKI secret after the user data was extended", vm.Name)
 				}
 				boot, _ := cfg["bootcmd"].([]any)
 				run, _ := cfg["runcmd"].([]any)
@@ -326,11 +327,21 @@ func TestSelfManagedCluster(t *testing.T) {
 				}
 			}
 
-			// Roles: Contributor on the group for the control planes, Reader for the workers.
+			// Roles: Contributor on the group for the control planes, Reader for the workers; on the
+			// vault's secrets only, the control planes read the PKI and write the join token, and every
+			// node reads the token.
 			var roles []string
+			vault := get(t, g, "azure-native:keyvault:Vault", "sm-vault")
 			for _, ra := range g.OfType("azure-native:authorization:RoleAssignment") {
-				if ra.String("scope") != "/subscriptions/"+subscription+"/resourceGroups/"+rgName {
-					t.Errorf("%s scope %s, want the resource group", ra.Name, ra.String("scope"))
+				scope := "/subscriptions/" + subscription + "/resourceGroups/" + rgName
+				switch {
+				case strings.HasSuffix(ra.Name, "-pki-reader"):
+					scope = vault.ID + "/secrets/" + smName + "-kubeadm-pki"
+				case strings.Contains(ra.Name, "-join-token-"):
+					scope = vault.ID + "/secrets/" + smName + "-join-token"
+				}
+				if ra.String("scope") != scope {
+					t.Errorf("%s scope %s, want %s", ra.Name, ra.String("scope"), scope)
 				}
 				def := ra.String("roleDefinitionId")
 				roles = append(roles, ra.Name+" "+def[strings.LastIndex(def, "/")+1:])
@@ -338,10 +349,19 @@ func TestSelfManagedCluster(t *testing.T) {
 			slices.Sort(roles)
 			if d := cmp.Diff([]string{
 				"sm-cp-1-contributor b24988ac-6180-42a0-ab88-20f7382dd24c",
+				"sm-cp-1-join-token-writer b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+				"sm-cp-1-pki-reader 4633458b-17de-408a-b874-0445c86b69e6",
 				"sm-cp-2-contributor b24988ac-6180-42a0-ab88-20f7382dd24c",
+				"sm-cp-2-join-token-writer b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+				"sm-cp-2-pki-reader 4633458b-17de-408a-b874-0445c86b69e6",
 				"sm-cp-3-contributor b24988ac-6180-42a0-ab88-20f7382dd24c",
+				"sm-cp-3-join-token-writer b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+				"sm-cp-3-pki-reader 4633458b-17de-408a-b874-0445c86b69e6",
+				"sm-spark-join-token-reader 4633458b-17de-408a-b874-0445c86b69e6",
 				"sm-spark-reader acdd72a7-3385-48ef-bd42-f606fba81ae7",
+				"sm-system-join-token-reader 4633458b-17de-408a-b874-0445c86b69e6",
 				"sm-system-reader acdd72a7-3385-48ef-bd42-f606fba81ae7",
+				"sm-tikv-join-token-reader 4633458b-17de-408a-b874-0445c86b69e6",
 				"sm-tikv-reader acdd72a7-3385-48ef-bd42-f606fba81ae7",
 			}, roles); d != "" {
 				t.Errorf("role assignments (-want +got):\n%s", d)

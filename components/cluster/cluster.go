@@ -50,9 +50,6 @@ type Cluster struct {
 	// (helm/v4.Chart) only: the Go SDK keeps those as dependencies, but expands a dependency on a
 	// local component to the children registered so far, which is racy.
 	Ready []pulumi.Resource
-	// JoinToken is a self-managed cluster's kubeadm bootstrap token, id.secret (secret); nil for
-	// clusters the cloud joins nodes to.
-	JoinToken pulumi.StringInput
 }
 
 // StorageProfile describes the cluster's CSI driver and the parameters of kost's two classes.

@@ -131,7 +131,8 @@ type gceInfra struct {
 // Profile implements kubeadm.Infrastructure. The bootstrap was named after the component before
 // the sequence was shared: FormerBootstrapName keeps its identity.
 func (g *gceInfra) Profile() kubeadm.Profile {
-	return kubeadm.Profile{Cloud: cluster.GCP, Storage: storageProfile(), InternalLoadBalancer: internalLoadBalancer(), FormerBootstrapName: g.name}
+	return kubeadm.Profile{Cloud: cluster.GCP, Storage: storageProfile(), InternalLoadBalancer: internalLoadBalancer(),
+		FormerBootstrapName: g.name, Secrets: g.args.secretRefs()}
 }
 
 // Problems implements kubeadm.Infrastructure: what only Compute Engine checks.

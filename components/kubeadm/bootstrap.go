@@ -1,6 +1,7 @@
 package kubeadm
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -10,15 +11,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
 )
 
-// DefaultTokenTTL is how long the bootstrap token is valid after kubeadm init.
-const DefaultTokenTTL = 24 * time.Hour
+// Join tokens: the control planes mint one every JoinTokenPeriod, valid JoinTokenTTL, into the
+// cloud's secret store; every node joining later (a scale-out on day 400, a replaced spot node)
+// reads the newest. TTL is four periods, so the store always holds a token valid for a day and a
+// half even when one or two rounds fail.
+const (
+	JoinTokenPeriod = 12 * time.Hour
+	JoinTokenTTL    = 48 * time.Hour
+)
 
 // MinKubernetesMinor is the oldest Kubernetes minor whose kubeadm reads kubeadm.k8s.io/v1beta4.
 const MinKubernetesMinor = 31
@@ -58,12 +64,10 @@ type BootstrapArgs struct {
 	Pools []cluster.PoolSpec
 	// ExtraSANs are further names or IP addresses for the API server's certificate. Default: none.
 	ExtraSANs []string
-	// TokenTTL is how long the bootstrap token stays valid after kubeadm init. Default: DefaultTokenTTL
-	// (24h). Must not be negative. Nodes joining later need a rotated token (see Bootstrap.Token).
-	TokenTTL time.Duration
-	// TokenRotation is kept by the token's random strings: changing it (say, to the date) makes a new
-	// token on the next `pulumi up`. Default: "" (the token never changes by itself).
-	TokenRotation string
+	// Secrets say where the PKI and the join token live in the cloud's secret store (see SecretRefs):
+	// the user data carries these references, never a key or a token. Required; Secrets.Cloud must
+	// be CloudProvider.
+	Secrets SecretRefs
 	// FormerName is a name this bootstrap had before (its children were named <FormerName>-ca and so
 	// on): the bootstrap and its children keep their identity through aliases. Default: "" (none).
 	FormerName string
@@ -73,20 +77,22 @@ type BootstrapArgs struct {
 type Bootstrap struct {
 	pulumi.ResourceState
 
-	// FirstControlPlane is the cloud-init user data of the node that runs kubeadm init, with the
-	// pre-made PKI written to /etc/kubernetes/pki. Secret: it carries the CA keys and the token.
+	// FirstControlPlane is the cloud-init user data of the node that runs kubeadm init: it fetches the
+	// shared PKI from the secret store with the machine's identity, runs kubeadm init over it and
+	// then mints join tokens on a timer (JoinTokenPeriod) into the store. No key, no token: the user
+	// data is readable by anyone who may describe the instance, and by hostNetwork processes.
 	FirstControlPlane pulumi.StringOutput
-	// JoinControlPlane is the user data of the further control-plane nodes: the same shared
-	// certificates and keys (cluster, front-proxy and etcd CAs, service-account keys) written to disk,
-	// then kubeadm join with a control-plane section. Secret.
-	//
-	// Control-plane user data holds CA keys: the cloud packages must keep pods away from the instance
-	// metadata service, and should ignore later changes to it (cloud-init runs once; a token rotation
-	// must not replace a control-plane VM).
+	// JoinControlPlane is the user data of the further control-plane nodes: the same PKI from the
+	// store, the current join token from the store, kubeadm join with a control-plane section, and the
+	// same token timer.
 	JoinControlPlane pulumi.StringOutput
-	// Workers is the user data of each pool's workers: kubeadm join with the token and the CA hash,
-	// and no key. Secret (the token).
+	// Workers is the user data of each pool's workers: the current join token from the store (never
+	// the PKI), then kubeadm join pinned to the CA hash.
 	Workers map[string]pulumi.StringOutput
+	// PKIBundle is what the store keeps for the control planes: a JSON object of file name (as under
+	// /etc/kubernetes/pki) to PEM, with the cluster, front-proxy and etcd CAs and their keys and the
+	// service-account key pair. Secret.
+	PKIBundle pulumi.StringOutput
 	// AdminKubeconfig reaches the API at https://<ControlPlaneEndpoint>:6443 as kubernetes-admin in
 	// kubeadm:cluster-admins (see AdminOrganization). Secret.
 	AdminKubeconfig pulumi.StringOutput
@@ -97,16 +103,6 @@ type Bootstrap struct {
 	AdminCertPEM, AdminKeyPEM pulumi.StringOutput
 	// CAHash pins the cluster CA for kubeadm join: "sha256:<hex>" over its SubjectPublicKeyInfo.
 	CAHash pulumi.StringOutput
-	// Token is the bootstrap token, id.secret in kubeadm's format ([a-z0-9]{6}.[a-z0-9]{16}). Secret.
-	//
-	// kubeadm init registers it with a TTL (TokenTTL, 24h by default): a leaked token is useless a day
-	// later, but a node joining after that (a scale-out, a replaced node) needs a fresh one. To rotate,
-	// replace the two random strings — `pulumi up --replace <urn of name-token-id> --replace <urn of
-	// name-token-secret>` — or change TokenRotation; the workers' user data then carries the new token,
-	// which must also be registered in the running cluster (`kubeadm token create <token> --ttl 24h` on
-	// a control-plane node, or a bootstrap-token Secret in kube-system). The first control plane's user
-	// data changes too; its VM must ignore that change.
-	Token pulumi.StringOutput
 }
 
 // Problem is one thing wrong with BootstrapArgs.
@@ -203,8 +199,11 @@ func (a *BootstrapArgs) Validate() error {
 			bad(fmt.Sprintf("ExtraSANs[%d]", i), "%q is neither an IP address nor a DNS name", s)
 		}
 	}
-	if a.TokenTTL < 0 {
-		bad("TokenTTL", "%s is negative", a.TokenTTL)
+	switch {
+	case a.Secrets.PKI == "" || a.Secrets.Token == "":
+		bad("Secrets", "the PKI's and the join token's references are required")
+	case a.Secrets.Cloud != a.CloudProvider:
+		bad("Secrets.Cloud", "%q is not the cloud provider %q", a.Secrets.Cloud, a.CloudProvider)
 	}
 	if len(ps) > 0 {
 		return &ArgsError{Problems: ps}
@@ -253,33 +252,9 @@ func formerNames(former string) aliasFor {
 	}
 }
 
-// newToken makes the bootstrap token from two random strings of kubeadm's alphabet.
-func newToken(ctx *pulumi.Context, name, rotation string, alias aliasFor, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
-	part := func(suffix string, length int) (*random.RandomString, error) {
-		a := &random.RandomStringArgs{
-			Length: pulumi.Int(length), Lower: pulumi.Bool(true), Numeric: pulumi.Bool(true),
-			Upper: pulumi.Bool(false), Special: pulumi.Bool(false),
-		}
-		if rotation != "" {
-			a.Keepers = pulumi.StringMap{"rotation": pulumi.String(rotation)}
-		}
-		return random.NewRandomString(ctx, name+"-"+suffix, a,
-			append(opts, pulumi.AdditionalSecretOutputs([]string{"result"}), alias("-"+suffix))...)
-	}
-	id, err := part("token-id", 6)
-	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
-	secret, err := part("token-secret", 16)
-	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
-	return pulumi.ToSecret(pulumi.Sprintf("%s.%s", id.Result, secret.Result)).(pulumi.StringOutput), nil
-}
-
-// NewBootstrap makes the PKI, the bootstrap token and the node configuration of one cluster. It makes
-// its own explicit tls and random providers (children named name-tls and name-random), so no caller
-// repeats them and nothing falls back to a default provider.
+// NewBootstrap makes the PKI and the node configuration of one cluster. It makes its own explicit tls
+// provider (a child named name-tls), so no caller repeats it and nothing falls back to a default
+// provider. The join token is not Pulumi's: the control planes mint it (see JoinTokenPeriod).
 func NewBootstrap(ctx *pulumi.Context, name string, args *BootstrapArgs, opts ...pulumi.ResourceOption) (*Bootstrap, error) {
 	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("kubeadm %s: %w", name, err)
@@ -294,21 +269,13 @@ func NewBootstrap(ctx *pulumi.Context, name string, args *BootstrapArgs, opts ..
 	if err != nil {
 		return nil, wrap(err)
 	}
-	randP, err := random.NewProvider(ctx, name+"-random", nil, pulumi.Parent(b), alias("-random"))
-	if err != nil {
-		return nil, wrap(err)
-	}
-	parent := pulumi.Composite(pulumi.Parent(b), pulumi.Providers(tlsP, randP))
-	ttl := args.TokenTTL
-	if ttl == 0 {
-		ttl = DefaultTokenTTL
-	}
+	parent := pulumi.Composite(pulumi.Parent(b), pulumi.Providers(tlsP))
 
 	keys, err := newPKI(ctx, name, alias, parent)
 	if err != nil {
 		return nil, wrap(err)
 	}
-	token, err := newToken(ctx, name, args.TokenRotation, alias, parent)
+	refs, err := json.Marshal(args.Secrets)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -320,52 +287,50 @@ func NewBootstrap(ctx *pulumi.Context, name string, args *BootstrapArgs, opts ..
 	}).(pulumi.StringOutput)
 	caHash := keys.ca.certPEM.ApplyT(CAHash).(pulumi.StringOutput)
 
-	cfg := func(endpoint, token, hash string, kubelet []arg) nodeConfig {
+	cfg := func(endpoint, hash string, kubelet []arg) nodeConfig {
 		return nodeConfig{
 			ClusterName: args.ClusterName, KubernetesVersion: args.KubernetesVersion, Endpoint: endpoint,
 			PodCIDR: args.PodCIDR, ServiceCIDR: args.ServiceCIDR, ExtraSANs: args.ExtraSANs,
-			Token: token, CAHash: hash, TokenTTL: ttl, KubeletArgs: kubelet,
+			CAHash: hash, KubeletArgs: kubelet,
 		}
 	}
-	nodeData := func(r role, kubeadmConfig string, files *pkiFiles) (string, error) {
+	nodeData := func(r role, kubeadmConfig string) (string, error) {
 		return userData(node{
 			Role: r, ClusterName: args.ClusterName, CloudProvider: args.CloudProvider,
 			KubernetesVersion: args.KubernetesVersion, ContainerdVersion: args.ContainerdVersion,
-			KubeadmConfig: kubeadmConfig, PKI: files,
+			KubeadmConfig: kubeadmConfig, SecretRefs: string(refs),
 		})
 	}
 	secret := func(o pulumi.Output) pulumi.StringOutput { return pulumi.ToSecret(o).(pulumi.StringOutput) }
 
-	files := keys.files()
-	b.FirstControlPlane = secret(pulumi.All(endpoint, token, files).ApplyT(func(xs []any) (string, error) {
-		f := xs[2].(pkiFiles)
-		c, err := initConfig(cfg(xs[0].(string), xs[1].(string), "", nil))
+	b.FirstControlPlane = endpoint.ApplyT(func(e string) (string, error) {
+		c, err := initConfig(cfg(e, "", nil))
 		if err != nil {
 			return "", wrap(err)
 		}
-		return nodeData(firstControlPlane, c, &f)
-	}))
-	b.JoinControlPlane = secret(pulumi.All(endpoint, token, caHash, files).ApplyT(func(xs []any) (string, error) {
-		f := xs[3].(pkiFiles)
-		c, err := joinConfig(cfg(xs[0].(string), xs[1].(string), xs[2].(string), nil), true)
+		return nodeData(firstControlPlane, c)
+	}).(pulumi.StringOutput)
+	b.JoinControlPlane = pulumi.All(endpoint, caHash).ApplyT(func(xs []any) (string, error) {
+		c, err := joinConfig(cfg(xs[0].(string), xs[1].(string), nil), true)
 		if err != nil {
 			return "", wrap(err)
 		}
-		return nodeData(joinControlPlane, c, &f)
-	}))
+		return nodeData(joinControlPlane, c)
+	}).(pulumi.StringOutput)
 	workers := pulumi.StringMap{}
 	for _, p := range args.Pools {
 		kubelet := poolKubeletArgs(p)
-		w := secret(pulumi.All(endpoint, token, caHash).ApplyT(func(xs []any) (string, error) {
-			c, err := joinConfig(cfg(xs[0].(string), xs[1].(string), xs[2].(string), kubelet), false)
+		w := pulumi.All(endpoint, caHash).ApplyT(func(xs []any) (string, error) {
+			c, err := joinConfig(cfg(xs[0].(string), xs[1].(string), kubelet), false)
 			if err != nil {
 				return "", wrap(err)
 			}
-			return nodeData(worker, c, nil)
-		}))
+			return nodeData(worker, c)
+		}).(pulumi.StringOutput)
 		b.Workers[p.Pool] = w
 		workers[p.Pool] = w
 	}
+	b.PKIBundle = secret(keys.files().ApplyT(func(f any) (string, error) { return f.(pkiFiles).bundle() }))
 	b.AdminKubeconfig = secret(pulumi.All(endpoint, keys.ca.certPEM, keys.admin.certPEM, keys.admin.key.PrivateKeyPem).ApplyT(
 		func(xs []any) (string, error) {
 			return adminKubeconfig(args.ClusterName, xs[0].(string), xs[1].(string), xs[2].(string), xs[3].(string))
@@ -374,7 +339,6 @@ func NewBootstrap(ctx *pulumi.Context, name string, args *BootstrapArgs, opts ..
 	b.AdminCertPEM = keys.admin.certPEM
 	b.AdminKeyPEM = pulumi.ToSecret(keys.admin.key.PrivateKeyPem).(pulumi.StringOutput)
 	b.CAHash = caHash
-	b.Token = token
 
 	if err := ctx.RegisterResourceOutputs(b, pulumi.Map{
 		"firstControlPlane": b.FirstControlPlane,
@@ -383,7 +347,7 @@ func NewBootstrap(ctx *pulumi.Context, name string, args *BootstrapArgs, opts ..
 		"adminKubeconfig":   b.AdminKubeconfig,
 		"caCertPem":         b.CACertPEM,
 		"caHash":            b.CAHash,
-		"token":             b.Token,
+		"pkiBundle":         b.PKIBundle,
 	}); err != nil {
 		return nil, err
 	}

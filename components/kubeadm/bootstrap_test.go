@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"maps"
@@ -46,18 +47,19 @@ func baseArgs() *kubeadm.BootstrapArgs {
 			{Pool: "system", InstanceType: "m7i.large", Desired: 3, Min: 3, Max: 6},
 			{Pool: "tikv", InstanceType: "i4i.xlarge", Desired: 3, Min: 3, Max: 9, Dedicated: true},
 		},
+		Secrets: kubeadm.SecretRefs{Cloud: "aws", Region: "eu-west-1", PKI: "kost/c/kubeadm-pki", Token: "kost/c/join-token"},
 	}
 }
 
 // outputs is what a Bootstrap resolved to, and which of its outputs are secret.
 type outputs struct {
-	mu                                             sync.Mutex
-	first, join, kubeconfig, caCert, caHash, token string
-	workers                                        map[string]string
-	secret                                         map[string]bool
+	mu                                           sync.Mutex
+	first, join, kubeconfig, caCert, caHash, pki string
+	workers                                      map[string]string
+	secret                                       map[string]bool
 }
 
-// run builds a Bootstrap under the mocks; it makes its own tls and random providers.
+// run builds a Bootstrap under the mocks; it makes its own tls provider.
 func run(t *testing.T, mutate func(a *kubeadm.BootstrapArgs)) (*plan.Graph, *outputs, error) {
 	t.Helper()
 	out := &outputs{workers: map[string]string{}, secret: map[string]bool{}}
@@ -87,13 +89,13 @@ func run(t *testing.T, mutate func(a *kubeadm.BootstrapArgs)) (*plan.Graph, *out
 		capture("AdminKubeconfig", b.AdminKubeconfig, func(s string) { out.kubeconfig = s })
 		capture("CACertPEM", b.CACertPEM, func(s string) { out.caCert = s })
 		capture("CAHash", b.CAHash, func(s string) { out.caHash = s })
-		capture("Token", b.Token, func(s string) { out.token = s })
+		capture("PKIBundle", b.PKIBundle, func(s string) { out.pki = s })
 		for pool, w := range b.Workers {
 			capture("Workers["+pool+"]", w, func(s string) { out.workers[pool] = s })
 		}
 		return nil
 	})
-	if err == nil && slices.Contains([]string{out.first, out.join, out.kubeconfig, out.caCert, out.caHash, out.token}, "") {
+	if err == nil && slices.Contains([]string{out.first, out.join, out.kubeconfig, out.caCert, out.caHash, out.pki}, "") {
 		t.Fatal("the Bootstrap's outputs did not resolve")
 	}
 	return g, out, err
@@ -210,8 +212,11 @@ func parseKey(t *testing.T, s string) crypto.Signer {
 func TestCertificatesChainToTheirCA(t *testing.T) {
 	t.Parallel()
 	_, out := mustRun(t, nil)
-	files := parseUserData(t, out.first)
-	pki := func(name string) string { return files.file(t, "/etc/kost/pki/"+name) }
+	var files map[string]string
+	if err := json.Unmarshal([]byte(out.pki), &files); err != nil {
+		t.Fatal(err)
+	}
+	pki := func(name string) string { return files[name] }
 	var kc struct {
 		Users []struct {
 			User struct {
@@ -344,7 +349,7 @@ func TestCertSANs(t *testing.T) {
 	}
 }
 
-func TestCAHashAndToken(t *testing.T) {
+func TestCAHashAndJoinToken(t *testing.T) {
 	t.Parallel()
 	_, out := mustRun(t, nil)
 	sum := sha256.Sum256(parseCert(t, out.caCert).RawSubjectPublicKeyInfo)
@@ -352,15 +357,14 @@ func TestCAHashAndToken(t *testing.T) {
 	if d := cmp.Diff(want, out.caHash); d != "" {
 		t.Errorf("CAHash (-want +got):\n%s", d)
 	}
-	if !regexp.MustCompile(`^[a-z0-9]{6}\.[a-z0-9]{16}$`).MatchString(out.token) {
-		t.Errorf("token %q is not in kubeadm's format", out.token)
-	}
+	// The token is made on the first control plane and published; the configuration holds a
+	// placeholder the node replaces just before kubeadm runs.
 	init := kubeadmDoc(t, out.first, "InitConfiguration")
-	if got := at(init, "bootstrapTokens", 0, "token"); got != out.token {
-		t.Errorf("kubeadm init registers token %v, want %s", got, out.token)
+	if got := at(init, "bootstrapTokens", 0, "token"); got != "KOST_JOIN_TOKEN" {
+		t.Errorf("kubeadm init registers token %v, want the placeholder", got)
 	}
-	if got := at(init, "bootstrapTokens", 0, "ttl"); got != "24h0m0s" {
-		t.Errorf("token TTL %v, want the 24h default", got)
+	if got := at(init, "bootstrapTokens", 0, "ttl"); got != kubeadm.JoinTokenTTL.String() {
+		t.Errorf("token TTL %v, want %s", got, kubeadm.JoinTokenTTL)
 	}
 	for name, ud := range map[string]string{"JoinControlPlane": out.join, "Workers[system]": out.workers["system"]} {
 		j := kubeadmDoc(t, ud, "JoinConfiguration")
@@ -368,14 +372,44 @@ func TestCAHashAndToken(t *testing.T) {
 			"hash": at(j, "discovery", "bootstrapToken", "caCertHashes", 0), "token": at(j, "discovery", "bootstrapToken", "token"),
 			"endpoint": at(j, "discovery", "bootstrapToken", "apiServerEndpoint"), "tlsBootstrapToken": at(j, "discovery", "tlsBootstrapToken"),
 		}
-		wantJ := map[string]any{"hash": want, "token": out.token, "endpoint": endpoint + ":6443", "tlsBootstrapToken": out.token}
+		wantJ := map[string]any{"hash": want, "token": "KOST_JOIN_TOKEN", "endpoint": endpoint + ":6443", "tlsBootstrapToken": "KOST_JOIN_TOKEN"}
 		if d := cmp.Diff(wantJ, got); d != "" {
 			t.Errorf("%s discovery (-want +got):\n%s", name, d)
 		}
 	}
-	_, custom := mustRun(t, func(a *kubeadm.BootstrapArgs) { a.TokenTTL = 2 * time.Hour })
-	if got := at(kubeadmDoc(t, custom.first, "InitConfiguration"), "bootstrapTokens", 0, "ttl"); got != "2h0m0s" {
-		t.Errorf("token TTL %v, want 2h0m0s", got)
+}
+
+// The PKI goes to the secret store, never into user data; every node knows where to find what it
+// needs, and nothing more.
+func TestPKIBundleAndSecretReferences(t *testing.T) {
+	t.Parallel()
+	_, out := mustRun(t, nil)
+	var bundle map[string]string
+	if err := json.Unmarshal([]byte(out.pki), &bundle); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"ca.crt", "ca.key", "etcd/ca.crt", "etcd/ca.key", "front-proxy-ca.crt", "front-proxy-ca.key", "sa.key", "sa.pub"},
+		slices.Sorted(maps.Keys(bundle))); d != "" {
+		t.Errorf("bundle files (-want +got):\n%s", d)
+	}
+	if !strings.Contains(bundle["ca.key"], "PRIVATE KEY") || bundle["ca.crt"] != out.caCert {
+		t.Error("the bundle does not hold the cluster CA and its key")
+	}
+	for name, ud := range map[string]string{"first": out.first, "join": out.join, "worker": out.workers["tikv"]} {
+		if strings.Contains(ud, "PRIVATE KEY") || regexp.MustCompile(`[a-z0-9]{6}\.[a-z0-9]{16}`).MatchString(ud) {
+			t.Errorf("%s: user data holds a key or a token", name)
+		}
+		c := parseUserData(t, ud)
+		var refs kubeadm.SecretRefs
+		if err := json.Unmarshal([]byte(c.file(t, "/etc/kost/secrets.json")), &refs); err != nil {
+			t.Fatal(err)
+		}
+		if refs != baseArgs().Secrets {
+			t.Errorf("%s: secrets.json %+v", name, refs)
+		}
+		if tool := c.file(t, "/usr/local/sbin/kost-secret"); !strings.HasPrefix(tool, "#!/usr/bin/env python3") {
+			t.Errorf("%s: no secret tool", name)
+		}
 	}
 }
 
@@ -427,35 +461,36 @@ func TestWorkers(t *testing.T) {
 func TestUserData(t *testing.T) {
 	t.Parallel()
 	_, out := mustRun(t, nil)
-	shared := []string{"ca.crt", "ca.key", "front-proxy-ca.crt", "front-proxy-ca.key", "etcd/ca.crt", "etcd/ca.key", "sa.key", "sa.pub"}
+	fetchPKI := `/usr/local/sbin/kost-secret pki "$KOST_STAGED_PKI" --wait 900`
+	readToken := `token="$(/usr/local/sbin/kost-secret get token --wait 1800)"`
 	cases := map[string]struct {
 		reason  string
 		data    string
-		pki     []string
+		steps   []string // in this order
+		absent  []string
 		kubeadm string
 	}{
-		"FirstControlPlane": {reason: "kubeadm init over the pre-made PKI", data: out.first, pki: shared, kubeadm: "kubeadm_run init --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
-		"JoinControlPlane":  {reason: "the same shared certificates, then join", data: out.join, pki: shared, kubeadm: "kubeadm_run join --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
-		"Worker":            {reason: "join only", data: out.workers["tikv"], kubeadm: "kubeadm_run join --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
+		"FirstControlPlane": {reason: "kubeadm init over the PKI from the store, then the first token published", data: out.first,
+			steps:  []string{"apt-mark hold", fetchPKI, `token="$(kubeadm token generate)"`, `sed -i "s/KOST_JOIN_TOKEN/${token}/g"`, "kubeadm_run init", `| /usr/local/sbin/kost-secret put token`, "systemctl enable --now kost-join-token.timer"},
+			absent: []string{readToken}, kubeadm: "kubeadm_run init --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
+		"JoinControlPlane": {reason: "the same PKI and the newest token from the store, then join, then the timer", data: out.join,
+			steps:  []string{"apt-mark hold", fetchPKI, readToken, `sed -i "s/KOST_JOIN_TOKEN/${token}/g"`, "kubeadm_run join", "systemctl enable --now kost-join-token.timer"},
+			absent: []string{"kost-secret put token", "kubeadm token generate"}, kubeadm: "kubeadm_run join --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
+		"Worker": {reason: "the newest token only, then join", data: out.workers["tikv"],
+			steps:  []string{"apt-mark hold", readToken, `sed -i "s/KOST_JOIN_TOKEN/${token}/g"`, "kubeadm_run join", `sed -i "s/${token}/KOST_JOIN_TOKEN/g"`},
+			absent: []string{"kost-secret pki", "put token", "kost-join-token.timer"}, kubeadm: "kubeadm_run join --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c := parseUserData(t, tc.data)
-			var pki []string
 			for _, f := range c.WriteFiles {
-				// Staged: each kubeadm attempt copies them into /etc/kubernetes/pki (kubeadm reset empties it).
-				name, ok := strings.CutPrefix(f.Path, "/etc/kost/pki/")
-				if ok {
-					pki = append(pki, name)
+				if strings.HasPrefix(f.Path, "/etc/kost/pki/") || strings.HasPrefix(f.Path, "/etc/kubernetes/pki/") {
+					t.Errorf("%s: user data writes %s: the PKI comes from the secret store", tc.reason, f.Path)
 				}
-				secretFile := strings.HasSuffix(f.Path, ".key") || strings.HasSuffix(f.Path, "kubeadm.yaml")
-				if secretFile && f.Permissions != "0600" {
+				if strings.HasSuffix(f.Path, "kubeadm.yaml") && f.Permissions != "0600" {
 					t.Errorf("%s: %s has mode %s, want 0600", tc.reason, f.Path, f.Permissions)
 				}
-			}
-			if d := cmp.Diff(tc.pki, pki); d != "" {
-				t.Errorf("%s: PKI files (-want +got):\n%s", tc.reason, d)
 			}
 			if d := cmp.Diff([][]string{{"/usr/local/sbin/kost-bootstrap"}}, c.RunCmd); d != "" {
 				t.Errorf("%s: runcmd (-want +got):\n%s", tc.reason, d)
@@ -474,8 +509,21 @@ func TestUserData(t *testing.T) {
 					t.Errorf("%s: the bootstrap script lacks %q", tc.reason, want)
 				}
 			}
-			if !strings.HasSuffix(script, tc.kubeadm+"\n") {
-				t.Errorf("%s: kubeadm must run last, after the packages and containerd", tc.reason)
+			at := -1
+			for _, step := range tc.steps {
+				i := strings.Index(script, step)
+				if i <= at {
+					t.Errorf("%s: %q is missing or out of order", tc.reason, step)
+				}
+				at = i
+			}
+			for _, a := range tc.absent {
+				if strings.Contains(script, a) {
+					t.Errorf("%s: the script runs %q", tc.reason, a)
+				}
+			}
+			if !strings.HasSuffix(script, "echo \"kost: this node joined the cluster\"\n") {
+				t.Errorf("%s: the script must end once the node joined", tc.reason)
 			}
 			if got := c.file(t, "/etc/sysctl.d/99-kubernetes.conf"); !strings.Contains(got, "net.ipv4.ip_forward = 1") {
 				t.Errorf("%s: sysctls %q", tc.reason, got)
@@ -502,7 +550,7 @@ func TestUserDataGolden(t *testing.T) {
 	// The other clouds differ in the node's naming step and the header: their first control plane and
 	// a worker are kept too.
 	for _, cloud := range []string{"gcp", "azure"} {
-		set := func(a *kubeadm.BootstrapArgs) { a.CloudProvider = cloud }
+		set := func(a *kubeadm.BootstrapArgs) { a.CloudProvider, a.Secrets.Cloud = cloud, cloud }
 		_, o := mustRun(t, set)
 		_, o2 := mustRun(t, set)
 		cases[cloud+"-first-control-plane.yaml"] = struct{ got, again string }{o.first, o2.first}
@@ -536,8 +584,8 @@ func TestSecretsAndProviders(t *testing.T) {
 	t.Parallel()
 	g, out := mustRun(t, nil)
 	want := map[string]bool{
-		"FirstControlPlane": true, "JoinControlPlane": true, "Workers[system]": true, "Workers[tikv]": true,
-		"AdminKubeconfig": true, "Token": true, "CACertPEM": false, "CAHash": false,
+		"FirstControlPlane": false, "JoinControlPlane": false, "Workers[system]": false, "Workers[tikv]": false,
+		"AdminKubeconfig": true, "PKIBundle": true, "CACertPEM": false, "CAHash": false,
 	}
 	if d := cmp.Diff(want, out.secret); d != "" {
 		t.Errorf("secret outputs (-want +got):\n%s", d)
@@ -568,31 +616,13 @@ func TestSecretsAndProviders(t *testing.T) {
 		"tls:index/selfSignedCert:SelfSignedCert":       3,
 		"tls:index/certRequest:CertRequest":             1,
 		"tls:index/locallySignedCert:LocallySignedCert": 1,
-		"random:index/randomString:RandomString":        2,
 	}
 	if d := cmp.Diff(wantCounts, counts); d != "" {
 		t.Errorf("resources (-want +got):\n%s", d)
 	}
-	for _, r := range g.OfType("random:index/randomString:RandomString") {
-		for k, want := range map[string]any{"upper": false, "special": false, "lower": true, "numeric": true} {
-			if got, _ := r.Input(k); got != want {
-				t.Errorf("%s: %s = %v, want %v", r.Name, k, got, want)
-			}
-		}
-	}
 	sa, _ := g.Named("tls:index/privateKey:PrivateKey", "k-sa")
 	if sa.String("algorithm") != "RSA" {
 		t.Errorf("the service-account key is %s, want RSA (RS256 tokens)", sa.String("algorithm"))
-	}
-}
-
-func TestTokenRotation(t *testing.T) {
-	t.Parallel()
-	g, _ := mustRun(t, func(a *kubeadm.BootstrapArgs) { a.TokenRotation = "2026-11" })
-	for _, r := range g.OfType("random:index/randomString:RandomString") {
-		if got := r.String("keepers.rotation"); got != "2026-11" {
-			t.Errorf("%s keeps %q, want the rotation value", r.Name, got)
-		}
 	}
 }
 
@@ -604,7 +634,7 @@ func TestRejectsBadArgs(t *testing.T) {
 		want   []string
 	}{
 		"Empty": {reason: "every required field is reported at once", mutate: func(a *kubeadm.BootstrapArgs) { *a = kubeadm.BootstrapArgs{} },
-			want: []string{"ClusterName", "KubernetesVersion", "ContainerdVersion", "ControlPlaneEndpoint", "PodCIDR", "ServiceCIDR", "CloudProvider"}},
+			want: []string{"ClusterName", "KubernetesVersion", "ContainerdVersion", "ControlPlaneEndpoint", "PodCIDR", "ServiceCIDR", "CloudProvider", "Secrets"}},
 		"Versions": {reason: "minor only, v1beta3-era kubeadm, a shell word as package version", mutate: func(a *kubeadm.BootstrapArgs) {
 			a.KubernetesVersion, a.ContainerdVersion = "1.30.4", "1.7; rm -rf /"
 		}, want: []string{"KubernetesVersion", "ContainerdVersion"}},
@@ -615,12 +645,11 @@ func TestRejectsBadArgs(t *testing.T) {
 		}, want: []string{"ServiceCIDR"}},
 		"HostBits": {reason: "a CIDR with host bits set", mutate: func(a *kubeadm.BootstrapArgs) { a.PodCIDR = "172.21.0.1/16" },
 			want: []string{"PodCIDR"}},
-		"PoolsCloudSANsTTL": {reason: "unknown cloud, unnamed and duplicate pools, bad SAN, negative TTL", mutate: func(a *kubeadm.BootstrapArgs) {
+		"PoolsCloudSANsSecrets": {reason: "unknown cloud, unnamed and duplicate pools, bad SAN, secrets of another cloud", mutate: func(a *kubeadm.BootstrapArgs) {
 			a.CloudProvider = "openstack"
 			a.Pools = append(a.Pools, cluster.PoolSpec{}, cluster.PoolSpec{Pool: "tikv"}, cluster.PoolSpec{Pool: "Bad Pool"})
 			a.ExtraSANs = []string{"api.kost.internal", "not a name"}
-			a.TokenTTL = -time.Hour
-		}, want: []string{"CloudProvider", "Pools[2].Pool", "Pools[3].Pool", "Pools[4].Pool", "ExtraSANs[1]", "TokenTTL"}},
+		}, want: []string{"CloudProvider", "Pools[2].Pool", "Pools[3].Pool", "Pools[4].Pool", "ExtraSANs[1]", "Secrets.Cloud"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -643,8 +672,8 @@ func TestRejectsBadArgs(t *testing.T) {
 		})
 	}
 	var ae *kubeadm.ArgsError
-	if err := (*kubeadm.BootstrapArgs)(nil).Validate(); !errors.As(err, &ae) || len(ae.Problems) != 7 {
-		t.Errorf("nil args: %v, want the 7 required fields", err)
+	if err := (*kubeadm.BootstrapArgs)(nil).Validate(); !errors.As(err, &ae) || len(ae.Problems) != 8 {
+		t.Errorf("nil args: %v, want the 8 required fields", err)
 	}
 }
 

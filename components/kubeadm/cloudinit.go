@@ -103,29 +103,15 @@ type writeFile struct {
 	Content     string `json:"content"`
 }
 
-// pkiFiles are the shared control-plane certificates and keys kubeadm expects pre-made: with them on
-// disk, kubeadm init uses them instead of making its own, and kubeadm join --control-plane needs
-// nothing uploaded. Nil on workers.
+// pkiFiles are the shared control-plane certificates and keys kubeadm expects pre-made: with them in
+// the certificates directory, kubeadm init uses them instead of making its own, and kubeadm join
+// --control-plane needs nothing uploaded. They travel through the cloud's secret store (bundle), never
+// through user data.
 type pkiFiles struct {
 	CACert, CAKey                     string
 	FrontProxyCACert, FrontProxyCAKey string
 	EtcdCACert, EtcdCAKey             string
 	SAKey, SAPub                      string
-}
-
-func (p *pkiFiles) files() []writeFile {
-	pub := func(name, content string) writeFile {
-		return writeFile{Path: stagedPKIDir + "/" + name, Owner: "root:root", Permissions: "0644", Content: content}
-	}
-	key := func(name, content string) writeFile {
-		return writeFile{Path: stagedPKIDir + "/" + name, Owner: "root:root", Permissions: "0600", Content: content}
-	}
-	return []writeFile{
-		pub("ca.crt", p.CACert), key("ca.key", p.CAKey),
-		pub("front-proxy-ca.crt", p.FrontProxyCACert), key("front-proxy-ca.key", p.FrontProxyCAKey),
-		pub("etcd/ca.crt", p.EtcdCACert), key("etcd/ca.key", p.EtcdCAKey),
-		key("sa.key", p.SAKey), pub("sa.pub", p.SAPub),
-	}
 }
 
 // node is everything one node's user data depends on.
@@ -135,18 +121,52 @@ type node struct {
 	CloudProvider     string
 	KubernetesVersion string
 	ContainerdVersion string
-	// KubeadmConfig is the rendered kubeadm configuration file.
+	// KubeadmConfig is the rendered kubeadm configuration file (the join token a placeholder).
 	KubeadmConfig string
-	// PKI is set on control-plane nodes only.
-	PKI *pkiFiles
+	// SecretRefs is /etc/kost/secrets.json: where the PKI and the join token live (SecretRefs).
+	SecretRefs string
 }
 
-// userData renders a node's #cloud-config: files first (PKI, kubeadm configuration, kernel settings,
-// the bootstrap script), then the script, which installs the pinned packages and runs kubeadm.
+func (n node) controlPlane() bool { return n.Role != worker }
+
+// mintScript makes a join token in the cluster and publishes it to the secret store; a systemd timer
+// runs it on every control plane (JoinTokenPeriod, a random delay spreading the three).
+func mintScript() string {
+	return strings.Join([]string{
+		"#!/bin/bash",
+		"# kost: a join token for the nodes that join later, minted here and published to the secret store.",
+		"set -euo pipefail",
+		fmt.Sprintf("token=\"$(kubeadm token create --kubeconfig /etc/kubernetes/admin.conf --ttl %s --usages signing,authentication --groups %s --description 'kost: joins nodes (published to the secret store)')\"", JoinTokenTTL, bootstrapGroup),
+		"printf '%s' \"$token\" | " + secretToolPath + " put token",
+		fmt.Sprintf("echo \"kost: published a join token valid %s\"", JoinTokenTTL),
+	}, "\n") + "\n"
+}
+
+// mintUnits are the systemd service and timer of mintScript.
+func mintUnits() []writeFile {
+	unit := func(name, content string) writeFile {
+		return writeFile{Path: "/etc/systemd/system/" + name, Owner: "root:root", Permissions: "0644", Content: content}
+	}
+	return []writeFile{
+		unit("kost-join-token.service", "[Unit]\nDescription=kost: mint a kubeadm join token and publish it to the secret store\nAfter=kubelet.service\n\n"+
+			"[Service]\nType=oneshot\nExecStart="+mintScriptPath+"\n"),
+		unit("kost-join-token.timer", fmt.Sprintf("[Unit]\nDescription=kost: a fresh join token every %s\n\n"+
+			"[Timer]\nOnBootSec=15min\nOnUnitActiveSec=%dh\nRandomizedDelaySec=15min\n\n[Install]\nWantedBy=timers.target\n", JoinTokenPeriod, int(JoinTokenPeriod.Hours()))),
+	}
+}
+
+// userData renders a node's #cloud-config: files first (the secret tool and where the secrets are,
+// on control planes the token timer, the kubeadm configuration, kernel settings, the bootstrap
+// script), then the script, which installs the pinned packages, fetches what it needs from the
+// secret store and runs kubeadm. References only: no key, no token.
 func userData(n node) (string, error) {
-	var files []writeFile
-	if n.PKI != nil {
-		files = append(files, n.PKI.files()...)
+	files := []writeFile{
+		{Path: secretToolPath, Owner: "root:root", Permissions: "0755", Content: secretTool},
+		{Path: secretConfigPath, Owner: "root:root", Permissions: "0644", Content: n.SecretRefs + "\n"},
+	}
+	if n.controlPlane() {
+		files = append(files, writeFile{Path: mintScriptPath, Owner: "root:root", Permissions: "0700", Content: mintScript()})
+		files = append(files, mintUnits()...)
 	}
 	files = append(files,
 		writeFile{Path: kubeadmConfigPath, Owner: "root:root", Permissions: "0600", Content: n.KubeadmConfig},
@@ -243,10 +263,47 @@ func bootstrapScript(n node) string {
 		"systemctl restart containerd",
 		"systemctl enable kubelet",
 		"",
+		secretSteps(n),
 		kubeadmCmd,
+		afterJoin(n),
 	}
 	text := strings.Join(lines, "\n") + "\n"
 	return strings.ReplaceAll(text, "\n\n\n", "\n\n")
+}
+
+// secretSteps fetch what kubeadm needs from the secret store with the machine's identity: the shared
+// PKI on control planes (staged, see stagedPKIDir), and the join token, a fresh one made here on the
+// first control plane or the newest published one elsewhere, put in place of the placeholder.
+func secretSteps(n node) string {
+	var lines []string
+	if n.controlPlane() {
+		lines = append(lines,
+			"# The shared certificates and keys, from the secret store (readable by the control planes only).",
+			secretToolPath+" pki \"$KOST_STAGED_PKI\" --wait 900")
+	}
+	if n.Role == firstControlPlane {
+		lines = append(lines, "# The first join token, registered by kubeadm init and published once it runs.",
+			`token="$(kubeadm token generate)"`)
+	} else {
+		lines = append(lines, "# The newest join token the control planes published.",
+			`token="$(`+secretToolPath+` get token --wait 1800)"`)
+	}
+	lines = append(lines, fmt.Sprintf(`sed -i "s/%s/${token}/g" %s`, joinTokenPlaceholder, kubeadmConfigPath))
+	return strings.Join(lines, "\n")
+}
+
+// afterJoin runs once kubeadm succeeded: the token leaves the configuration file, and on control
+// planes the first token is published and the token timer starts.
+func afterJoin(n node) string {
+	lines := []string{fmt.Sprintf(`sed -i "s/${token}/%s/g" %s`, joinTokenPlaceholder, kubeadmConfigPath)}
+	if n.Role == firstControlPlane {
+		lines = append(lines, `printf '%s' "$token" | `+secretToolPath+` put token`)
+	}
+	if n.controlPlane() {
+		lines = append(lines, "systemctl daemon-reload", "systemctl enable --now kost-join-token.timer")
+	}
+	lines = append(lines, `echo "kost: this node joined the cluster"`)
+	return strings.Join(lines, "\n")
 }
 
 // hostnameStep names the node as its cloud-controller-manager looks it up. The AWS one finds an

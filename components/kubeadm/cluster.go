@@ -60,8 +60,6 @@ type ClusterSpec struct {
 	// Addons pin the CNI, the cloud-controller-manager, the CSI driver, metrics-server and the
 	// cluster-autoscaler. Required: every pin the cloud uses.
 	Addons AddonPins
-	// TokenRotation is kept by the bootstrap token (BootstrapArgs.TokenRotation). Default: "".
-	TokenRotation string
 	// Protect marks the bootstrap (CA keys, service-account key, token), the control planes and the
 	// API load balancer protected, and turns the cloud's deletion protection on where it has one.
 	// Default: false.
@@ -81,6 +79,9 @@ type Profile struct {
 	// Storage and InternalLoadBalancer are handed up in the cluster.Cluster.
 	Storage              cluster.StorageProfile
 	InternalLoadBalancer map[string]string
+	// Secrets say where the cloud's secret store keeps the PKI and the join token (the names the
+	// cloud's Secrets makes). Required.
+	Secrets SecretRefs
 	// FormerBootstrapName is the name the cloud gave the bootstrap before the sequence was shared,
 	// when it was not <name>-kubeadm: the bootstrap and its children keep their identity through
 	// aliases. Default: "" (none).
@@ -147,6 +148,11 @@ type Infrastructure interface {
 	// Endpoint makes what comes before the bootstrap: identities, firewalls, the API load balancer or
 	// its address.
 	Endpoint(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (Endpoint, error)
+	// Secrets makes the secret store's entries Profile().Secrets names: the PKI with pki as its value,
+	// readable by the control planes' identity only, and the join token without a value (the control
+	// planes write it, every node reads it), with those grants where the identities already exist
+	// (otherwise ControlPlane and WorkerGroup grant them). It returns what machines wait for.
+	Secrets(ctx *pulumi.Context, pki pulumi.StringOutput, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error)
 	// ControlPlane makes one control-plane machine.
 	ControlPlane(ctx *pulumi.Context, args ControlPlaneArgs, opts ...pulumi.ResourceOption) (Machine, error)
 	// ControlPlanesDone makes what needs every control plane (GCP's load balancer backends) and
@@ -260,7 +266,7 @@ func (s *ClusterSpec) bootstrapArgs(p Profile, endpoint pulumi.StringInput) *Boo
 		ServiceCIDR:          netplan.ServiceCIDR.String(),
 		CloudProvider:        string(p.Cloud),
 		Pools:                s.NodePools,
-		TokenRotation:        s.TokenRotation,
+		Secrets:              p.Secrets,
 	}
 }
 
@@ -279,7 +285,8 @@ func ValidateCluster(spec *ClusterSpec, infra Infrastructure) error {
 // cloud (kind's create sequence, Cluster API's kubeadm control plane):
 //
 //  1. the cloud's endpoint (identities, firewalls, the API load balancer or its address);
-//  2. the bootstrap: PKI, token and user data (protected with the cluster);
+//  2. the bootstrap: PKI and user data (protected with the cluster), then the cloud's secret store
+//     entries: the PKI for the control planes, the join token the control planes keep fresh;
 //  3. the control planes one at a time: each after the previous one's readiness gate, which waits
 //     until that machine's own API server answers /readyz (kubeadm init or join finished there,
 //     etcd included) and fails the update with the machine and where to look otherwise;
@@ -317,6 +324,11 @@ func NewCluster(ctx *pulumi.Context, name string, parent pulumi.Resource, spec *
 	boot := out.Bootstrap
 	out.Endpoint = pulumi.Sprintf("https://%s", ep.Address.ApplyT(hostPort).(pulumi.StringOutput))
 
+	store, err := infra.Secrets(ctx, boot.PKIBundle, opt)
+	if err != nil {
+		return nil, fmt.Errorf("secret store: %w", err)
+	}
+
 	// The gates run where Pulumi runs, with a command provider of their own.
 	cmd, err := command.NewProvider(ctx, name+"-gates", nil, opt)
 	if err != nil {
@@ -324,7 +336,7 @@ func NewCluster(ctx *pulumi.Context, name string, parent pulumi.Resource, spec *
 	}
 	gateOpts := []pulumi.ResourceOption{opt, pulumi.Provider(cmd)}
 
-	after := slices.Clone(ep.Resources)
+	after := slices.Concat(ep.Resources, store)
 	for i, zone := range spec.Zones {
 		ud := boot.JoinControlPlane
 		var first *Machine
@@ -359,14 +371,14 @@ func NewCluster(ctx *pulumi.Context, name string, parent pulumi.Resource, spec *
 		out.ControlPlanes = append(out.ControlPlanes, m)
 		out.ControlPlaneReady = append(out.ControlPlaneReady, gate)
 		// kubeadm joins one control plane at a time, each once the previous one serves.
-		after = append(slices.Clone(ep.Resources), gate)
+		after = slices.Concat(ep.Resources, store, []pulumi.Resource{gate})
 	}
 	extra, err := infra.ControlPlanesDone(ctx, out.ControlPlanes, opt)
 	if err != nil {
 		return nil, fmt.Errorf("after the control planes: %w", err)
 	}
 	// Workers and add-ons need the first control plane serving and the load balancer in front of it.
-	firstReady := slices.Concat([]pulumi.Resource{out.ControlPlaneReady[0]}, ep.Resources, extra)
+	firstReady := slices.Concat([]pulumi.Resource{out.ControlPlaneReady[0]}, ep.Resources, store, extra)
 
 	var ready []pulumi.Resource
 	for i, m := range out.ControlPlanes {
@@ -441,7 +453,6 @@ func NewCluster(ctx *pulumi.Context, name string, parent pulumi.Resource, spec *
 		Storage:              profile.Storage,
 		InternalLoadBalancer: profile.InternalLoadBalancer,
 		Ready:                ready,
-		JoinToken:            boot.Token,
 	}
 	return out, nil
 }

@@ -41,7 +41,14 @@ type fakeInfra struct {
 func (f *fakeInfra) record(s string) { f.mu.Lock(); f.calls = append(f.calls, s); f.mu.Unlock() }
 
 func (f *fakeInfra) Profile() kubeadm.Profile {
-	return kubeadm.Profile{Cloud: cluster.AWS, Storage: cluster.StorageProfile{Provisioner: "fake.csi"}, FormerBootstrapName: f.former}
+	return kubeadm.Profile{Cloud: cluster.AWS, Storage: cluster.StorageProfile{Provisioner: "fake.csi"}, FormerBootstrapName: f.former,
+		Secrets: kubeadm.SecretRefs{Cloud: "aws", Region: "r", PKI: "kost/c/kubeadm-pki", Token: "kost/c/join-token"}}
+}
+
+func (f *fakeInfra) Secrets(ctx *pulumi.Context, pki pulumi.StringOutput, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	f.record("secrets")
+	r, err := newFake(ctx, "Secret", "c-pki", pulumi.Map{"value": pki}, opts...)
+	return []pulumi.Resource{r}, err
 }
 
 func (f *fakeInfra) Problems() []kubeadm.Problem { return f.problems }
@@ -143,7 +150,7 @@ func TestNewClusterSequence(t *testing.T) {
 	vm := func(i int) string { return urnOf(t, g, "fake:index:VM", fmt.Sprintf("c-cp-%d", i)) }
 	gate := func(name string) string { return urnOf(t, g, cmd, name) }
 
-	want := []string{"endpoint", "control plane 0 first=false", "control plane 1 first=true", "control plane 2 first=true",
+	want := []string{"endpoint", "secrets", "control plane 0 first=false", "control plane 1 first=true", "control plane 2 first=true",
 		"control planes done (3)", "workers system", "workers tikv", "workers spark", "addons"}
 	if !slices.Equal(f.calls, want) {
 		t.Errorf("calls:\n%s\nwant:\n%s", strings.Join(f.calls, "\n"), strings.Join(want, "\n"))
@@ -192,11 +199,8 @@ func TestNewClusterSequence(t *testing.T) {
 	// Control plane 1 runs kubeadm init, the others join.
 	for i, w := range map[int]string{1: "kubeadm_run init", 2: "kubeadm_run join", 3: "kubeadm_run join"} {
 		r, _ := g.Named("fake:index:VM", fmt.Sprintf("c-cp-%d", i))
-		if !r.IsSecret("userData") {
-			t.Errorf("control plane %d: user data is not secret", i)
-		}
-		if ud := r.String("userData"); !strings.Contains(ud, w) {
-			t.Errorf("control plane %d: user data does not %s", i, w)
+		if ud := r.String("userData"); !strings.Contains(ud, w) || strings.Contains(ud, "PRIVATE KEY") {
+			t.Errorf("control plane %d: user data does not %s, or holds a key", i, w)
 		}
 	}
 	var ready []string
@@ -211,8 +215,15 @@ func TestNewClusterSequence(t *testing.T) {
 	if n := len(c.Contract.Ready); n != 3+3+1+3+5+2 {
 		t.Errorf("Ready holds %d resources, want 3 machines, 3 gates, the backends, 3 groups, 5 add-ons, 2 pool gates", n)
 	}
-	if c.Contract.Storage.Provisioner != "fake.csi" || !c.Contract.DedicatedPools || c.Contract.JoinToken == nil {
-		t.Error("the contract does not carry the cloud's profile and the join token")
+	if c.Contract.Storage.Provisioner != "fake.csi" || !c.Contract.DedicatedPools {
+		t.Error("the contract does not carry the cloud's profile")
+	}
+	secret := urnOf(t, g, "fake:index:Secret", "c-pki")
+	if !g.DependsOn(vm(1), secret) || !g.DependsOn(urnOf(t, g, "fake:index:Group", "c-system"), secret) {
+		t.Error("machines must wait for the secret store's entries and grants")
+	}
+	if r, _ := g.Named("fake:index:Secret", "c-pki"); !r.IsSecret("value") || !strings.Contains(r.String("value"), "PRIVATE KEY") {
+		t.Error("the store gets the PKI bundle, as a secret")
 	}
 }
 
@@ -250,7 +261,7 @@ func TestNewClusterKeepsAFormerBootstrapName(t *testing.T) {
 		}
 		n++
 	}
-	if n < 12 {
+	if n < 11 {
 		t.Errorf("only %d children under the bootstrap", n)
 	}
 	// Without a former name nothing is aliased.

@@ -51,14 +51,6 @@ type typeMeta struct {
 	Kind       string `json:"kind"`
 }
 
-type bootstrapToken struct {
-	Token       string   `json:"token"`
-	Description string   `json:"description,omitempty"`
-	TTL         string   `json:"ttl"`
-	Usages      []string `json:"usages"`
-	Groups      []string `json:"groups"`
-}
-
 type taint struct {
 	Key    string `json:"key"`
 	Value  string `json:"value,omitempty"`
@@ -76,6 +68,14 @@ type nodeRegistration struct {
 type apiEndpoint struct {
 	AdvertiseAddress string `json:"advertiseAddress,omitempty"`
 	BindPort         int    `json:"bindPort"`
+}
+
+type bootstrapToken struct {
+	Token       string   `json:"token"`
+	Description string   `json:"description,omitempty"`
+	TTL         string   `json:"ttl"`
+	Usages      []string `json:"usages"`
+	Groups      []string `json:"groups"`
 }
 
 type initConfiguration struct {
@@ -188,8 +188,7 @@ type nodeConfig struct {
 	Endpoint                       string
 	PodCIDR, ServiceCIDR           string
 	ExtraSANs                      []string
-	Token, CAHash                  string
-	TokenTTL                       time.Duration
+	CAHash                         string
 	// KubeletArgs are the kubelet flags of the node beyond cloud-provider=external.
 	KubeletArgs []arg
 }
@@ -208,10 +207,13 @@ func initConfig(c nodeConfig) (string, error) {
 	docs := []any{
 		initConfiguration{
 			typeMeta: typeMeta{kubeadmAPIVersion, "InitConfiguration"},
+			// The first token is made on the node (kubeadm token generate) and published to the secret
+			// store once kubeadm init has registered it; the placeholder stands for it here. An explicit
+			// token also keeps kubeadm from making its own default one.
 			BootstrapTokens: []bootstrapToken{{
-				Token:       c.Token,
-				Description: "kost: joins the nodes of " + c.ClusterName,
-				TTL:         c.TokenTTL.String(),
+				Token:       joinTokenPlaceholder,
+				Description: "kost: joins the nodes of " + c.ClusterName + " (published to the secret store)",
+				TTL:         JoinTokenTTL.String(),
 				Usages:      []string{"signing", "authentication"},
 				Groups:      []string{bootstrapGroup},
 			}},
@@ -237,18 +239,23 @@ func initConfig(c nodeConfig) (string, error) {
 	return yamlDocs(docs...)
 }
 
-// joinConfig renders a JoinConfiguration: token discovery pinned to the CA's public key, and for a
-// control-plane node a local API endpoint (the shared certificates are already on disk).
+// joinTokenPlaceholder stands for the join token in a JoinConfiguration: the node replaces it with
+// the newest token from the secret store just before kubeadm join.
+const joinTokenPlaceholder = "KOST_JOIN_TOKEN"
+
+// joinConfig renders a JoinConfiguration: token discovery pinned to the CA's public key, the token
+// itself a placeholder (joinTokenPlaceholder), and for a control-plane node a local API endpoint (the
+// shared certificates are already on disk).
 func joinConfig(c nodeConfig, controlPlane bool) (string, error) {
 	j := joinConfiguration{
 		typeMeta: typeMeta{kubeadmAPIVersion, "JoinConfiguration"},
 		Discovery: discovery{
 			BootstrapToken: bootstrapTokenDiscovery{
 				APIServerEndpoint: hostPort(c.Endpoint),
-				Token:             c.Token,
+				Token:             joinTokenPlaceholder,
 				CACertHashes:      []string{c.CAHash},
 			},
-			TLSBootstrapToken: c.Token,
+			TLSBootstrapToken: joinTokenPlaceholder,
 		},
 		NodeRegistration: nodeRegistration{CRISocket: criSocket, KubeletExtraArgs: c.kubeletArgs()},
 		Timeouts:         timeouts{Discovery: discoveryTimeout.String()},

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -163,4 +164,16 @@ func (p *pki) files() pulumi.AnyOutput {
 			SAKey: s(6), SAPub: s(7),
 		}
 	}).(pulumi.AnyOutput)
+}
+
+// bundle is what the secret store keeps for the control planes: file name under the certificates
+// directory to PEM (kost-secret pki writes them, keys 0600).
+func (f pkiFiles) bundle() (string, error) {
+	b, err := json.Marshal(map[string]string{
+		"ca.crt": f.CACert, "ca.key": f.CAKey,
+		"front-proxy-ca.crt": f.FrontProxyCACert, "front-proxy-ca.key": f.FrontProxyCAKey,
+		"etcd/ca.crt": f.EtcdCACert, "etcd/ca.key": f.EtcdCAKey,
+		"sa.key": f.SAKey, "sa.pub": f.SAPub,
+	})
+	return string(b), err
 }

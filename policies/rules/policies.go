@@ -511,6 +511,7 @@ var untaggable = []string{
 	"aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 	"aws:iam/rolePolicy:RolePolicy", "aws:kms/alias:Alias", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
 	"aws:ec2/securityGroupRule:SecurityGroupRule", "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+	"aws:secretsmanager/secretVersion:SecretVersion", // a version takes no tags; its secret does
 }
 
 // tAutoscalingGroup carries its tags as a list of {key, value, propagateAtLaunch}.

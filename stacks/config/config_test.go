@@ -178,6 +178,9 @@ func TestValidate(t *testing.T) {
 		"SelfManagedPreviewers": {reason: "kubeadm previews use the admin certificate; no read-only login exists", mutate: func(m map[string]any) {
 			region(m, 0)["kubernetes"] = map[string]any{"mode": "self-managed", "previewers": []any{"arn:aws:iam::123456789012:role/preview"}}
 		}, wantPaths: []string{"regions[0].kubernetes.previewers"}, wantText: "require approval"},
+		"TokenRotation": {reason: "control planes mint join tokens themselves: a rotation setting would do nothing", mutate: func(m map[string]any) {
+			region(m, 0)["kubernetes"] = map[string]any{"mode": "self-managed", "tokenRotation": "2026-11-21"}
+		}, wantPaths: []string{"regions[0].kubernetes.tokenRotation"}, wantText: "no longer needed"},
 		"BadAdmin": {reason: "admins are IAM ARNs on AWS", mutate: func(m map[string]any) {
 			region(m, 0)["kubernetes"].(map[string]any)["admins"] = []any{"alice"}
 		}, wantPaths: []string{"regions[0].kubernetes.admins[0]"}, wantText: "not an IAM role"},

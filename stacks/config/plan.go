@@ -26,7 +26,6 @@ type RegionPlan struct {
 	// Kubernetes settings, resolved.
 	Mode           Mode
 	Version        string
-	TokenRotation  string
 	PublicEndpoint bool
 	PublicCIDRs    []string
 	Admins         []string
@@ -88,7 +87,6 @@ func (e *Environment) Plan() ([]RegionPlan, error) {
 			ClusterName:        ClusterName(e.Name, r.Region),
 			Mode:               r.Kubernetes.Mode,
 			Version:            r.Kubernetes.Version,
-			TokenRotation:      r.Kubernetes.TokenRotation,
 			PublicEndpoint:     *r.Kubernetes.Endpoint.Public,
 			PublicCIDRs:        slices.Clone(r.Kubernetes.Endpoint.PublicCIDRs),
 			Admins:             slices.Clone(r.Kubernetes.Admins),

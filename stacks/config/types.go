@@ -162,9 +162,8 @@ type Kubernetes struct {
 	// Endpoint controls API server reachability. Default: the private endpoint only; a public one
 	// only where publicCidrs say who may reach it.
 	Endpoint *Endpoint `json:"endpoint,omitempty"`
-	// TokenRotation applies to self-managed clusters only: changing it (say, to today's date) makes a
-	// new kubeadm bootstrap token for the worker groups on the next `pulumi up` (the token expires 24h
-	// after the first control plane starts). Default: "".
+	// TokenRotation is refused: self-managed control planes mint join tokens themselves and publish
+	// them to the cloud's secret store (README, "How the bootstrap works"); there is nothing to rotate.
 	TokenRotation string `json:"tokenRotation,omitempty"`
 	// Admins are principals given cluster-admin: on AWS IAM role or user ARNs (EKS access entries), on
 	// GCP IAM members such as group:platform@example.com (roles/container.admin), on Azure Entra ID

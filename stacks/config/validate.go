@@ -353,8 +353,8 @@ func (r *Region) validate(e *Environment, path string, ps *Problems) {
 			ps.add(kp+".previewers", "a self-managed cluster has no cloud IAM login, and its previews use the admin certificate in the stack's state; remove previewers and require approval for the stack's previews (README, \"Previews of private environments\")")
 		}
 	}
-	if k.TokenRotation != "" && k.Mode != SelfManaged {
-		ps.add(kp+".tokenRotation", "applies to self-managed clusters only (the cloud joins a managed cluster's nodes); remove it")
+	if k.TokenRotation != "" {
+		ps.add(kp+".tokenRotation", "is no longer needed: the control planes mint join tokens every 12 hours and publish them to the cloud's secret store, where new nodes read them; remove it")
 	}
 	for j, c := range ep.PublicCIDRs {
 		p, err := netip.ParsePrefix(c)
