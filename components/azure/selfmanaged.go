@@ -43,13 +43,6 @@ const (
 	roleReader = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 )
 
-// Azure endpoints every VM reaches and pods must not: the instance metadata service (managed
-// identity tokens) and the WireServer's agent ports (80 and 32526). The WireServer's DNS (53) stays open.
-const (
-	imdsAddress       = "169.254.169.254"
-	wireServerAddress = "168.63.129.16"
-)
-
 // smClusterName is what a self-managed cluster may be called: it prefixes the VM names, which become
 // node names (cloud-provider-azure finds a node's VM by its name), and the scale set computer name
 // prefixes (at most 58 characters with "-<pool>"): lowercase letters, digits and '-', 1 to 45.

@@ -13,19 +13,6 @@ import (
 // kubeletConf exists once kubeadm init or join has run on a node.
 const kubeletConf = "/etc/kubernetes/kubelet.conf"
 
-// metadataGuard keeps pods away from the instance metadata service (managed-identity tokens: the
-// control planes' identity is Contributor on the group) and from the WireServer's agent ports, while
-// host processes (the kubelet, hostNetwork add-ons such as the cloud-controller-manager and the CSI
-// driver) keep them. Pod traffic enters the node through PREROUTING; the node's own traffic never
-// does, so the raw table drops the first and not the second. It runs on every boot (bootcmd).
-// A CNI that bypasses netfilter (Cilium with eBPF host routing) must enforce the same with a policy.
-var metadataGuard = []string{
-	"iptables -t raw -C PREROUTING -d " + imdsAddress + "/32 -j DROP 2>/dev/null || " +
-		"iptables -t raw -I PREROUTING -d " + imdsAddress + "/32 -j DROP",
-	"iptables -t raw -C PREROUTING -d " + wireServerAddress + "/32 -p tcp -m multiport --dports 80,32526 -j DROP 2>/dev/null || " +
-		"iptables -t raw -I PREROUTING -d " + wireServerAddress + "/32 -p tcp -m multiport --dports 80,32526 -j DROP",
-}
-
 // hairpin works around Azure's internal load balancer, which does not hairpin: a flow from a backend
 // VM to the frontend address that the load balancer hashes to that same VM fails. kubeadm points
 // admin.conf, the kubelet and its own calls at the ControlPlaneEndpoint (the frontend address), so on
@@ -85,8 +72,9 @@ func withBootAndRun(doc string, bootcmd, runcmd []string) (string, error) {
 	return "#cloud-config\n" + string(out), nil
 }
 
-// hairpinUserData is a control plane's user data: the bootstrap's, the metadata guard and the
-// hairpin workaround for the load balancer's address.
+// hairpinUserData is a control plane's user data: the bootstrap's (which keeps pods from the
+// metadata service and the WireServer, kubeadm's metadataGuard) and the hairpin workaround for the
+// load balancer's address.
 func hairpinUserData(doc, ip pulumi.StringOutput, first bool) pulumi.StringOutput {
 	return pulumi.ToSecret(pulumi.All(doc, ip).ApplyT(func(xs []any) (string, error) {
 		addr, err := netip.ParseAddr(xs[1].(string))
@@ -94,13 +82,6 @@ func hairpinUserData(doc, ip pulumi.StringOutput, first bool) pulumi.StringOutpu
 			return "", fmt.Errorf("API load balancer address %q is not an IPv4 address", xs[1])
 		}
 		boot, run := hairpin(addr.String(), first)
-		return withBootAndRun(xs[0].(string), append(append([]string{}, metadataGuard...), boot...), run)
-	})).(pulumi.StringOutput)
-}
-
-// workerUserData is a worker's user data: the bootstrap's and the metadata guard.
-func workerUserData(doc pulumi.StringOutput) pulumi.StringOutput {
-	return pulumi.ToSecret(doc.ApplyT(func(s string) (string, error) {
-		return withBootAndRun(s, metadataGuard, nil)
+		return withBootAndRun(xs[0].(string), boot, run)
 	})).(pulumi.StringOutput)
 }

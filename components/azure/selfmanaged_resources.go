@@ -330,7 +330,7 @@ func (b *smBuilder) WorkerGroup(ctx *pulumi.Context, w kubeadm.WorkerGroupArgs, 
 			OsProfile: &compute.VirtualMachineScaleSetOSProfileArgs{
 				ComputerNamePrefix: pulumi.String(setName), // node names: <prefix><6-character instance id>
 				AdminUsername:      pulumi.String(adminUsername),
-				CustomData:         customData(workerUserData(w.UserData)),
+				CustomData:         customData(w.UserData),
 				LinuxConfiguration: b.linuxConfiguration(),
 			},
 			StorageProfile: &compute.VirtualMachineScaleSetStorageProfileArgs{

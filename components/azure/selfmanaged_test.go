@@ -255,8 +255,10 @@ func TestSelfManagedCluster(t *testing.T) {
 				}
 				boot, _ := cfg["bootcmd"].([]any)
 				run, _ := cfg["runcmd"].([]any)
-				if !strings.Contains(toJSON(boot), "-d 169.254.169.254/32 -j DROP") {
-					t.Errorf("%s: pods are not kept from the metadata service: %v", vm.Name, boot)
+				// The bootstrap's guard: pods kept from IMDS and the WireServer's agent ports, every boot.
+				if !strings.Contains(doc, "-d 169.254.169.254/32 -j DROP") || !strings.Contains(doc, "-d 168.63.129.16/32 -p tcp -m multiport --dports 80,32526 -j DROP") ||
+					!strings.Contains(doc, "systemctl enable --now kost-metadata-guard.service") {
+					t.Errorf("%s: pods are not kept from the metadata service and the WireServer", vm.Name)
 				}
 				if i == 0 && !strings.Contains(toJSON(boot), lo) {
 					t.Errorf("first control plane: no loopback alias of the API address before kubeadm init: %v", boot)

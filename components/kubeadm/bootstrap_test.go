@@ -695,3 +695,30 @@ func TestCAHashHelper(t *testing.T) {
 		t.Errorf("the admin kubeconfig does not go through the load balancer:\n%s", out.kubeconfig)
 	}
 }
+
+// Every node of every cloud keeps its pods from the instance metadata service (and on Azure from the
+// WireServer's agent ports) from its first boot on, before kubeadm starts any pod.
+func TestMetadataGuard(t *testing.T) {
+	t.Parallel()
+	for _, cloud := range []string{"aws", "gcp", "azure"} {
+		_, out := mustRun(t, func(a *kubeadm.BootstrapArgs) { a.CloudProvider, a.Secrets.Cloud = cloud, cloud })
+		for role, ud := range map[string]string{"first": out.first, "join": out.join, "worker": out.workers["system"]} {
+			c := parseUserData(t, ud)
+			guard := c.file(t, "/usr/local/sbin/kost-metadata-guard")
+			if !strings.Contains(guard, "iptables -t raw -C PREROUTING -d 169.254.169.254/32 -j DROP 2>/dev/null || iptables -t raw -I PREROUTING -d 169.254.169.254/32 -j DROP") {
+				t.Errorf("%s %s: no idempotent metadata rule:\n%s", cloud, role, guard)
+			}
+			if wire := strings.Contains(guard, "168.63.129.16"); wire != (cloud == "azure") {
+				t.Errorf("%s %s: WireServer rule present = %v", cloud, role, wire)
+			}
+			unit := c.file(t, "/etc/systemd/system/kost-metadata-guard.service")
+			if !strings.Contains(unit, "Before=kubelet.service") || !strings.Contains(unit, "WantedBy=multi-user.target") {
+				t.Errorf("%s %s: the guard does not run on every boot before the kubelet:\n%s", cloud, role, unit)
+			}
+			script := c.file(t, "/usr/local/sbin/kost-bootstrap")
+			if g, k := strings.Index(script, "systemctl enable --now kost-metadata-guard.service"), strings.Index(script, "kubeadm_run "); g < 0 || g > k {
+				t.Errorf("%s %s: the guard is not on before kubeadm runs", cloud, role)
+			}
+		}
+	}
+}

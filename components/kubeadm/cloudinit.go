@@ -22,6 +22,8 @@ const (
 const (
 	kubeadmConfigPath = configDir + "/kubeadm.yaml"
 	scriptPath        = "/usr/local/sbin/kost-bootstrap"
+	// guardPath keeps pods from the instance metadata service (metadataGuard).
+	guardPath = "/usr/local/sbin/kost-metadata-guard"
 	// logPath holds the bootstrap's output: what a failed readiness gate points at.
 	logPath = "/var/log/kost-bootstrap.log"
 	// stagedPKIDir holds the shared certificates and keys until kubeadm has run: kubeadm reset (between
@@ -129,6 +131,33 @@ type node struct {
 
 func (n node) controlPlane() bool { return n.Role != worker }
 
+// metadataGuard keeps pods away from the instance metadata service, and so from the machine's cloud
+// identity (which reads the PKI on control planes and the join token everywhere), while host
+// processes (the kubelet, kost-secret, the host-network add-ons: cloud-controller-managers, CSI
+// drivers, the autoscaler) keep it. Pod traffic enters the node through PREROUTING; the node's own
+// never does, so the raw table drops the first and not the second. On AWS the hop limit of 1 does
+// the same (the rule is kept as a second line); on GCP, whose metadata server has no hop limit, it
+// is the only line; on Azure the WireServer's agent ports (80, 32526) are kept from pods too. It runs
+// on every boot, before the kubelet (a systemd unit). Cilium is installed without kube-proxy
+// replacement, so pod traffic takes the host's netfilter path; a CNI that bypasses netfilter must
+// enforce the same with a policy.
+func metadataGuard(cloud string) string {
+	rules := []string{"-d 169.254.169.254/32 -j DROP"}
+	if cloud == "azure" {
+		rules = append(rules, "-d 168.63.129.16/32 -p tcp -m multiport --dports 80,32526 -j DROP")
+	}
+	lines := []string{"#!/bin/sh", "# kost: pods may not reach the instance metadata service; host processes may.", "set -e"}
+	for _, r := range rules {
+		lines = append(lines, "iptables -t raw -C PREROUTING "+r+" 2>/dev/null || iptables -t raw -I PREROUTING "+r)
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// guardUnit runs metadataGuard on every boot before the kubelet starts any pod.
+const guardUnit = "[Unit]\nDescription=kost: keep pods from the instance metadata service\nBefore=kubelet.service containerd.service\n" +
+	"After=network-pre.target\n\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=" + guardPath + "\n\n" +
+	"[Install]\nWantedBy=multi-user.target\n"
+
 // mintScript makes a join token in the cluster and publishes it to the secret store; a systemd timer
 // runs it on every control plane (JoinTokenPeriod, a random delay spreading the three).
 func mintScript() string {
@@ -161,6 +190,8 @@ func mintUnits() []writeFile {
 // secret store and runs kubeadm. References only: no key, no token.
 func userData(n node) (string, error) {
 	files := []writeFile{
+		{Path: guardPath, Owner: "root:root", Permissions: "0755", Content: metadataGuard(n.CloudProvider)},
+		{Path: "/etc/systemd/system/kost-metadata-guard.service", Owner: "root:root", Permissions: "0644", Content: guardUnit},
 		{Path: secretToolPath, Owner: "root:root", Permissions: "0755", Content: secretTool},
 		{Path: secretConfigPath, Owner: "root:root", Permissions: "0644", Content: n.SecretRefs + "\n"},
 	}
@@ -222,6 +253,10 @@ func bootstrapScript(n node) string {
 		"fi",
 		"",
 		strings.TrimSuffix(retryFunctions, "\n"),
+		"",
+		"# Pods never reach the metadata service (the machine's identity): from now on and on every boot.",
+		"systemctl daemon-reload",
+		"systemctl enable --now kost-metadata-guard.service",
 		"",
 		hostnameStep(n.CloudProvider),
 		"# Kernel: no swap, overlay and br_netfilter modules, bridged traffic through iptables, forwarding.",
