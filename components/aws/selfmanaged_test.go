@@ -75,13 +75,17 @@ func runSelfManaged(t *testing.T) (*plan.Graph, *smOutputs) {
 		if err != nil {
 			return err
 		}
+		n := 0
 		capture := func(o pulumi.StringOutput, set func(string)) {
-			o.ApplyT(func(s string) string {
+			// Exported, so the run waits for the capture (an apply nothing consumes may still be
+			// pending when the program returns).
+			n++
+			ctx.Export(fmt.Sprintf("capture-%d", n), o.ApplyT(func(s string) string {
 				out.mu.Lock()
 				defer out.mu.Unlock()
 				set(s)
 				return s
-			})
+			}))
 		}
 		capture(sm.Bootstrap.FirstControlPlane, func(s string) { out.first = s })
 		capture(sm.Bootstrap.JoinControlPlane, func(s string) { out.join = s })

@@ -82,13 +82,16 @@ func runSM(t *testing.T, mutate func(a *kazure.SelfManagedClusterArgs)) (*plan.G
 			return err
 		}
 		res.c = c
+		n := 0
 		set := func(o pulumi.StringOutput, f func(s string)) {
-			o.ApplyT(func(s string) string {
+			// Exported, so the run waits for the capture.
+			n++
+			ctx.Export(fmt.Sprintf("capture-%d", n), o.ApplyT(func(s string) string {
 				res.mu.Lock()
 				defer res.mu.Unlock()
 				f(s)
 				return s
-			})
+			}))
 		}
 		set(c.Cluster.Endpoint, func(s string) { res.endpoint = s })
 		set(c.Cluster.Kubeconfig, func(s string) { res.kubeconfig = s })

@@ -66,15 +66,20 @@ type smResolved struct {
 	endpoint, address, cpFirst string
 	workers                    map[string]string
 	secret                     map[string]bool
+	pending                    []any
 }
 
 func (r *smResolved) capture(name string, o pulumi.StringOutput, set func(string)) {
-	o.ApplyT(func(s string) string {
+	// Kept, and exported by the program, so the run waits for the capture.
+	applied := o.ApplyT(func(s string) string {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		set(s)
 		return s
 	})
+	r.mu.Lock()
+	r.pending = append(r.pending, applied)
+	r.mu.Unlock()
 	r.mu.Lock()
 	r.secret[name] = pulumi.IsSecret(o)
 	r.mu.Unlock()
@@ -107,6 +112,7 @@ func runSelfManaged(t *testing.T, mutate func(a *kgcp.SelfManagedClusterArgs)) (
 		for pool, w := range b.Workers {
 			res.capture("workers["+pool+"]", w, func(s string) { res.workers[pool] = s })
 		}
+		ctx.Export("captures", pulumi.All(res.pending...))
 		return nil
 	})
 	if res.first == "" || res.join == "" || res.address == "" || res.cpFirst == "" || len(res.workers) != len(pools()) {

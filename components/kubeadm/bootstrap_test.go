@@ -73,12 +73,14 @@ func run(t *testing.T, mutate func(a *kubeadm.BootstrapArgs)) (*plan.Graph, *out
 			return err
 		}
 		capture := func(name string, o pulumi.StringOutput, set func(string)) {
-			o.ApplyT(func(s string) string {
+			// Exported, so the run waits for the capture (an apply nothing consumes may still be
+			// pending when the program returns).
+			ctx.Export("capture-"+name, o.ApplyT(func(s string) string {
 				out.mu.Lock()
 				defer out.mu.Unlock()
 				set(s)
 				return s
-			})
+			}))
 			s := pulumi.IsSecret(o)
 			out.mu.Lock()
 			out.secret[name] = s
