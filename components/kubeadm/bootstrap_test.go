@@ -474,7 +474,7 @@ func TestUserData(t *testing.T) {
 	}{
 		"FirstControlPlane": {reason: "kubeadm init over the PKI from the store, then the first token published", data: out.first,
 			steps:  []string{"apt-mark hold", fetchPKI, `token="$(kubeadm token generate)"`, `sed -i "s/KOST_JOIN_TOKEN/${token}/g"`, "kubeadm_run init", `| /usr/local/sbin/kost-secret put token`, "systemctl enable --now kost-join-token.timer"},
-			absent: []string{readToken}, kubeadm: "kubeadm_run init --config /etc/kubernetes/kubeadm/kubeadm.yaml"},
+			absent: []string{readToken}, kubeadm: "kubeadm_run init --config /etc/kubernetes/kubeadm/kubeadm.yaml --skip-token-print"},
 		"JoinControlPlane": {reason: "the same PKI and the newest token from the store, then join, then the timer", data: out.join,
 			steps:  []string{"apt-mark hold", fetchPKI, readToken, `sed -i "s/KOST_JOIN_TOKEN/${token}/g"`, "kubeadm_run join", "systemctl enable --now kost-join-token.timer"},
 			absent: []string{"kost-secret put token", "kubeadm token generate"}, kubeadm: "kubeadm_run join --config /etc/kubernetes/kubeadm/kubeadm.yaml"},

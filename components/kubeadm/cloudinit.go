@@ -236,7 +236,9 @@ func bootstrapScript(n node) string {
 	repo := fmt.Sprintf(k8sRepo, minor(n.KubernetesVersion))
 	kubeadmCmd := "kubeadm_run join --config " + kubeadmConfigPath
 	if n.Role == firstControlPlane {
-		kubeadmCmd = "kubeadm_run init --config " + kubeadmConfigPath
+		// The join command kubeadm init prints would carry the token into the logs (allowed with
+		// --config: kubeadm accepts --skip-* flags alongside it, ValidateMixedArguments in v1.36.4).
+		kubeadmCmd = "kubeadm_run init --config " + kubeadmConfigPath + " --skip-token-print"
 	}
 	lines := []string{
 		"#!/bin/bash",
