@@ -4,7 +4,7 @@ STACK  ?= dev
 GOLANGCI_LINT_VERSION ?= v2.6.2
 ACTIONLINT_VERSION    ?= v1.7.9
 
-.PHONY: plan test unit e2e e2e-tools lint golden bench fuzz
+.PHONY: plan test unit e2e e2e-tools lint golden bench fuzz buildcost
 
 plan:
 	$(GO) run . plan --stack $(STACK)
@@ -39,3 +39,7 @@ bench:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./stacks/config/
+
+# What every `pulumi up` pays to compile the program (relink time, peak RSS, binary size).
+buildcost:
+	bash scripts/buildcost.sh

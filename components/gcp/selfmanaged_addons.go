@@ -9,11 +9,11 @@ import (
 	"strings"
 	"text/template"
 
-	yamlv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/yaml/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/kubeadm"
+	"github.com/kost-platform/kost/components/manifest"
 	"github.com/kost-platform/kost/stacks/netplan"
 )
 
@@ -84,7 +84,7 @@ func (m manifestAddon) Problems() []string { return nil }
 
 // Install implements kubeadm.Installer.
 func (m manifestAddon) Install(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
-	cg, err := yamlv2.NewConfigGroup(ctx, name, &yamlv2.ConfigGroupArgs{Yaml: m.rendered}, opts...)
+	cg, err := manifest.NewConfigGroup(ctx, name, m.rendered, opts...)
 	if err != nil {
 		return nil, err
 	}

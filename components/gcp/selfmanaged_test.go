@@ -9,10 +9,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kost-platform/kost/components/manifest"
 	"github.com/pulumi/pulumi-command/sdk/go/command/local"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
-	yamlv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/yaml/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/autoscaler"
@@ -455,7 +455,7 @@ func TestSelfManagedCluster(t *testing.T) {
 				}
 				for _, r := range c.Ready {
 					switch r.(type) {
-					case *compute.Instance, *compute.ForwardingRule, *compute.InstanceGroupManager, *helmv4.Chart, *yamlv2.ConfigGroup, *local.Command:
+					case *compute.Instance, *compute.ForwardingRule, *compute.InstanceGroupManager, *helmv4.Chart, *manifest.ConfigGroup, *local.Command:
 					default:
 						t.Errorf("Ready holds %T; want custom resources and remote components only", r)
 					}

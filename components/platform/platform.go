@@ -8,10 +8,10 @@ import (
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
 	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
-	yamlv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/yaml/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/components/manifest"
 )
 
 // ChartRef says where a chart comes from.
@@ -119,7 +119,7 @@ type Platform struct {
 	// Charts of the three operators.
 	Strimzi, TiDBOperator, SparkOperator *helmv4.Chart
 	// TiDBCRDs is the TiDB Operator's CRD manifest.
-	TiDBCRDs *yamlv2.ConfigFile
+	TiDBCRDs *manifest.ConfigFile
 	// KafkaReady, TiDBReady and SparkReady are what custom resources of each operator must wait for:
 	// the operator, its CRDs, the namespaces and the storage classes.
 	KafkaReady, TiDBReady, SparkReady []pulumi.Resource
@@ -249,9 +249,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	// TiDB Operator: CRDs from the release manifest first (too large for client-side apply; the
 	// provider applies them server-side), then the chart.
 	crdOpts := append(slices.Clone(on), chartOpts...)
-	p.TiDBCRDs, err = yamlv2.NewConfigFile(ctx, name+"-tidb-crds", &yamlv2.ConfigFileArgs{
-		File: pulumi.String(args.TiDBOperatorCRDs),
-	}, crdOpts...)
+	p.TiDBCRDs, err = manifest.NewConfigFile(ctx, name+"-tidb-crds", pulumi.String(args.TiDBOperatorCRDs), crdOpts...)
 	if err != nil {
 		return nil, wrap(err)
 	}
