@@ -214,7 +214,7 @@ func (e *ec2Infra) ControlPlane(ctx *pulumi.Context, args kubeadm.ControlPlaneAr
 		DisableApiTermination: pulumi.Bool(a.Protect),
 		Tags:                  tags,
 	}, append(opts, pulumi.Protect(a.Protect), pulumi.DependsOn(args.After),
-		// cloud-init runs once: a new token or a new launch template version must never replace a
+		// cloud-init runs once: new user data or a new launch template version must never replace a
 		// control plane (a new first node would run kubeadm init again). Roll them by hand.
 		pulumi.IgnoreChanges([]string{"userData", "userDataBase64", "launchTemplate"}))...)
 	if err != nil {
@@ -396,8 +396,10 @@ func newWorkerGroup(ctx *pulumi.Context, name string, a *SelfManagedClusterArgs,
 }
 
 // gzipUserData compresses a node's cloud-init user data (cloud-init reads gzip) and base64-encodes
-// it, as EC2 takes it. Control-plane user data with RSA keys is close to EC2's 16 KB limit in plain
-// text; gzip brings it to about a third. It fails rather than launch a node with truncated data.
+// it, as EC2 takes it. User data with the secret tool and the bootstrap script is close to EC2's 16 KB
+// limit in plain text; gzip brings it to about a third. It fails rather than launch a node with
+// truncated data. It stays a secret in the state although it now holds references only (no key, no
+// token: tests/userdata_test.go).
 func gzipUserData(s pulumi.StringOutput) pulumi.StringOutput {
 	return pulumi.ToSecret(s.ApplyT(func(text string) (string, error) {
 		gz, err := gzipBytes([]byte(text))

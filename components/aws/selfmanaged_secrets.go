@@ -9,8 +9,10 @@ import (
 )
 
 // protectedRecoveryDays is how long a deleted PKI secret of a protected cluster can be restored
-// (Secrets Manager's maximum); unprotected clusters' secrets go at once, so that a stack can be
-// re-created under the same names (a secret scheduled for deletion keeps its name).
+// (Secrets Manager's maximum: recoveryWindowInDays is 0 to delete at once or 7 to 30, pulumi-aws
+// v6.83.2 secretsmanager/secret.go, DeleteSecret in the Secrets Manager API reference);
+// unprotected clusters' secrets go at once, so that a stack can be re-created under the same names
+// (a secret scheduled for deletion keeps its name).
 const protectedRecoveryDays = 30
 
 // secretNames are the Secrets Manager names of a cluster's PKI and join token.

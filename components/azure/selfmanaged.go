@@ -207,8 +207,8 @@ func NewSelfManagedCluster(ctx *pulumi.Context, name string, args *SelfManagedCl
 	return c, nil
 }
 
-// customData is a node's cloud-init user data as Azure takes it: base64, secret (it carries the
-// token, and on control planes the CA keys). Azure serves customData to no one after provisioning:
+// customData is a node's cloud-init user data as Azure takes it: base64, kept secret in the state
+// although it holds references only (no key, no token). Azure serves customData to no one after provisioning:
 // unlike userData, the instance metadata service does not expose it.
 func customData(o pulumi.StringOutput) pulumi.StringOutput {
 	return pulumi.ToSecret(o.ApplyT(func(s string) string {

@@ -281,7 +281,7 @@ func (b *smBuilder) ControlPlane(ctx *pulumi.Context, cp kubeadm.ControlPlaneArg
 		},
 		Tags: b.tags,
 	}, append(opts, pulumi.Protect(a.Protect), pulumi.DependsOn(cp.After),
-		// cloud-init runs once: a new token or configuration must never replace a control plane.
+		// cloud-init runs once: new user data must never replace a control plane.
 		pulumi.IgnoreChanges([]string{"osProfile.customData"}))...)
 	if err != nil {
 		return kubeadm.Machine{}, err

@@ -10,7 +10,9 @@ import (
 	"github.com/kost-platform/kost/components/kubeadm"
 )
 
-// Key Vault's built-in data-plane roles (Azure built-in roles, Security), given on one secret each.
+// Key Vault's built-in data-plane roles, given on one secret each (learn.microsoft.com/azure/
+// role-based-access-control/built-in-roles/security: Secrets User has secrets/getSecret/action and
+// readMetadata/action, Secrets Officer secrets/*).
 const (
 	// roleKeyVaultSecretsUser reads a secret's value.
 	roleKeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6"
@@ -27,8 +29,9 @@ const (
 	// tokenPlaceholder is the join token secret's value until the first control plane publishes one
 	// (kost-secret treats it as absent). Azure makes a secret with a value or not at all.
 	tokenPlaceholder = "none"
-	// softDeleteDays is the shortest soft-delete retention Key Vault allows: a destroyed vault's name
-	// is free again a week later (re-creating the stack earlier needs `az keyvault purge`).
+	// softDeleteDays is the shortest soft-delete retention Key Vault allows (7 to 90 days, fixed at
+	// creation; learn.microsoft.com/azure/key-vault/general/soft-delete-overview): a destroyed vault's
+	// name is free again a week later (re-creating the stack earlier needs `az keyvault purge`).
 	softDeleteDays = 7
 )
 
@@ -38,8 +41,10 @@ type keyVault struct {
 	Name pulumi.StringOutput `pulumi:"name"`
 }
 
-// vaultName is the cluster's Key Vault: names are global, 3 to 24 letters, digits and '-', so it is
-// "kost-" and a digest of the subscription, the location and the cluster's name.
+// vaultName is the cluster's Key Vault: names are global, 3 to 24 letters, digits and '-', starting
+// with a letter, no "--" (learn.microsoft.com/azure/azure-resource-manager/management/
+// resource-name-rules#microsoftkeyvault), so it is "kost-" and a digest of the subscription, the
+// location and the cluster's name.
 func (a *SelfManagedClusterArgs) vaultName() string {
 	sum := sha256.Sum256([]byte(a.SubscriptionID + "/" + a.Region + "/" + a.ClusterName))
 	return "kost-" + hex.EncodeToString(sum[:])[:16]

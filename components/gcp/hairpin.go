@@ -64,12 +64,11 @@ func hairpinUserData(vip, first, cloudConfig string) (string, error) {
 
 // joinUserData is the secret user data of a joining control plane: the bootstrap's JoinControlPlane
 // behind the hairpin boothook.
-func joinUserData(vip pulumi.StringOutput, first pulumi.StringPtrOutput, join pulumi.StringOutput) pulumi.StringOutput {
+func joinUserData(vip, first, join pulumi.StringOutput) pulumi.StringOutput {
 	return pulumi.ToSecret(pulumi.All(vip, first, join).ApplyT(func(xs []any) (string, error) {
-		first, _ := xs[1].(*string)
-		if first == nil {
+		if xs[1].(string) == "" {
 			return "", fmt.Errorf("the first control plane has no internal address")
 		}
-		return hairpinUserData(xs[0].(string), *first, xs[2].(string))
+		return hairpinUserData(xs[0].(string), xs[1].(string), xs[2].(string))
 	})).(pulumi.StringOutput)
 }

@@ -216,9 +216,8 @@ func (g *gceInfra) Endpoint(ctx *pulumi.Context, opts ...pulumi.ResourceOption) 
 func (g *gceInfra) ControlPlane(ctx *pulumi.Context, cp kubeadm.ControlPlaneArgs, opts ...pulumi.ResourceOption) (kubeadm.Machine, error) {
 	args := g.args
 	userData := cp.UserData
-	if cp.Index > 0 {
-		first := g.c.ControlPlanes[0].NetworkInterfaces.Index(pulumi.Int(0)).NetworkIp()
-		userData = joinUserData(g.c.Address.Address, first, cp.UserData)
+	if cp.First != nil {
+		userData = joinUserData(g.c.Address.Address, cp.First.PrivateIP, cp.UserData)
 	}
 	vm, err := compute.NewInstance(ctx, fmt.Sprintf("%s-cp-%d", g.name, cp.Index), &compute.InstanceArgs{
 		Name:        pulumi.Sprintf("%s-cp-%d", args.ClusterName, cp.Index),
@@ -258,8 +257,8 @@ func (g *gceInfra) ControlPlane(ctx *pulumi.Context, cp kubeadm.ControlPlaneArgs
 		DeletionProtection:     pulumi.Bool(args.Protect),
 		AllowStoppingForUpdate: pulumi.Bool(true),
 	}, append(opts, pulumi.Protect(args.Protect), pulumi.DependsOn(slices.Concat(cp.After, g.accounts.deps)),
-		// cloud-init runs once: a new token or certificate in the user data must never replace
-		// (or even update) a control plane.
+		// cloud-init runs once: new user data (a new bootstrap script) must never replace (or even
+		// update) a control plane.
 		pulumi.IgnoreChanges([]string{`metadata["user-data"]`}))...)
 	if err != nil {
 		return kubeadm.Machine{}, err
@@ -561,7 +560,7 @@ func newWorkerGroup(ctx *pulumi.Context, name string, args *SelfManagedClusterAr
 	}
 	base := args.ClusterName + "-" + p.Pool
 	tmpl, err := compute.NewInstanceTemplate(ctx, name+"-"+p.Pool, &compute.InstanceTemplateArgs{
-		// Templates are immutable: a new user data (token rotation) makes a new template before the old
+		// Templates are immutable: new user data (a new bootstrap script) makes a new template before the old
 		// one goes, so the prefix leaves the name to Pulumi.
 		NamePrefix:  pulumi.String(base + "-"),
 		Project:     project,
@@ -609,7 +608,7 @@ func newWorkerGroup(ctx *pulumi.Context, name string, args *SelfManagedClusterAr
 			}},
 			TargetSize: pulumi.Int(p.Desired / perZone),
 			// New templates apply to new VMs only: running workers (and their pods) are never
-			// replaced by a token rotation.
+			// replaced by new user data.
 			UpdatePolicy: &compute.InstanceGroupManagerUpdatePolicyArgs{
 				Type:                pulumi.String("OPPORTUNISTIC"),
 				MinimalAction:       pulumi.String("REPLACE"),

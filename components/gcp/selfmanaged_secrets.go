@@ -7,7 +7,9 @@ import (
 	"github.com/kost-platform/kost/components/kubeadm"
 )
 
-// Secret Manager roles of the self-managed cluster's service accounts, each bound on one secret only.
+// Secret Manager roles of the self-managed cluster's service accounts, each bound on one secret only
+// (cloud.google.com/secret-manager/docs/access-control: secretVersionManager adds, lists, disables
+// and destroys versions but cannot read them, hence also secretAccessor).
 const (
 	// secretAccessorRole reads a secret's versions (secretmanager.versions.access).
 	secretAccessorRole = "roles/secretmanager.secretAccessor"

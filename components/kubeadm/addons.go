@@ -304,15 +304,11 @@ func NewAddons(ctx *pulumi.Context, name string, args *AddonsArgs, opts ...pulum
 	if err != nil {
 		return nil, wrap("command provider", err)
 	}
-	a.APIReady, err = local.NewCommand(ctx, name+"-api-ready", &local.CommandArgs{
-		Interpreter: pulumi.StringArray{pulumi.String("/bin/bash"), pulumi.String("-c")},
-		Create:      pulumi.String(ReadyzScript),
-		Environment: pulumi.StringMap{
-			"KOST_ENDPOINT":        args.Endpoint,
-			"KOST_CA_PEM":          args.CACertPEM,
-			"KOST_TIMEOUT_SECONDS": pulumi.String(fmt.Sprint(int(timeout.Seconds()))),
-		},
+	a.APIReady, err = newGate(ctx, name+"-api-ready", gate{
+		Script: ReadyzScript,
+		Env:    pulumi.StringMap{"KOST_ENDPOINT": args.Endpoint, "KOST_CA_PEM": args.CACertPEM},
 		// A new endpoint or CA is a new cluster: wait for it again.
+		Timeout:  timeout,
 		Triggers: pulumi.Array{args.Endpoint, args.CACertPEM},
 	}, pulumi.Parent(a), pulumi.Provider(cmd), pulumi.DependsOn(args.After))
 	if err != nil {

@@ -60,9 +60,9 @@ type ClusterSpec struct {
 	// Addons pin the CNI, the cloud-controller-manager, the CSI driver, metrics-server and the
 	// cluster-autoscaler. Required: every pin the cloud uses.
 	Addons AddonPins
-	// Protect marks the bootstrap (CA keys, service-account key, token), the control planes and the
-	// API load balancer protected, and turns the cloud's deletion protection on where it has one.
-	// Default: false.
+	// Protect marks the bootstrap (CA keys, service-account key), the PKI's secret-store entry, the
+	// control planes and the API load balancer protected, and turns the cloud's deletion protection
+	// on where it has one. Default: false.
 	Protect bool
 	// ReadyTimeout bounds each readiness gate (a control plane serving /readyz, a pool's nodes
 	// Ready). Default: DefaultReadyTimeout (20 minutes).

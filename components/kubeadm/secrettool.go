@@ -35,11 +35,15 @@ type SecretRefs struct {
 //	kost-secret pki DIR [--wait SECONDS]         writes the PKI files into DIR (keys 0600)
 //	kost-secret put token                        stores stdin as the new value
 //
-// AWS: Secrets Manager's JSON API (GetSecretValue, PutSecretValue), signed with Signature Version 4
-// by the instance role's credentials from IMDSv2. GCP: Secret Manager's REST API (versions/latest
-// :access, :addVersion; older enabled versions of the token are destroyed) with the service
-// account's token from the metadata server. Azure: Key Vault's REST API (api-version 7.4) with the
-// managed identity's token for https://vault.azure.net from IMDS. Tested against stand-ins of the
+// AWS: Secrets Manager's JSON API (GetSecretValue, PutSecretValue with a ClientRequestToken, which
+// raw callers give themselves; docs.aws.amazon.com/secretsmanager/latest/apireference), signed with
+// Signature Version 4 by the instance role's credentials from IMDSv2. GCP: Secret Manager's REST API
+// (versions/latest:access, :addVersion, versions.list, :destroy; cloud.google.com/secret-manager/
+// docs/reference/rest/v1; the list filter syntax is not documented, so the tool filters by state
+// itself, and it reads either base64 alphabet) with the service account's token from the metadata
+// server. Azure: Key Vault's REST API (api-version 7.4, learn.microsoft.com/rest/api/keyvault/
+// secrets) with the managed identity's token for https://vault.azure.net from IMDS (api-version
+// 2018-02-01, learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token). Tested against stand-ins of the
 // three APIs (secrettool_test.go; the AWS signature against the AWS SDK's own signer).
 const secretTool = `#!/usr/bin/env python3
 """kost-secret: the cluster's secrets in the cloud's secret store, with the node's own identity."""

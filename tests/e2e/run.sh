@@ -10,6 +10,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${KOST_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kost-e2e}
 shared=${KOST_SHARED_DIR:-$repo/../shared}
+# A clone of a local checkout (git clone . /tmp/x) finds them beside the checkout it came from.
+origin=$(git -C "$repo" config --get remote.origin.url 2>/dev/null || true)
+if [ -z "${KOST_SHARED_DIR:-}" ] && [ ! -d "$shared/charts" ] && [ -d "$origin" ] && [ -d "$origin/../shared/charts" ]; then
+	shared=$(cd "$origin/../shared" && pwd)
+fi
 out=${KOST_E2E_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/kost-e2e.XXXXXX")}
 mkdir -p "$out"
 echo "e2e: logs in $out"
