@@ -10,7 +10,7 @@ import (
 
 // buildAWS creates an AWS region: provider, VPC, then EKS with node pools or a kubeadm cluster.
 func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region) (cluster.Cluster, error) {
-	p := args.Plan
+	p := args.Resolved
 	prod := p.Size == config.Prod
 	prov, err := kaws.NewProvider(ctx, name, &kaws.ProviderArgs{Region: p.Region, Profile: p.AWS.Profile, RoleARN: p.AWS.RoleARN},
 		pulumi.Parent(parent))
@@ -58,7 +58,7 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 }
 
 // poolSpecs are a region's node pools as every cloud builds them.
-func poolSpecs(p config.RegionPlan) []cluster.PoolSpec {
+func poolSpecs(p config.ResolvedRegion) []cluster.PoolSpec {
 	pools := make([]cluster.PoolSpec, 0, len(p.Pools))
 	for _, pp := range p.Pools {
 		pools = append(pools, cluster.PoolSpec{

@@ -3,17 +3,17 @@ package stacks
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/addresses"
 	kazure "github.com/kost-platform/kost/components/azure"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/stacks/config"
-	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // buildAzure creates an Azure region: provider, resource group with VNet, subnet and NAT gateway,
 // then AKS with node pools or a kubeadm cluster.
 func buildAzure(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region) (cluster.Cluster, error) {
-	p := args.Plan
-	layout, err := netplan.PlanAKS(p.Layout.Block)
+	p := args.Resolved
+	layout, err := addresses.Azure(p.Layout.Block)
 	if err != nil {
 		return cluster.Cluster{}, err
 	}

@@ -26,7 +26,7 @@ type RegionCapacity struct {
 // ProveCapacity places every pod each region's platform and data plane will run onto its pools,
 // before anything is registered, and returns the reports, or config.Problems naming each pool a pod
 // does not fit, with the numbers.
-func ProveCapacity(env *config.Environment, plans []config.RegionPlan) ([]RegionCapacity, error) {
+func ProveCapacity(env *config.Environment, plans []config.ResolvedRegion) ([]RegionCapacity, error) {
 	var out []RegionCapacity
 	var ps config.Problems
 	for i, rp := range plans {
@@ -60,7 +60,7 @@ func ProveCapacity(env *config.Environment, plans []config.RegionPlan) ([]Region
 }
 
 // platformOf names whose node reservations a region's nodes have.
-func platformOf(rp config.RegionPlan) capacity.Platform {
+func platformOf(rp config.ResolvedRegion) capacity.Platform {
 	if rp.Mode == config.SelfManaged {
 		return capacity.Kubeadm
 	}
@@ -69,7 +69,7 @@ func platformOf(rp config.RegionPlan) capacity.Platform {
 
 // regionCapacity returns the region's pools as the proof sees them: nil for a local cluster whose
 // nodes are not described.
-func regionCapacity(rp config.RegionPlan) (RegionCapacity, []capacity.Pool, error) {
+func regionCapacity(rp config.ResolvedRegion) (RegionCapacity, []capacity.Pool, error) {
 	rc := RegionCapacity{Key: rp.Key, Platform: platformOf(rp)}
 	if len(rp.Pools) == 0 {
 		rc.Note = "not proved: the cluster's nodes are not described (set local.pools and nodePools to prove it)"
@@ -116,18 +116,18 @@ func allocatable(a *config.Allocatable) (capacity.Resources, error) {
 
 // PodsOf lists the pods the proof places for a region (the end-to-end run hands them to the real
 // scheduler).
-func PodsOf(env *config.Environment, rp config.RegionPlan) ([]capacity.Pod, error) {
+func PodsOf(env *config.Environment, rp config.ResolvedRegion) ([]capacity.Pod, error) {
 	return regionPods(env, rp, platformOf(rp))
 }
 
 // proofCluster is the shape of a region's cluster as placement sees it: kost's pools and its zones.
-func proofCluster(rp config.RegionPlan) cluster.Cluster {
+func proofCluster(rp config.ResolvedRegion) cluster.Cluster {
 	return cluster.Cluster{Name: rp.ClusterName, Zones: rp.Zones, DedicatedPools: len(rp.Pools) > 0}
 }
 
 // regionPods lists every pod of the region: the cloud's own add-ons on the system pool, the
 // operators and the data plane, from the same arguments buildLayers deploys.
-func regionPods(env *config.Environment, rp config.RegionPlan, p capacity.Platform) ([]capacity.Pod, error) {
+func regionPods(env *config.Environment, rp config.ResolvedRegion, p capacity.Platform) ([]capacity.Pod, error) {
 	pa, da := layerArgs(env, rp, proofCluster(rp))
 	pods := capacity.SystemPods(p)
 	for i := range pods {
@@ -179,7 +179,7 @@ func CapacityReport(values map[string]string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	plans, err := env.Plan()
+	plans, err := env.Resolve()
 	if err != nil {
 		return "", err
 	}

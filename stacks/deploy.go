@@ -32,7 +32,7 @@ func Deploy(ctx *pulumi.Context) error {
 
 // DeployEnvironment builds a loaded (defaulted and validated) environment.
 func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
-	plans, err := env.Plan()
+	plans, err := env.Resolve()
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 	kubeconfigs := pulumi.StringMap{}
 	rootPasswords := pulumi.StringMap{}
 	for _, rp := range plans {
-		r, err := NewRegion(ctx, rp.Key, &RegionArgs{Plan: rp, Protect: *env.Protect, Environment: env})
+		r, err := NewRegion(ctx, rp.Key, &RegionArgs{Resolved: rp, Protect: *env.Protect, Environment: env})
 		if err != nil {
 			return err
 		}
@@ -78,8 +78,8 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 
 // RegionArgs configure one region.
 type RegionArgs struct {
-	// Plan is the resolved region. Required.
-	Plan config.RegionPlan
+	// Resolved is the resolved region. Required.
+	Resolved config.ResolvedRegion
 	// Protect marks stateful resources protected. Default: false.
 	Protect bool
 	// Environment sizes the platform and data plane. Required.
@@ -105,15 +105,15 @@ func NewRegion(ctx *pulumi.Context, name string, args *RegionArgs, opts ...pulum
 	if err := ctx.RegisterComponentResource("kost:stacks:Region", name, r, opts...); err != nil {
 		return nil, err
 	}
-	build, ok := builders[args.Plan.Cloud]
+	build, ok := builders[args.Resolved.Cloud]
 	if !ok {
-		return nil, fmt.Errorf("region %s: kost cannot build a region of cloud %q", name, args.Plan.Cloud)
+		return nil, fmt.Errorf("region %s: kost cannot build a region of cloud %q", name, args.Resolved.Cloud)
 	}
 	var err error
 	if r.Cluster, err = build(ctx, name, args, r); err != nil {
 		return nil, fmt.Errorf("region %s: %w", name, err)
 	}
-	if r.Layers, err = buildLayers(ctx, name, args.Environment, args.Plan, r.Cluster, r); err != nil {
+	if r.Layers, err = buildLayers(ctx, name, args.Environment, args.Resolved, r.Cluster, r); err != nil {
 		return nil, fmt.Errorf("region %s: %w", name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(r, pulumi.Map{

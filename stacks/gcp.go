@@ -3,18 +3,18 @@ package stacks
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/addresses"
 	"github.com/kost-platform/kost/components/cluster"
 	kgcp "github.com/kost-platform/kost/components/gcp"
 	"github.com/kost-platform/kost/stacks/config"
-	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // buildGCP creates a GCP region: provider, VPC network with its regional subnetwork, then GKE with
 // node pools or a kubeadm cluster.
 func buildGCP(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region) (cluster.Cluster, error) {
-	p := args.Plan
+	p := args.Resolved
 	prod := p.Size == config.Prod
-	layout, err := netplan.PlanGKE(p.Layout.Block)
+	layout, err := addresses.GCP(p.Layout.Block)
 	if err != nil {
 		return cluster.Cluster{}, err
 	}

@@ -18,7 +18,7 @@ type Layers struct {
 // layerArgs resolves what the platform and the data plane of a region's cluster get: the one place
 // buildLayers and the capacity proof read, so what is proved is what is deployed. The data args'
 // Ready and Rendered fields are the platform's to fill.
-func layerArgs(env *config.Environment, rp config.RegionPlan, c cluster.Cluster) (*platform.PlatformArgs, *data.DataArgs) {
+func layerArgs(env *config.Environment, rp config.ResolvedRegion, c cluster.Cluster) (*platform.PlatformArgs, *data.DataArgs) {
 	v := env.Versions
 	prod := env.Size == config.Prod
 	sizing := config.SizingFor(env.Size)
@@ -86,7 +86,7 @@ func layerArgs(env *config.Environment, rp config.RegionPlan, c cluster.Cluster)
 
 // buildLayers installs the platform and the data plane on a region's cluster: the same code for
 // every cloud and for managed, self-managed and local clusters.
-func buildLayers(ctx *pulumi.Context, name string, env *config.Environment, rp config.RegionPlan, c cluster.Cluster, parent pulumi.Resource) (*Layers, error) {
+func buildLayers(ctx *pulumi.Context, name string, env *config.Environment, rp config.ResolvedRegion, c cluster.Cluster, parent pulumi.Resource) (*Layers, error) {
 	pa, da := layerArgs(env, rp, c)
 	plat, err := platform.NewPlatform(ctx, name, pa, pulumi.Parent(parent))
 	if err != nil {

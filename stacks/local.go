@@ -9,7 +9,7 @@ import (
 
 // buildLocal wraps an existing cluster.
 func buildLocal(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region) (cluster.Cluster, error) {
-	p := args.Plan
+	p := args.Resolved
 	c, err := local.NewCluster(ctx, name, &local.ClusterArgs{
 		Name:        p.ClusterName,
 		Context:     p.Local.Context,

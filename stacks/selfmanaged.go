@@ -32,7 +32,7 @@ func autoscalerPins(env *config.Environment, minor string) autoscaler.Pins {
 
 // selfManagedRelease is the pinned kubeadm release of a region's Kubernetes minor version (validation
 // has refused any other).
-func selfManagedRelease(p config.RegionPlan) (config.KubeadmRelease, error) {
+func selfManagedRelease(p config.ResolvedRegion) (config.KubeadmRelease, error) {
 	r, ok := config.KubeadmReleases[p.Version]
 	if !ok {
 		return r, fmt.Errorf("no kubeadm release is pinned for Kubernetes %s", p.Version)
@@ -61,7 +61,7 @@ func addonPins(env *config.Environment, cloud config.Cloud, r config.KubeadmRele
 
 // clusterSpec is what every self-managed cluster of the region takes, whatever its cloud.
 func clusterSpec(args *RegionArgs, rel config.KubeadmRelease, cloud config.Cloud, regionBlock string) kubeadm.ClusterSpec {
-	p := args.Plan
+	p := args.Resolved
 	return kubeadm.ClusterSpec{
 		ClusterName:       p.ClusterName,
 		Region:            p.Region,
@@ -78,7 +78,7 @@ func clusterSpec(args *RegionArgs, rel config.KubeadmRelease, cloud config.Cloud
 
 // buildAWSSelfManaged creates a kubeadm cluster on EC2 in the region's VPC.
 func buildAWSSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, network *kaws.Network, in []pulumi.ResourceOption) (cluster.Cluster, error) {
-	p := args.Plan
+	p := args.Resolved
 	rel, err := selfManagedRelease(p)
 	if err != nil {
 		return cluster.Cluster{}, err
@@ -97,7 +97,7 @@ func buildAWSSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, net
 
 // buildGCPSelfManaged creates a kubeadm cluster on Compute Engine in the region's network.
 func buildGCPSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, network *kgcp.Network, regionBlock string, in []pulumi.ResourceOption) (cluster.Cluster, error) {
-	p := args.Plan
+	p := args.Resolved
 	rel, err := selfManagedRelease(p)
 	if err != nil {
 		return cluster.Cluster{}, err
@@ -117,7 +117,7 @@ func buildGCPSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, net
 
 // buildAzureSelfManaged creates a kubeadm cluster on Azure VMs in the region's VNet.
 func buildAzureSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, network *kazure.Network, regionBlock string, in []pulumi.ResourceOption) (cluster.Cluster, error) {
-	p := args.Plan
+	p := args.Resolved
 	rel, err := selfManagedRelease(p)
 	if err != nil {
 		return cluster.Cluster{}, err

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/kost-platform/kost/offline"
 	"github.com/kost-platform/kost/stacks"
 	"github.com/kost-platform/kost/stacks/config"
-	"github.com/kost-platform/kost/stacks/plan"
 )
 
 // environmentWith returns an environment of n regions, taken in turn from AWS, GCP and Azure
@@ -49,7 +49,7 @@ func BenchmarkPlan(b *testing.B) {
 			b.ReportAllocs()
 			var resources int
 			for b.Loop() {
-				g, err := plan.Run("bench", cfg, nil, stacks.Deploy)
+				g, err := offline.Run("bench", cfg, nil, stacks.Deploy)
 				if err != nil {
 					b.Fatal(err)
 				}

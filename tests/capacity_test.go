@@ -16,7 +16,7 @@ func TestShippedStacksFit(t *testing.T) {
 	for _, stack := range shippedStacks(t) {
 		t.Run(stack, func(t *testing.T) {
 			env := loadEnv(t, stack)
-			plans, err := env.Plan()
+			plans, err := env.Resolve()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,8 +85,8 @@ func TestCapacityRefuses(t *testing.T) {
 			}
 			env, err := config.Load(data)
 			if err == nil {
-				var plans []config.RegionPlan
-				if plans, err = env.Plan(); err != nil {
+				var plans []config.ResolvedRegion
+				if plans, err = env.Resolve(); err != nil {
 					t.Fatal(err)
 				}
 				_, err = stacks.ProveCapacity(env, plans)

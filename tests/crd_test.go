@@ -5,7 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
 	"github.com/kost-platform/kost/tests/crdcheck"
 )
 
@@ -36,8 +36,8 @@ func validator(t *testing.T) *crdcheck.Validator {
 }
 
 // crObject is the object the Kubernetes provider would send for a custom resource.
-func crObject(r *plan.Resource) map[string]any {
-	return plan.PlainMap(r.Inputs, false)
+func crObject(r *graph.Resource) map[string]any {
+	return graph.PlainMap(r.Inputs, false)
 }
 
 // Every custom resource of every shipped environment is accepted by the API server under

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/kost-platform/kost/offline"
 	"github.com/kost-platform/kost/policies/rules"
 	"github.com/kost-platform/kost/stacks"
-	"github.com/kost-platform/kost/stacks/plan"
 )
 
 // TestFreshDefaultsPassDefaultPolicies plans, for each cloud, mode and size, a new stack that sets
@@ -36,7 +36,7 @@ func TestFreshDefaultsPassDefaultPolicies(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					g, err := plan.Run("fresh", map[string]string{stacks.ConfigKey: string(env)}, nil, stacks.Deploy)
+					g, err := offline.Run("fresh", map[string]string{stacks.ConfigKey: string(env)}, nil, stacks.Deploy)
 					if err != nil {
 						t.Fatalf("a stack of defaults does not plan: %v", err)
 					}

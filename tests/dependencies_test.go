@@ -53,3 +53,62 @@ func TestProgramDependencyClosure(t *testing.T) {
 	}
 	t.Logf("%d packages, %d Kubernetes API groups", len(deps), groups)
 }
+
+// layerRules say which of kost's packages a package (by path prefix) may import: arrows point down,
+// from the program (stacks, main) through the components to the leaves (the cluster contract,
+// addresses, graph), never up. The first matching prefix applies.
+var layerRules = []struct {
+	prefix string
+	may    []string
+}{
+	{"components/cluster", nil},
+	{"components/manifest", nil},
+	{"components/autoscaler", []string{"components/cluster"}},
+	{"components/kubeadm", []string{"components/cluster", "components/autoscaler", "addresses"}},
+	{"components/", []string{"components/", "addresses"}},
+	{"addresses", []string{"components/cluster"}},
+	{"graph", nil},
+	{"offline", []string{"graph"}},
+	{"policies", []string{"policies/", "graph"}},
+}
+
+// Every package's imports of kost's own packages follow layerRules: the folder tree tells the layers
+// (DESIGN.md, "Layers point one way in the folder tree too").
+func TestLayersPointDown(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the go command is not on PATH")
+	}
+	const mod = "github.com/kost-platform/kost/"
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, mod+"...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	checked := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], mod)
+		for _, rule := range layerRules {
+			if !strings.HasPrefix(pkg, rule.prefix) {
+				continue
+			}
+			checked++
+			for _, imp := range fields[1:] {
+				if !strings.HasPrefix(imp, mod) {
+					continue
+				}
+				dep := strings.TrimPrefix(imp, mod)
+				ok := false
+				for _, may := range rule.may {
+					ok = ok || dep == may || (strings.HasSuffix(may, "/") && strings.HasPrefix(dep, may))
+				}
+				if !ok {
+					t.Errorf("%s imports %s: an arrow up or across the layers (allowed: %v)", pkg, dep, rule.may)
+				}
+			}
+			break
+		}
+	}
+	if checked < 12 {
+		t.Errorf("checked %d packages: the rules match fewer packages than kost has below the program", checked)
+	}
+}

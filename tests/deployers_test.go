@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kost-platform/kost/graph"
 	"github.com/kost-platform/kost/stacks/config"
-	"github.com/kost-platform/kost/stacks/plan"
 )
 
 // googleHealthChecks are the documented sources of Google Cloud load-balancer health checks
@@ -18,14 +18,14 @@ var googleHealthChecks = []string{"35.191.0.0/16", "130.211.0.0/22"}
 
 // plannedRegion is a region's resolved plan and its component in the planned graph.
 type plannedRegion struct {
-	plan   config.RegionPlan
-	region *plan.Resource
+	plan   config.ResolvedRegion
+	region *graph.Resource
 }
 
 // planRegions plans a shipped stack and pairs each region's plan with its component.
-func planRegions(t *testing.T, stack string) (*plan.Graph, []plannedRegion) {
+func planRegions(t *testing.T, stack string) (*graph.Graph, []plannedRegion) {
 	t.Helper()
-	rps, err := loadEnv(t, stack).Plan()
+	rps, err := loadEnv(t, stack).Resolve()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestDeployersReachEveryClusterAndNothingElseDoes(t *testing.T) {
 
 // checkIngress refuses any rule of the region whose sources leave its block, unless they are the
 // deployers on the API port (or the cloud's own health checkers).
-func checkIngress(t *testing.T, g *plan.Graph, region string, rp config.RegionPlan) {
+func checkIngress(t *testing.T, g *graph.Graph, region string, rp config.ResolvedRegion) {
 	t.Helper()
 	apiPort := 6443
 	if rp.Mode == config.Managed {
@@ -101,7 +101,7 @@ func checkIngress(t *testing.T, g *plan.Graph, region string, rp config.RegionPl
 }
 
 // ingressRules are the region's inbound allow rules in every cloud's shape.
-func ingressRules(g *plan.Graph, region string) []ingress {
+func ingressRules(g *graph.Graph, region string) []ingress {
 	var out []ingress
 	for _, r := range g.Under(region, "") {
 		switch r.Type {
@@ -151,7 +151,7 @@ func ingressRules(g *plan.Graph, region string) []ingress {
 }
 
 // checkDeployersAdmitted finds, per cloud and mode, what lets the deployers in.
-func checkDeployersAdmitted(t *testing.T, g *plan.Graph, region string, rp config.RegionPlan) {
+func checkDeployersAdmitted(t *testing.T, g *graph.Graph, region string, rp config.ResolvedRegion) {
 	t.Helper()
 	want := rp.Deployers.CIDRs
 	admittedOn := func(port int) map[string]bool {
@@ -232,7 +232,7 @@ func within(cidr string, block netip.Prefix) bool {
 	return err == nil && block.Bits() <= p.Bits() && block.Contains(p.Addr())
 }
 
-func strs(r *plan.Resource, path string) []string {
+func strs(r *graph.Resource, path string) []string {
 	v, _ := r.Input(path)
 	var out []string
 	for _, x := range asList(v) {
@@ -241,7 +241,7 @@ func strs(r *plan.Resource, path string) []string {
 	return out
 }
 
-func num(r *plan.Resource, path string) int {
+func num(r *graph.Resource, path string) int {
 	v, _ := r.Input(path)
 	f, _ := v.(float64)
 	return int(f)

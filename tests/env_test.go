@@ -12,9 +12,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/offline"
 	"github.com/kost-platform/kost/stacks"
 	"github.com/kost-platform/kost/stacks/config"
-	"github.com/kost-platform/kost/stacks/plan"
 )
 
 // root is the repository root, where Pulumi.yaml and the stack files live.
@@ -24,16 +25,16 @@ var update = os.Getenv("UPDATE_GOLDEN") != ""
 
 func shippedStacks(t testing.TB) []string {
 	t.Helper()
-	s := plan.ListStacks(root)
+	s := offline.ListStacks(root)
 	if len(s) == 0 {
 		t.Fatal("no Pulumi.<stack>.yaml found in the repository root")
 	}
 	return s
 }
 
-func evaluate(t testing.TB, stack string) *plan.Graph {
+func evaluate(t testing.TB, stack string) *graph.Graph {
 	t.Helper()
-	g, err := plan.Evaluate(root, stack, stacks.Deploy)
+	g, err := offline.Evaluate(root, stack, stacks.Deploy)
 	if err != nil {
 		t.Fatalf("stack %s: %v", stack, err)
 	}
@@ -42,7 +43,7 @@ func evaluate(t testing.TB, stack string) *plan.Graph {
 
 func loadEnv(t testing.TB, stack string) *config.Environment {
 	t.Helper()
-	sc, err := plan.ReadStackConfig(root, stack)
+	sc, err := offline.ReadStackConfig(root, stack)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,9 +177,9 @@ var allowedInvokes = map[string]bool{
 
 // checkCloudAccounts: every region's provider works in the project, subscription or region config
 // names, so nothing lands in an ambient default account.
-func checkCloudAccounts(t *testing.T, g *plan.Graph, env *config.Environment) {
+func checkCloudAccounts(t *testing.T, g *graph.Graph, env *config.Environment) {
 	t.Helper()
-	plans, err := env.Plan()
+	plans, err := env.Resolve()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func checkCloudAccounts(t *testing.T, g *plan.Graph, env *config.Environment) {
 }
 
 // sameRegion reports whether two resources sit under the same kost:stacks:Region.
-func sameRegion(g *plan.Graph, a, b string) bool {
+func sameRegion(g *graph.Graph, a, b string) bool {
 	region := func(urn string) string {
 		for cur := urn; cur != ""; {
 			r, ok := g.Get(cur)
@@ -262,7 +263,7 @@ func TestDevHasACompleteAWSRegion(t *testing.T) {
 func TestInvalidEnvironmentRegistersNothing(t *testing.T) {
 	t.Parallel()
 	cfg := map[string]string{stacks.ConfigKey: `{"name":"x","size":"prod","regions":[{"cloud":"aws","region":"us-east-1"}],"database":{"pd":2}}`}
-	g, err := plan.Run("x", cfg, nil, stacks.Deploy)
+	g, err := offline.Run("x", cfg, nil, stacks.Deploy)
 	var ps config.Problems
 	if !errors.As(err, &ps) {
 		t.Fatalf("want config.Problems, got %v", err)
@@ -270,7 +271,7 @@ func TestInvalidEnvironmentRegistersNothing(t *testing.T) {
 	if len(g.Resources) != 0 {
 		t.Errorf("%d resources registered before validation failed", len(g.Resources))
 	}
-	g, err = plan.Run("x", nil, nil, stacks.Deploy)
+	g, err = offline.Run("x", nil, nil, stacks.Deploy)
 	if !errors.Is(err, stacks.ErrNoEnvironment) || len(g.Resources) != 0 {
 		t.Errorf("missing config: %v, %d resources", err, len(g.Resources))
 	}
@@ -283,12 +284,12 @@ func TestSecretsAreMaskedInJSON(t *testing.T) {
 	if err := g.WriteJSON(&buf); err != nil {
 		t.Fatal(err)
 	}
-	var p plan.JSONPlan
+	var p graph.JSONPlan
 	if err := json.Unmarshal(buf.Bytes(), &p); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range p.Resources {
-		if r.Type == "pulumi:providers:kubernetes" && r.Inputs["kubeconfig"] != plan.Masked {
+		if r.Type == "pulumi:providers:kubernetes" && r.Inputs["kubeconfig"] != graph.Masked {
 			t.Errorf("%s: kubeconfig not masked in the JSON plan", r.URN)
 		}
 	}

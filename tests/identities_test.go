@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kost-platform/kost/graph"
 	"github.com/kost-platform/kost/stacks/config"
-	"github.com/kost-platform/kost/stacks/plan"
 )
 
 // azureRoles names the built-in Azure roles kost assigns (Azure built-in roles reference).
@@ -88,7 +88,7 @@ func identities(lines []string) []string {
 }
 
 // folder replaces a region's own names with placeholders so regions of one shape fold together.
-func folder(rp config.RegionPlan) func(string) string {
+func folder(rp config.ResolvedRegion) func(string) string {
 	var pairs []string
 	// The principals of kubernetes.admins and .previewers come from the stack file.
 	for _, a := range rp.Admins {
@@ -122,13 +122,13 @@ func folder(rp config.RegionPlan) func(string) string {
 }
 
 // identityLines describes every grant in a region, one line each: "<cloud>/<mode> <identity> may <what>".
-func identityLines(t *testing.T, g *plan.Graph, region string, rp config.RegionPlan) []string {
+func identityLines(t *testing.T, g *graph.Graph, region string, rp config.ResolvedRegion) []string {
 	t.Helper()
 	prefix := fmt.Sprintf("%s/%s ", rp.Cloud, rp.Mode)
 	var out []string
 	add := func(identity, what string) { out = append(out, prefix+identity+" may "+what) }
 	// dependency returns the resource of a type that r depends on (the identity a grant is for).
-	dependency := func(r *plan.Resource, typ string) string {
+	dependency := func(r *graph.Resource, typ string) string {
 		for _, d := range r.DependsOn {
 			if dr, ok := g.Get(d); ok && dr.Type == typ {
 				return dr.Name

@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kost-platform/kost/graph"
 	"github.com/kost-platform/kost/stacks/config"
-	"github.com/kost-platform/kost/stacks/plan"
 )
 
 // Operators' API groups, and the charts (and CRD manifests) their custom resources must wait for.
@@ -20,8 +20,8 @@ var operatorOf = map[string][]string{
 }
 
 // customResources returns the custom resources of the operators in a graph.
-func customResources(g *plan.Graph) []*plan.Resource {
-	var out []*plan.Resource
+func customResources(g *graph.Graph) []*graph.Resource {
+	var out []*graph.Resource
 	for _, r := range g.Resources {
 		if group := crGroup(r); group != "" {
 			out = append(out, r)
@@ -30,7 +30,7 @@ func customResources(g *plan.Graph) []*plan.Resource {
 	return out
 }
 
-func crGroup(r *plan.Resource) string {
+func crGroup(r *graph.Resource) string {
 	for g := range operatorOf {
 		if strings.HasPrefix(r.Type, "kubernetes:"+g+"/") {
 			return g
@@ -40,7 +40,7 @@ func crGroup(r *plan.Resource) string {
 }
 
 // regionOf returns the kost:stacks:Region a resource sits in.
-func regionOf(g *plan.Graph, urn string) *plan.Resource {
+func regionOf(g *graph.Graph, urn string) *graph.Resource {
 	for cur := urn; cur != ""; {
 		r, ok := g.Get(cur)
 		if !ok {
@@ -55,7 +55,7 @@ func regionOf(g *plan.Graph, urn string) *plan.Resource {
 }
 
 // layer ranks a resource by the component layer it sits in: network, cluster, platform, data.
-func layer(g *plan.Graph, urn string) int {
+func layer(g *graph.Graph, urn string) int {
 	rank := map[string]int{"Network": 0, "ManagedCluster": 1, "SelfManagedCluster": 1, "Cluster": 1, "Platform": 2, "Data": 3}
 	for cur := urn; cur != ""; {
 		r, ok := g.Get(cur)
@@ -81,8 +81,8 @@ var nodePoolTypes = []string{
 }
 
 // nodePools returns the node pool resources of a region.
-func nodePools(g *plan.Graph, region string) []*plan.Resource {
-	var out []*plan.Resource
+func nodePools(g *graph.Graph, region string) []*graph.Resource {
+	var out []*graph.Resource
 	for _, typ := range nodePoolTypes {
 		out = append(out, g.Under(region, typ)...)
 	}
@@ -90,7 +90,7 @@ func nodePools(g *plan.Graph, region string) []*plan.Resource {
 }
 
 // cloudRegion reports whether kost built the region's cluster (it has node pools and zones).
-func cloudRegion(g *plan.Graph, region string) bool { return len(nodePools(g, region)) > 0 }
+func cloudRegion(g *graph.Graph, region string) bool { return len(nodePools(g, region)) > 0 }
 
 func TestLayerOrdering(t *testing.T) {
 	for _, stack := range shippedStacks(t) {
@@ -138,7 +138,7 @@ func TestLayerOrdering(t *testing.T) {
 	}
 }
 
-func findIn(g *plan.Graph, region, suffix string) *plan.Resource {
+func findIn(g *graph.Graph, region, suffix string) *graph.Resource {
 	for _, r := range g.Under(region, "") {
 		if strings.HasSuffix(r.Name, "-"+suffix) && (r.Type == "kubernetes:helm.sh/v4:Chart" || r.Type == "kubernetes:yaml/v2:ConfigFile") {
 			return r
@@ -147,7 +147,7 @@ func findIn(g *plan.Graph, region, suffix string) *plan.Resource {
 	return nil
 }
 
-func namespaceIn(g *plan.Graph, region, name string) *plan.Resource {
+func namespaceIn(g *graph.Graph, region, name string) *graph.Resource {
 	for _, r := range g.Under(region, "kubernetes:core/v1:Namespace") {
 		if r.String("metadata.name") == name {
 			return r
@@ -156,7 +156,7 @@ func namespaceIn(g *plan.Graph, region, name string) *plan.Resource {
 	return nil
 }
 
-func storageClassIn(g *plan.Graph, region, name string) *plan.Resource {
+func storageClassIn(g *graph.Graph, region, name string) *graph.Resource {
 	for _, r := range g.Under(region, "kubernetes:storage.k8s.io/v1:StorageClass") {
 		if r.String("metadata.name") == name {
 			return r
@@ -175,7 +175,7 @@ func TestChartValues(t *testing.T) {
 				replicas = 2
 			}
 			// The operators' charts (self-managed clusters' add-on charts are checked in components/kubeadm).
-			var charts []*plan.Resource
+			var charts []*graph.Resource
 			for _, c := range g.OfType("kubernetes:helm.sh/v4:Chart") {
 				if p, ok := g.Get(c.Parent); ok && p.Type == "kost:platform:Platform" {
 					charts = append(charts, c)

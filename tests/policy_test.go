@@ -12,9 +12,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
 
+	"github.com/kost-platform/kost/offline"
 	"github.com/kost-platform/kost/policies/rules"
 	"github.com/kost-platform/kost/stacks"
-	"github.com/kost-platform/kost/stacks/plan"
 )
 
 func TestShippedEnvironmentsPassPolicies(t *testing.T) {
@@ -35,7 +35,7 @@ func TestShippedEnvironmentsPassPolicies(t *testing.T) {
 }
 
 func TestBrokenEnvironmentViolatesExactly(t *testing.T) {
-	g, err := plan.Evaluate("testdata", "policy-broken", stacks.Deploy)
+	g, err := offline.Evaluate("testdata", "policy-broken", stacks.Deploy)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestEnginePathMatchesOffline(t *testing.T) {
 			if stack == "policy-broken" {
 				dir = "testdata"
 			}
-			g, err := plan.Evaluate(dir, stack, stacks.Deploy)
+			g, err := offline.Evaluate(dir, stack, stacks.Deploy)
 			if err != nil {
 				t.Fatal(err)
 			}

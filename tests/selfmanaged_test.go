@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	kgcp "github.com/kost-platform/kost/components/gcp"
+	"github.com/kost-platform/kost/graph"
 	"github.com/kost-platform/kost/stacks/config"
-	"github.com/kost-platform/kost/stacks/plan"
 )
 
 // selfManagedShape is what a self-managed region builds in each cloud.
@@ -59,7 +59,7 @@ func TestSelfManagedEnvironment(t *testing.T) {
 			if len(addons) != 1 {
 				t.Fatalf("%d add-on components, want 1", len(addons))
 			}
-			var cni *plan.Resource
+			var cni *graph.Resource
 			installed := 0
 			for _, r := range g.Children(addons[0].URN) {
 				if !r.Remote {
@@ -101,7 +101,7 @@ func TestSelfManagedEnvironment(t *testing.T) {
 }
 
 // cloudOf is the cloud of a region component, from its provider.
-func cloudOf(g *plan.Graph, region string) string {
+func cloudOf(g *graph.Graph, region string) string {
 	for cloud, pkg := range map[string]string{"aws": "aws", "gcp": "gcp", "azure": "azure-native"} {
 		if len(g.Under(region, "pulumi:providers:"+pkg)) > 0 {
 			return cloud

@@ -11,7 +11,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
 )
 
 // joinTokenRE is a kubeadm bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}).
@@ -114,7 +114,7 @@ func TestNoKeyOrTokenInUserData(t *testing.T) {
 }
 
 // isPKIStore reports whether r is a secret store's PKI entry (a value Pulumi writes).
-func isPKIStore(r *plan.Resource) bool {
+func isPKIStore(r *graph.Resource) bool {
 	switch r.Type {
 	case "aws:secretsmanager/secretVersion:SecretVersion", "gcp:secretmanager/secretVersion:SecretVersion":
 		return strings.HasSuffix(r.Name, "-pki")

@@ -10,18 +10,19 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/addresses"
 	"github.com/kost-platform/kost/components/autoscaler"
 	kaws "github.com/kost-platform/kost/components/aws"
 	"github.com/kost-platform/kost/components/cluster"
-	"github.com/kost-platform/kost/stacks/netplan"
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/offline"
 )
 
 var zones = []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
 
-func layout(t *testing.T) netplan.Layout {
+func layout(t *testing.T) addresses.AWSLayout {
 	t.Helper()
-	l, err := netplan.Plan(netip.MustParsePrefix("10.30.0.0/16"), 3)
+	l, err := addresses.AWS(netip.MustParsePrefix("10.30.0.0/16"), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,9 +30,9 @@ func layout(t *testing.T) netplan.Layout {
 }
 
 // run evaluates fn under the mocks with an explicit regional provider, as the stack does.
-func run(t *testing.T, fn func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error) *plan.Graph {
+func run(t *testing.T, fn func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error) *graph.Graph {
 	t.Helper()
-	g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+	g, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 		p, err := kaws.NewProvider(ctx, "eu", &kaws.ProviderArgs{Region: "eu-west-1"})
 		if err != nil {
 			return err
@@ -396,7 +397,7 @@ func TestManagedClusterRejectsBadArgs(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+			_, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 				a := eksArgs(subnets())
 				tc.mutate(a)
 				_, err := kaws.NewManagedCluster(ctx, "eks", a)

@@ -15,7 +15,6 @@ import (
 
 	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/cluster"
-	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // Add-ons an EKS cluster gets, by when they can be installed.
@@ -221,7 +220,7 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		},
 		// Services get the same range in every cluster, outside every region block (config checks it).
 		KubernetesNetworkConfig: &eks.ClusterKubernetesNetworkConfigArgs{
-			ServiceIpv4Cidr: pulumi.String(netplan.ServiceCIDR.String()),
+			ServiceIpv4Cidr: pulumi.String(cluster.ServiceCIDR.String()),
 		},
 		// kost installs vpc-cni, kube-proxy and coredns as pinned managed add-ons instead.
 		BootstrapSelfManagedAddons: pulumi.Bool(false),

@@ -26,7 +26,6 @@ const (
 	// DefaultWorkerDiskGiB is a worker's root volume when its PoolSpec leaves DiskGiB at 0.
 	DefaultWorkerDiskGiB = 50
 
-	apiServerPort = 6443
 	// ubuntuRootDevice is the root device name of Canonical's AMIs.
 	ubuntuRootDevice = "/dev/sda1"
 	// maxUserData is EC2's limit on user data, before base64 encoding.
@@ -223,7 +222,7 @@ func (e *ec2Infra) ControlPlane(ctx *pulumi.Context, args kubeadm.ControlPlaneAr
 	att, err := lb.NewTargetGroupAttachment(ctx, cpName, &lb.TargetGroupAttachmentArgs{
 		TargetGroupArn: e.api.targetGroup.Arn,
 		TargetId:       inst.ID(),
-		Port:           pulumi.Int(apiServerPort),
+		Port:           pulumi.Int(cluster.APIServerPort),
 	}, opts...)
 	if err != nil {
 		return kubeadm.Machine{}, err

@@ -7,8 +7,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/autoscaler"
+	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
-	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // addonInstallers are the add-ons of a self-managed cluster on EC2: Cilium, the AWS
@@ -51,7 +51,7 @@ func (a *SelfManagedClusterArgs) addonInstallers() kubeadm.AddonSet {
 		},
 	}, Transforms: []pulumi.ResourceTransform{ebsControllerOnHostNetwork}}
 	return kubeadm.AddonSet{
-		CNI:                    kubeadm.Cilium(p.CNI, netplan.OverlayPodCIDR.String(), 2),
+		CNI:                    kubeadm.Cilium(p.CNI, cluster.OverlayPodCIDR.String(), 2),
 		CloudControllerManager: ccm,
 		CSIDriver:              csi,
 		MetricsServer:          kubeadm.MetricsServer(p.MetricsServer, 2),

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"fmt"
 	"maps"
 	"slices"
 
+	"github.com/kost-platform/kost/components/cluster"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
@@ -203,20 +205,20 @@ func newSelfManagedSecurityGroups(ctx *pulumi.Context, name string, a *SelfManag
 	region, anywhere := []string{a.RegionBlock}, []string{"0.0.0.0/0"}
 	cp, w, api := out.controlPlane, out.worker, out.loadBalancer
 	rules := []rule{
-		{"cp-api", "ingress", "tcp", "Kubernetes API from the region block (and the API load balancer)", apiServerPort, apiServerPort, cp, region, nil},
+		{"cp-api", "ingress", "tcp", "Kubernetes API from the region block (and the API load balancer)", cluster.APIServerPort, cluster.APIServerPort, cp, region, nil},
 		{"cp-etcd", "ingress", "tcp", "etcd from the region block", 2379, 2380, cp, region, nil},
 		{"cp-kubelet", "ingress", "tcp", "kubelet from the region block", 10250, 10250, cp, region, nil},
 		{"cp-egress", "egress", "-1", "all egress (packages and images through NAT)", 0, 0, cp, anywhere, nil},
 		{"worker-kubelet", "ingress", "tcp", "kubelet from the region block", 10250, 10250, w, region, nil},
 		{"worker-egress", "egress", "-1", "all egress (packages and images through NAT)", 0, 0, w, anywhere, nil},
-		{"api-ingress", "ingress", "tcp", "Kubernetes API from the region block", apiServerPort, apiServerPort, api, region, nil},
-		{"api-egress", "egress", "tcp", "to the API servers and their health checks", apiServerPort, apiServerPort, api, region, nil},
+		{"api-ingress", "ingress", "tcp", "Kubernetes API from the region block", cluster.APIServerPort, cluster.APIServerPort, api, region, nil},
+		{"api-egress", "egress", "tcp", "to the API servers and their health checks", cluster.APIServerPort, cluster.APIServerPort, api, region, nil},
 	}
 	if len(a.DeployerCIDRs) > 0 {
 		// The load balancer preserves client addresses, so the control planes see the deployers too.
 		rules = append(rules,
-			rule{"api-deployers", "ingress", "tcp", "Kubernetes API from the deployers", apiServerPort, apiServerPort, api, a.DeployerCIDRs, nil},
-			rule{"cp-api-deployers", "ingress", "tcp", "Kubernetes API from the deployers (through the load balancer)", apiServerPort, apiServerPort, cp, a.DeployerCIDRs, nil})
+			rule{"api-deployers", "ingress", "tcp", "Kubernetes API from the deployers", cluster.APIServerPort, cluster.APIServerPort, api, a.DeployerCIDRs, nil},
+			rule{"cp-api-deployers", "ingress", "tcp", "Kubernetes API from the deployers (through the load balancer)", cluster.APIServerPort, cluster.APIServerPort, cp, a.DeployerCIDRs, nil})
 	}
 	// Between the cluster's nodes: everything the CNI (VXLAN, Geneve, IP-in-IP, BGP, health checks),
 	// NodePorts and host-network pods use, by group membership; every port but 22.
@@ -280,7 +282,7 @@ func newAPILoadBalancer(ctx *pulumi.Context, name string, a *SelfManagedClusterA
 		return nil, err
 	}
 	tg, err := lb.NewTargetGroup(ctx, name+"-api", &lb.TargetGroupArgs{
-		Port:                pulumi.Int(apiServerPort),
+		Port:                pulumi.Int(cluster.APIServerPort),
 		Protocol:            pulumi.String("TCP"),
 		TargetType:          pulumi.String("instance"),
 		VpcId:               a.VpcID,
@@ -289,7 +291,7 @@ func newAPILoadBalancer(ctx *pulumi.Context, name string, a *SelfManagedClusterA
 		HealthCheck: &lb.TargetGroupHealthCheckArgs{
 			Enabled:            pulumi.Bool(true),
 			Protocol:           pulumi.String("TCP"),
-			Port:               pulumi.String("6443"),
+			Port:               pulumi.String(fmt.Sprint(cluster.APIServerPort)),
 			Interval:           pulumi.Int(10),
 			HealthyThreshold:   pulumi.Int(2),
 			UnhealthyThreshold: pulumi.Int(2),
@@ -301,7 +303,7 @@ func newAPILoadBalancer(ctx *pulumi.Context, name string, a *SelfManagedClusterA
 	}
 	ln, err := lb.NewListener(ctx, name+"-api", &lb.ListenerArgs{
 		LoadBalancerArn: nlb.Arn,
-		Port:            pulumi.Int(apiServerPort),
+		Port:            pulumi.Int(cluster.APIServerPort),
 		Protocol:        pulumi.String("TCP"),
 		DefaultActions: lb.ListenerDefaultActionArray{&lb.ListenerDefaultActionArgs{
 			Type: pulumi.String("forward"), TargetGroupArn: tg.Arn,

@@ -20,7 +20,8 @@ import (
 	kaws "github.com/kost-platform/kost/components/aws"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/offline"
 )
 
 const smName = "kost-x-eu-west-1"
@@ -67,7 +68,7 @@ type smOutputs struct {
 	providerURN                      string
 }
 
-func runSelfManaged(t *testing.T) (*plan.Graph, *smOutputs) {
+func runSelfManaged(t *testing.T) (*graph.Graph, *smOutputs) {
 	t.Helper()
 	out := &smOutputs{workers: map[string]string{}}
 	g := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
@@ -112,7 +113,7 @@ func runSelfManaged(t *testing.T) (*plan.Graph, *smOutputs) {
 	return g, out
 }
 
-func named(t *testing.T, g *plan.Graph, typ, name string) *plan.Resource {
+func named(t *testing.T, g *graph.Graph, typ, name string) *graph.Resource {
 	t.Helper()
 	r, ok := g.Named(typ, name)
 	if !ok {
@@ -602,7 +603,7 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+			g, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 				a := smArgs()
 				tc.mutate(a)
 				_, err := kaws.NewSelfManagedCluster(ctx, "smc", a)

@@ -9,14 +9,14 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/kost-platform/kost/stacks/netplan"
+	"github.com/kost-platform/kost/addresses"
 )
 
 // NetworkArgs configure a region's VPC.
 type NetworkArgs struct {
-	// Layout is the computed address plan (netplan.Plan): the VPC block and one private and one public
+	// Layout is the computed address plan (addresses.Plan): the VPC block and one private and one public
 	// subnet per zone. Required.
-	Layout netplan.Layout
+	Layout addresses.AWSLayout
 	// Zones are the availability zones, in the order of Layout's subnets. Required: 1 to 3.
 	Zones []string
 	// ClusterName is the EKS cluster that will use the subnets; it is written into the subnet tags

@@ -11,8 +11,8 @@ import (
 	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/addresses"
 	"github.com/kost-platform/kost/components/cluster"
-	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // systemPool is the pool that becomes the cluster's System agent pool.
@@ -49,8 +49,8 @@ type ManagedClusterArgs struct {
 	// the cluster's egress goes through it (outbound type userAssignedNATGateway). Required.
 	NodeSubnetID pulumi.StringInput
 	// Layout gives the overlay pod range, the Service range and the cluster DNS address
-	// (netplan.PlanAKS). Required.
-	Layout netplan.AKSLayout
+	// (addresses.PlanAKS). Required.
+	Layout addresses.AzureLayout
 	// PublicEndpoint gives the API server a public endpoint restricted to PublicCIDRs and NATPublicIP.
 	// Otherwise the cluster is private: its API server has a private endpoint in the node subnet only,
 	// reachable from the VNet and networks peered or connected to it. Default: false (private).
@@ -142,7 +142,7 @@ func (a *ManagedClusterArgs) validate() error {
 	l := a.Layout
 	switch {
 	case !l.Pods.IsValid() || !l.Services.IsValid() || !l.DNSServiceIP.IsValid():
-		errs = append(errs, errors.New("layout needs the pod and Service ranges and the DNS service IP (netplan.PlanAKS)"))
+		errs = append(errs, errors.New("layout needs the pod and Service ranges and the DNS service IP (addresses.PlanAKS)"))
 	case !l.Services.Contains(l.DNSServiceIP):
 		errs = append(errs, fmt.Errorf("DNS service IP %s is not in the Service range %s", l.DNSServiceIP, l.Services))
 	case l.Pods.Overlaps(l.Services):

@@ -11,10 +11,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/addresses"
 	kazure "github.com/kost-platform/kost/components/azure"
 	"github.com/kost-platform/kost/components/cluster"
-	"github.com/kost-platform/kost/stacks/netplan"
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/offline"
 )
 
 const (
@@ -30,9 +31,9 @@ var (
 	tags  = map[string]string{"environment": "x", "region": location, "managed-by": "kost"}
 )
 
-func layout(t *testing.T) netplan.AKSLayout {
+func layout(t *testing.T) addresses.AzureLayout {
 	t.Helper()
-	l, err := netplan.PlanAKS(netip.MustParsePrefix("10.40.0.0/16"))
+	l, err := addresses.Azure(netip.MustParsePrefix("10.40.0.0/16"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,9 +42,9 @@ func layout(t *testing.T) netplan.AKSLayout {
 
 // run evaluates fn under the mocks with an explicit regional provider, as the stack does, and returns
 // the graph and the provider's URN.
-func run(t *testing.T, fn func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error) (*plan.Graph, string) {
+func run(t *testing.T, fn func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error) (*graph.Graph, string) {
 	t.Helper()
-	g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+	g, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 		p, err := kazure.NewProvider(ctx, "westeurope", &kazure.ProviderArgs{SubscriptionID: subscription, Location: location})
 		if err != nil {
 			return err
@@ -62,7 +63,7 @@ func run(t *testing.T, fn func(ctx *pulumi.Context, opts ...pulumi.ResourceOptio
 
 // checkResources asserts every Azure resource uses the explicit provider and carries the tags where
 // Azure takes tags.
-func checkResources(t *testing.T, g *plan.Graph, provider string) {
+func checkResources(t *testing.T, g *graph.Graph, provider string) {
 	t.Helper()
 	untagged := map[string]bool{"azure-native:network:Subnet": true, "azure-native:authorization:RoleAssignment": true}
 	for _, r := range g.Resources {
@@ -78,7 +79,7 @@ func checkResources(t *testing.T, g *plan.Graph, provider string) {
 	}
 }
 
-func get(t *testing.T, g *plan.Graph, typ, name string) *plan.Resource {
+func get(t *testing.T, g *graph.Graph, typ, name string) *graph.Resource {
 	t.Helper()
 	r, ok := g.Named(typ, name)
 	if !ok {
@@ -88,7 +89,7 @@ func get(t *testing.T, g *plan.Graph, typ, name string) *plan.Resource {
 }
 
 // checkInputs compares inputs at dotted paths.
-func checkInputs(t *testing.T, r *plan.Resource, want map[string]any) {
+func checkInputs(t *testing.T, r *graph.Resource, want map[string]any) {
 	t.Helper()
 	for path, w := range want {
 		got, _ := r.Input(path)
@@ -175,7 +176,7 @@ func TestNetwork(t *testing.T) {
 
 func TestNetworkRejectsBadArgs(t *testing.T) {
 	t.Parallel()
-	other, err := netplan.PlanAKS(netip.MustParsePrefix("10.50.0.0/16"))
+	other, err := addresses.Azure(netip.MustParsePrefix("10.50.0.0/16"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +193,7 @@ func TestNetworkRejectsBadArgs(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+			_, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 				var a *kazure.NetworkArgs
 				if tc.mutate != nil {
 					a = &kazure.NetworkArgs{ResourceGroupName: rgName, Location: location, Layout: layout(t)}
@@ -329,7 +330,7 @@ func TestManagedCluster(t *testing.T) {
 		deployer := get(t, g, "azure-native:authorization:RoleAssignment", "aks-deployer-admin")
 		checkInputs(t, deployer, map[string]any{
 			"scope":            aks.ID,
-			"principalId":      plan.MockAzureObjectID,
+			"principalId":      offline.MockAzureObjectID,
 			"roleDefinitionId": "/subscriptions/" + subscription + "/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
 		})
 		if _, typed := deployer.Input("principalType"); typed {
@@ -431,7 +432,7 @@ func TestManagedCluster(t *testing.T) {
 		if ca, err := base64.StdEncoding.DecodeString(kc.Clusters[0].Cluster["certificate-authority-data"]); err != nil || !strings.Contains(string(ca), "BEGIN CERTIFICATE") {
 			t.Errorf("CA data: %v", err)
 		}
-		var creds []plan.Invoke
+		var creds []graph.Invoke
 		for _, inv := range g.Invokes {
 			if strings.HasPrefix(inv.Token, "azure-native:containerservice:listManagedCluster") {
 				creds = append(creds, inv)
@@ -535,7 +536,7 @@ func TestPublicCluster(t *testing.T) {
 }
 
 // aksProfilesWithSubnet returns the registered pool profiles after checking they use subnetID.
-func aksProfilesWithSubnet(t *testing.T, aks *plan.Resource, subnetID string) any {
+func aksProfilesWithSubnet(t *testing.T, aks *graph.Resource, subnetID string) any {
 	t.Helper()
 	profiles, _ := aks.Input("agentPoolProfiles")
 	for _, p := range profiles.([]any) {
@@ -574,7 +575,7 @@ func TestManagedClusterRejectsBadArgs(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+			g, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 				a := aksArgs(t)
 				tc.mutate(a)
 				_, err := kazure.NewManagedCluster(ctx, "aks", a)
@@ -599,7 +600,7 @@ func TestProviderRequiresArgs(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+			_, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 				_, err := kazure.NewProvider(ctx, "p", a)
 				return err
 			})

@@ -21,8 +21,6 @@ const (
 	DefaultControlPlaneVMSize = "Standard_D4s_v5"
 	// DefaultControlPlaneDiskGiB is the control planes' OS disk, which holds etcd.
 	DefaultControlPlaneDiskGiB = 128
-	// APIServerPort is the port of the API servers and of the internal load balancer in front of them.
-	APIServerPort = 6443
 	// adminUsername is the VMs' admin account, which Azure requires; it has no password and only a
 	// throwaway SSH key (see sshKey).
 	adminUsername = "kost"
@@ -61,7 +59,7 @@ type SelfManagedClusterArgs struct {
 	// ClusterSpec is what every self-managed cluster takes. Here the name is 1 to 45 lowercase
 	// letters, digits and '-' (it prefixes the VM names, which become node names); Region is the
 	// Azure location, e.g. "westeurope"; Zones are exactly "1", "2" and "3"; RegionBlock is the
-	// VNet's block (netplan.AKSLayout.Block); pool names are 1 to 12 lowercase letters and digits,
+	// VNet's block (addresses.AzureLayout.Block); pool names are 1 to 12 lowercase letters and digits,
 	// counts are over all zones; ControlPlaneInstanceType (a VM size with premium storage and
 	// encryption at host) defaults to DefaultControlPlaneVMSize.
 	kubeadm.ClusterSpec

@@ -11,8 +11,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/autoscaler"
+	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
-	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // cloudConfigSecret is the Secret in kube-system holding azure.json: the cloud-controller-manager
@@ -142,7 +142,7 @@ func (a *SelfManagedClusterArgs) addonInstallers(cloudConfig pulumi.StringOutput
 			// Cilium allocates pod addresses and tunnels between nodes: no node CIDRs, no routes.
 			"allocateNodeCidrs":    pulumi.String("false"),
 			"configureCloudRoutes": pulumi.String("false"),
-			"clusterCIDR":          pulumi.String(netplan.OverlayPodCIDR.String()),
+			"clusterCIDR":          pulumi.String(cluster.OverlayPodCIDR.String()),
 			"nodeSelector":         kubeadm.ControlPlaneSelector(),
 			"tolerations":          kubeadm.CloudControllerTolerations(),
 		},
@@ -162,7 +162,7 @@ func (a *SelfManagedClusterArgs) addonInstallers(cloudConfig pulumi.StringOutput
 		"windows":    pulumi.Map{"enabled": pulumi.Bool(false)},
 	}}
 	return kubeadm.AddonSet{
-		CNI:                    kubeadm.Cilium(p.CNI, netplan.OverlayPodCIDR.String(), 2),
+		CNI:                    kubeadm.Cilium(p.CNI, cluster.OverlayPodCIDR.String(), 2),
 		CloudControllerManager: ccm,
 		CSIDriver:              csi,
 		MetricsServer:          kubeadm.MetricsServer(p.MetricsServer, 2),

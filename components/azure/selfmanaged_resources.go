@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
 )
 
@@ -50,7 +51,7 @@ const clusterTag = "kost-cluster"
 // would also admit peered networks and on-premises ranges reached through gateways. Nothing
 // mentions port 22; nothing admits the Internet.
 func (b *smBuilder) securityRules() []*network.SecurityRuleArgs {
-	clusterPorts := pulumi.ToStringArray([]string{"6443", "10250", "2379-2380"})
+	clusterPorts := pulumi.ToStringArray([]string{fmt.Sprint(cluster.APIServerPort), "10250", "2379-2380"})
 	rules := []*network.SecurityRuleArgs{{
 		SecurityRuleName:         pulumi.String("kost-cluster-ports-from-region"),
 		Description:              pulumi.String("API server, kubelet and etcd from the region block only"),
@@ -72,7 +73,7 @@ func (b *smBuilder) securityRules() []*network.SecurityRuleArgs {
 		SourceAddressPrefix:      pulumi.String("AzureLoadBalancer"),
 		SourcePortRange:          pulumi.String("*"),
 		DestinationAddressPrefix: pulumi.String("*"),
-		DestinationPortRange:     pulumi.String(fmt.Sprint(APIServerPort)),
+		DestinationPortRange:     pulumi.String(fmt.Sprint(cluster.APIServerPort)),
 	}, {
 		SecurityRuleName:         pulumi.String("kost-cluster-ports-deny"),
 		Description:              pulumi.String("API server, kubelet and etcd from anywhere else"),
@@ -97,7 +98,7 @@ func (b *smBuilder) securityRules() []*network.SecurityRuleArgs {
 			SourceAddressPrefixes:    pulumi.ToStringArray(b.args.DeployerCIDRs),
 			SourcePortRange:          pulumi.String("*"),
 			DestinationAddressPrefix: pulumi.String("*"),
-			DestinationPortRange:     pulumi.String(fmt.Sprint(APIServerPort)),
+			DestinationPortRange:     pulumi.String(fmt.Sprint(cluster.APIServerPort)),
 		})
 	}
 	return rules
@@ -173,7 +174,7 @@ func (b *smBuilder) network(parent pulumi.ResourceOption) error {
 			// Azure does not check the certificate; /readyz is open to anonymous clients (kubeadm's
 			// default system:public-info-viewer binding).
 			Protocol:          pulumi.String("Https"),
-			Port:              pulumi.Int(APIServerPort),
+			Port:              pulumi.Int(cluster.APIServerPort),
 			RequestPath:       pulumi.String("/readyz"),
 			IntervalInSeconds: pulumi.Int(5),
 			NumberOfProbes:    pulumi.Int(2),
@@ -182,8 +183,8 @@ func (b *smBuilder) network(parent pulumi.ResourceOption) error {
 		LoadBalancingRules: network.LoadBalancingRuleArray{&network.LoadBalancingRuleArgs{
 			Name:                    pulumi.String("apiserver"),
 			Protocol:                pulumi.String("Tcp"),
-			FrontendPort:            pulumi.Int(APIServerPort),
-			BackendPort:             pulumi.Int(APIServerPort),
+			FrontendPort:            pulumi.Int(cluster.APIServerPort),
+			BackendPort:             pulumi.Int(cluster.APIServerPort),
 			FrontendIPConfiguration: &network.SubResourceArgs{Id: pulumi.Sprintf("%s/frontendIPConfigurations/%s", lbID, lbFrontend)},
 			BackendAddressPool:      &network.SubResourceArgs{Id: pulumi.Sprintf("%s/backendAddressPools/%s", lbID, lbPool)},
 			Probe:                   &network.SubResourceArgs{Id: pulumi.Sprintf("%s/probes/%s", lbID, lbProbe)},

@@ -20,7 +20,8 @@ import (
 	kazure "github.com/kost-platform/kost/components/azure"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/offline"
 )
 
 const smName = "kost-x-westeurope-sm"
@@ -69,7 +70,7 @@ type smResult struct {
 	c                    *kazure.SelfManagedCluster
 }
 
-func runSM(t *testing.T, mutate func(a *kazure.SelfManagedClusterArgs)) (*plan.Graph, string, *smResult) {
+func runSM(t *testing.T, mutate func(a *kazure.SelfManagedClusterArgs)) (*graph.Graph, string, *smResult) {
 	t.Helper()
 	res := &smResult{}
 	g, provider := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
@@ -103,7 +104,7 @@ func runSM(t *testing.T, mutate func(a *kazure.SelfManagedClusterArgs)) (*plan.G
 }
 
 // cloudConfig decodes a base64 customData into its #cloud-config document.
-func cloudConfig(t *testing.T, r *plan.Resource, path string) (string, map[string]any) {
+func cloudConfig(t *testing.T, r *graph.Resource, path string) (string, map[string]any) {
 	t.Helper()
 	raw, err := base64.StdEncoding.DecodeString(r.String(path))
 	if err != nil {
@@ -188,7 +189,7 @@ func TestSelfManagedCluster(t *testing.T) {
 			}
 
 			// Three control planes, one per zone, each NIC in the API pool; join serialised.
-			var cps []*plan.Resource
+			var cps []*graph.Resource
 			for _, zone := range zones {
 				vm := get(t, g, "azure-native:compute:VirtualMachine", "sm-cp-"+zone)
 				nic := get(t, g, "azure-native:network:NetworkInterface", "sm-cp-"+zone)
@@ -463,13 +464,13 @@ func atoi(s string) int {
 	return n
 }
 
-func isTrue(r *plan.Resource, path string) bool {
+func isTrue(r *graph.Resource, path string) bool {
 	v, _ := r.Input(path)
 	return v == true
 }
 
 // secretAt reports whether the input at a dotted path is a secret, or inside one.
-func secretAt(r *plan.Resource, path string) bool {
+func secretAt(r *graph.Resource, path string) bool {
 	v := resource.NewObjectProperty(r.Inputs)
 	for _, part := range strings.Split(path, ".") {
 		for v.IsSecret() || v.IsOutput() {
@@ -528,7 +529,7 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+			g, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 				var a *kazure.SelfManagedClusterArgs
 				if tc.mutate != nil {
 					a = smArgs(t)
@@ -570,7 +571,7 @@ func TestSelfManagedAddons(t *testing.T) {
 		t.Fatalf("azure.json: %v", err)
 	}
 	want := map[string]any{
-		"cloud": "AzurePublicCloud", "tenantId": plan.MockAzureTenantID, "subscriptionId": subscription,
+		"cloud": "AzurePublicCloud", "tenantId": offline.MockAzureTenantID, "subscriptionId": subscription,
 		"resourceGroup": rgName, "location": location, "vmType": "vmss",
 		"vnetName": "v", "vnetResourceGroup": rgName, "subnetName": "nodes",
 		"securityGroupName": smName + "-nodes", "securityGroupResourceGroup": rgName,

@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/kost-platform/kost/stacks/netplan"
+	"github.com/kost-platform/kost/addresses"
 )
 
 // NodeSubnetName is the name of the node subnet inside the VNet.
@@ -32,9 +32,9 @@ type NetworkArgs struct {
 	ResourceGroupName string
 	// Location is the Azure region, e.g. "westeurope". Required.
 	Location string
-	// Layout is the address plan (netplan.PlanAKS): the VNet is Layout.Block and the node subnet
+	// Layout is the address plan (addresses.PlanAKS): the VNet is Layout.Block and the node subnet
 	// Layout.Nodes; pods and Services use overlay ranges outside the VNet. Required.
-	Layout netplan.AKSLayout
+	Layout addresses.AzureLayout
 	// Protect marks the resource group protected (pulumi protect): deleting a resource group deletes
 	// everything in it. Default: false.
 	Protect bool
@@ -78,7 +78,7 @@ func (a *NetworkArgs) validate() error {
 		errs = append(errs, errors.New("location is required"))
 	}
 	if !a.Layout.Block.IsValid() || !a.Layout.Nodes.IsValid() {
-		errs = append(errs, errors.New("layout is required (netplan.PlanAKS)"))
+		errs = append(errs, errors.New("layout is required (addresses.PlanAKS)"))
 	} else if !a.Layout.Block.Contains(a.Layout.Nodes.Addr()) || a.Layout.Nodes.Bits() < a.Layout.Block.Bits() {
 		errs = append(errs, fmt.Errorf("node subnet %s is not inside the region block %s", a.Layout.Nodes, a.Layout.Block))
 	}

@@ -12,15 +12,16 @@ import (
 
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/data"
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/offline"
 )
 
 var res = data.Resources{CPU: "1", Memory: "1Gi", Storage: "10Gi"}
 
 // run builds the data plane on a fake cluster: pooled over three zones, or a local one.
-func run(t *testing.T, pooled bool, mutate func(a *data.DataArgs)) (*plan.Graph, error) {
+func run(t *testing.T, pooled bool, mutate func(a *data.DataArgs)) (*graph.Graph, error) {
 	t.Helper()
-	return plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+	return offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 		k8s, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{Kubeconfig: pulumi.ToSecret(pulumi.String("{}")).(pulumi.StringOutput)})
 		if err != nil {
 			return err

@@ -14,10 +14,11 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/container"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kost-platform/kost/addresses"
 	"github.com/kost-platform/kost/components/cluster"
 	kgcp "github.com/kost-platform/kost/components/gcp"
-	"github.com/kost-platform/kost/stacks/netplan"
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/offline"
 )
 
 const (
@@ -28,9 +29,9 @@ const (
 
 var zones = []string{"europe-west1-b", "europe-west1-c", "europe-west1-d"}
 
-func layout(t *testing.T) netplan.GKELayout {
+func layout(t *testing.T) addresses.GCPLayout {
 	t.Helper()
-	l, err := netplan.PlanGKE(netip.MustParsePrefix("10.40.0.0/16"))
+	l, err := addresses.GCP(netip.MustParsePrefix("10.40.0.0/16"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,9 +39,9 @@ func layout(t *testing.T) netplan.GKELayout {
 }
 
 // run evaluates fn under the mocks with an explicit regional provider, as the stack does.
-func run(t *testing.T, fn func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error) *plan.Graph {
+func run(t *testing.T, fn func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error) *graph.Graph {
 	t.Helper()
-	g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+	g, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 		p, err := kgcp.NewProvider(ctx, "europe", &kgcp.ProviderArgs{Project: project, Region: region})
 		if err != nil {
 			return err
@@ -55,7 +56,7 @@ func run(t *testing.T, fn func(ctx *pulumi.Context, opts ...pulumi.ResourceOptio
 }
 
 // assertExplicitProviders checks that every GCP resource and invoke uses the region's provider.
-func assertExplicitProviders(t *testing.T, g *plan.Graph) {
+func assertExplicitProviders(t *testing.T, g *graph.Graph) {
 	t.Helper()
 	ps := g.OfType("pulumi:providers:gcp")
 	if len(ps) != 1 {
@@ -73,12 +74,12 @@ func assertExplicitProviders(t *testing.T, g *plan.Graph) {
 	}
 }
 
-func input(r *plan.Resource, path string) any {
+func input(r *graph.Resource, path string) any {
 	v, _ := r.Input(path)
 	return v
 }
 
-func must(t *testing.T, g *plan.Graph, typ, name string) *plan.Resource {
+func must(t *testing.T, g *graph.Graph, typ, name string) *graph.Resource {
 	t.Helper()
 	r, ok := g.Named(typ, name)
 	if !ok {
@@ -618,7 +619,7 @@ func TestRejectsBadArgs(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error { return tc.build(ctx, t) })
+			g, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error { return tc.build(ctx, t) })
 			if !errors.Is(err, kgcp.ErrInvalidArgs) {
 				t.Fatalf("%s: error %v, want ErrInvalidArgs", tc.reason, err)
 			}

@@ -82,7 +82,7 @@ type ManagedClusterArgs struct {
 	// PodsRangeName and ServicesRangeName are the subnetwork's secondary ranges (VPC-native cluster).
 	// Required.
 	PodsRangeName, ServicesRangeName string
-	// MasterCIDR is the /28 of the private control plane (netplan.GKELayout.Master). Required.
+	// MasterCIDR is the /28 of the private control plane (addresses.GCPLayout.Master). Required.
 	MasterCIDR string
 	// PublicEndpoint keeps the control plane's public endpoint, reachable from PublicCIDRs only (master
 	// authorized networks). When false the cluster has a private endpoint only, with master authorized

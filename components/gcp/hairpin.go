@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/kost-platform/kost/components/cluster"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -26,15 +27,15 @@ import (
 const mimeBoundary = "==kost-boundary-7f3b1c=="
 
 // hairpinBoothook is the boothook script; %[1]s is the load balancer's address, %[2]s the first
-// control plane's.
+// control plane's, %[3]d the API port.
 const hairpinBoothook = `#cloud-boothook
 #!/bin/sh
 # kost: send kubeadm join to the first control plane while the local API server is down (the GCP
 # internal load balancer answers its backends from themselves).
 [ -e /etc/kubernetes/manifests/kube-apiserver.yaml ] && exit 0
-rule="OUTPUT -p tcp -d %[1]s --dport 6443 -j DNAT --to-destination %[2]s:6443"
+rule="OUTPUT -p tcp -d %[1]s --dport %[3]d -j DNAT --to-destination %[2]s:%[3]d"
 iptables -t nat -C $rule 2>/dev/null || iptables -t nat -I $rule
-systemd-run --unit=kost-lb-hairpin --no-block /bin/sh -c "until curl -ksf --max-time 5 https://127.0.0.1:6443/livez >/dev/null; do sleep 5; done; iptables -t nat -D $rule"
+systemd-run --unit=kost-lb-hairpin --no-block /bin/sh -c "until curl -ksf --max-time 5 https://127.0.0.1:%[3]d/livez >/dev/null; do sleep 5; done; iptables -t nat -D $rule"
 `
 
 // hairpinUserData builds the multi-part user data of a joining control plane.
@@ -56,7 +57,7 @@ func hairpinUserData(vip, first, cloudConfig string) (string, error) {
 			b.WriteString("\n")
 		}
 	}
-	part("text/cloud-boothook", fmt.Sprintf(hairpinBoothook, vip, first))
+	part("text/cloud-boothook", fmt.Sprintf(hairpinBoothook, vip, first, cluster.APIServerPort))
 	part("text/cloud-config", cloudConfig)
 	b.WriteString("--" + mimeBoundary + "--\n")
 	return b.String(), nil

@@ -8,7 +8,7 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/kost-platform/kost/stacks/netplan"
+	"github.com/kost-platform/kost/addresses"
 )
 
 // Secondary ranges of the subnetwork. Range names are per subnetwork, so fixed names never clash.
@@ -33,10 +33,10 @@ type NetworkArgs struct {
 	Project string
 	// Region of the subnetwork, router and NAT. Required.
 	Region string
-	// Layout is the region's address plan (netplan.PlanGKE): Nodes becomes the subnetwork's primary
+	// Layout is the region's address plan (addresses.PlanGKE): Nodes becomes the subnetwork's primary
 	// range, Pods and Services its secondary ranges; the whole Block is trusted by the internal
 	// firewall rule. Required.
-	Layout netplan.GKELayout
+	Layout addresses.GCPLayout
 	// FlowLogs turns on VPC flow logs for the subnetwork (5 s aggregation, half the flows sampled, all
 	// metadata). Default: false.
 	FlowLogs bool
@@ -93,7 +93,7 @@ func (a *NetworkArgs) validate() error {
 	}
 	l := a.Layout
 	if !l.Block.IsValid() {
-		ps.add("Layout is required (netplan.PlanGKE)")
+		ps.add("Layout is required (addresses.PlanGKE)")
 		return ps.err()
 	}
 	ranges := map[string]netip.Prefix{"Nodes": l.Nodes, "Pods": l.Pods, "Services": l.Services}

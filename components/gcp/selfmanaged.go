@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
@@ -27,11 +28,12 @@ const (
 	DefaultControlPlaneMachineType = "e2-standard-4"
 	// controlPlaneDiskGiB is the control planes' boot disk (etcd lives there).
 	controlPlaneDiskGiB = 100
-	// apiPort is the API servers' port behind the internal load balancer.
-	apiPort = 6443
 	// userDataKey is the instance metadata key cloud-init's GCE datasource reads.
 	userDataKey = "user-data"
 )
+
+// apiPortString is the API port as firewall rules take it.
+var apiPortString = strconv.Itoa(cluster.APIServerPort)
 
 // controlPlaneRoles are granted on the project to the control planes' service account, for the GCP
 // cloud-controller-manager and the GCE PD CSI driver's controller, which both run on the control
@@ -63,7 +65,7 @@ const serviceAccountUserRole = "roles/iam.serviceAccountUser"
 type SelfManagedClusterArgs struct {
 	// ClusterSpec is what every self-managed cluster takes. Here the name is also the prefix of every
 	// GCP name (lowercase letters, digits and hyphens, starting with a letter, at most 40
-	// characters); the zones must be in Region; RegionBlock is netplan.GKELayout.Block; the load
+	// characters); the zones must be in Region; RegionBlock is addresses.GCPLayout.Block; the load
 	// balancer takes clients from every region when DeployerCIDRs are set (global access), so a
 	// deployer behind Cloud VPN elsewhere reaches it; each pool's Desired, Min and Max are totals over
 	// the zones (one zonal managed instance group per zone) and must be multiples of 3.
@@ -438,13 +440,13 @@ func newSelfManagedFirewalls(ctx *pulumi.Context, name string, args *SelfManaged
 		targets             []string
 	}
 	rules := []rule{
-		{"k8s-api", "Kubernetes API from the region block", []string{args.RegionBlock}, []string{"6443"}, []string{cpTag}},
-		{"k8s-api-hc", "Kubernetes API from Google's load-balancer health checks", healthCheckRanges, []string{"6443"}, []string{cpTag}},
+		{"k8s-api", "Kubernetes API from the region block", []string{args.RegionBlock}, []string{apiPortString}, []string{cpTag}},
+		{"k8s-api-hc", "Kubernetes API from Google's load-balancer health checks", healthCheckRanges, []string{apiPortString}, []string{cpTag}},
 		{"k8s-kubelet", "kubelet from the region block", []string{args.RegionBlock}, []string{"10250"}, []string{nodeTag}},
 		{"k8s-etcd", "etcd from the region block", []string{args.RegionBlock}, []string{"2379-2380"}, []string{cpTag}},
 	}
 	if len(args.DeployerCIDRs) > 0 {
-		rules = append(rules, rule{"k8s-api-deployers", "Kubernetes API from the deployers (network.deployers)", args.DeployerCIDRs, []string{"6443"}, []string{cpTag}})
+		rules = append(rules, rule{"k8s-api-deployers", "Kubernetes API from the deployers (network.deployers)", args.DeployerCIDRs, []string{apiPortString}, []string{cpTag}})
 	}
 	for _, r := range rules {
 		if _, err := compute.NewFirewall(ctx, name+"-"+r.suffix, &compute.FirewallArgs{
@@ -479,7 +481,7 @@ func newAPILoadBalancer(ctx *pulumi.Context, name string, args *SelfManagedClust
 		TimeoutSec:         pulumi.Int(5),
 		HealthyThreshold:   pulumi.Int(2),
 		UnhealthyThreshold: pulumi.Int(3),
-		TcpHealthCheck:     &compute.RegionHealthCheckTcpHealthCheckArgs{Port: pulumi.Int(apiPort)},
+		TcpHealthCheck:     &compute.RegionHealthCheckTcpHealthCheckArgs{Port: pulumi.Int(cluster.APIServerPort)},
 	}, parent)
 	if err != nil {
 		return nil, err
@@ -520,7 +522,7 @@ func newAPILoadBalancer(ctx *pulumi.Context, name string, args *SelfManagedClust
 		Region:              region,
 		LoadBalancingScheme: pulumi.String("INTERNAL"),
 		IpProtocol:          pulumi.String("TCP"),
-		Ports:               pulumi.StringArray{pulumi.Sprintf("%d", apiPort)},
+		Ports:               pulumi.StringArray{pulumi.Sprintf("%d", cluster.APIServerPort)},
 		BackendService:      bs.ID(),
 		Network:             args.Network,
 		Subnetwork:          args.Subnetwork,

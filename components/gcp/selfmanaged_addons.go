@@ -12,9 +12,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/autoscaler"
+	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/components/manifest"
-	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // CCMImage is the GCP cloud-controller-manager's image; its tag is AddonPins.CloudControllerManagerTag.
@@ -123,7 +123,7 @@ func (a *SelfManagedClusterArgs) addonInstallers(nodeTag string) (kubeadm.AddonS
 		return kubeadm.AddonSet{}, err
 	}
 	return kubeadm.AddonSet{
-		CNI:                    kubeadm.Cilium(p.CNI, netplan.OverlayPodCIDR.String(), 2),
+		CNI:                    kubeadm.Cilium(p.CNI, cluster.OverlayPodCIDR.String(), 2),
 		CloudControllerManager: manifestAddon{name: "gcp-cloud-controller-manager " + p.CloudControllerManagerTag, rendered: ccmYAML},
 		CSIDriver:              manifestAddon{name: "gce-pd-csi-driver " + p.Images[ImagePDCSIDriver], rendered: pulumi.String(csiYAML).ToStringOutput()},
 		MetricsServer:          kubeadm.MetricsServer(p.MetricsServer, 2),

@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	kgcp "github.com/kost-platform/kost/components/gcp"
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
 )
 
 // decodeStrict decodes every document of a manifest into its typed Kubernetes object, refusing
@@ -60,7 +60,7 @@ func decodeStrict(t *testing.T, manifest string) map[string]any {
 	return out
 }
 
-func addonManifest(t *testing.T, g *plan.Graph, name string) string {
+func addonManifest(t *testing.T, g *graph.Graph, name string) string {
 	t.Helper()
 	cg, ok := g.Named("kubernetes:yaml/v2:ConfigGroup", name)
 	if !ok {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kost-platform/kost/components/manifest"
+	"github.com/kost-platform/kost/offline"
 	"github.com/pulumi/pulumi-command/sdk/go/command/local"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
@@ -19,7 +20,7 @@ import (
 	"github.com/kost-platform/kost/components/cluster"
 	kgcp "github.com/kost-platform/kost/components/gcp"
 	"github.com/kost-platform/kost/components/kubeadm"
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
 )
 
 const smName = "sm"
@@ -85,7 +86,7 @@ func (r *smResolved) capture(name string, o pulumi.StringOutput, set func(string
 	r.mu.Unlock()
 }
 
-func runSelfManaged(t *testing.T, mutate func(a *kgcp.SelfManagedClusterArgs)) (*plan.Graph, *kgcp.SelfManagedCluster, *smResolved) {
+func runSelfManaged(t *testing.T, mutate func(a *kgcp.SelfManagedClusterArgs)) (*graph.Graph, *kgcp.SelfManagedCluster, *smResolved) {
 	t.Helper()
 	var sm *kgcp.SelfManagedCluster
 	res := &smResolved{workers: map[string]string{}, secret: map[string]bool{}}
@@ -143,7 +144,7 @@ func TestSelfManagedCluster(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			g, sm, res := runSelfManaged(t, tc.mutate)
-			cps := make([]*plan.Resource, 3)
+			cps := make([]*graph.Resource, 3)
 			for i := range cps {
 				cps[i] = must(t, g, "gcp:compute/instance:Instance", smName+"-cp-"+string(rune('0'+i)))
 			}
@@ -513,7 +514,7 @@ func TestSelfManagedCluster(t *testing.T) {
 }
 
 // diskField is a field of a template's only disk.
-func diskField(r *plan.Resource, key string) any {
+func diskField(r *graph.Resource, key string) any {
 	v, _ := r.Input("disks")
 	d, _ := v.([]any)
 	if len(d) != 1 {
@@ -566,7 +567,7 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+			_, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 				p, err := kgcp.NewProvider(ctx, "europe", &kgcp.ProviderArgs{Project: project, Region: region})
 				if err != nil {
 					return err
@@ -588,7 +589,7 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 		})
 	}
 	if err := func() (err error) {
-		_, err = plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+		_, err = offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 			_, err := kgcp.NewSelfManagedCluster(ctx, smName, nil)
 			return err
 		})

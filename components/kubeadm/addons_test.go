@@ -10,7 +10,8 @@ import (
 
 	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/kubeadm"
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/offline"
 )
 
 var (
@@ -23,9 +24,9 @@ var (
 const chartType = "kubernetes:helm.sh/v4:Chart"
 
 // runAddons installs add-ons behind a stand-in first control plane and returns the graph.
-func runAddons(t *testing.T, mutate func(*kubeadm.AddonsArgs)) (*plan.Graph, error) {
+func runAddons(t *testing.T, mutate func(*kubeadm.AddonsArgs)) (*graph.Graph, error) {
 	t.Helper()
-	return plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+	return offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 		k8s, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{Kubeconfig: pulumi.String("{}")})
 		if err != nil {
 			return err
@@ -64,7 +65,7 @@ func TestAddonsInstallInOrderAfterTheAPIAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	get := func(typ, name string) *plan.Resource {
+	get := func(typ, name string) *graph.Resource {
 		t.Helper()
 		r, ok := g.Named(typ, name)
 		if !ok {
@@ -97,7 +98,7 @@ func TestAddonsInstallInOrderAfterTheAPIAnswers(t *testing.T) {
 	}
 
 	order := []string{"c-cni", "c-ccm", "c-csi", "c-metrics-server", "c-autoscaler"}
-	charts := map[string]*plan.Resource{}
+	charts := map[string]*graph.Resource{}
 	for _, n := range order {
 		c := get(chartType, n)
 		charts[n] = c

@@ -49,10 +49,10 @@ type BootstrapArgs struct {
 	// servers (port 6443). Required. The control-plane nodes' own addresses are not needed: kubeadm
 	// adds each node's name and address to the serving certificate it makes on that node.
 	ControlPlaneEndpoint pulumi.StringInput
-	// PodCIDR is the pod network (kubeadm podSubnet), e.g. netplan.OverlayPodCIDR.String(). Required;
+	// PodCIDR is the pod network (kubeadm podSubnet), e.g. cluster.OverlayPodCIDR.String(). Required;
 	// must not overlap ServiceCIDR.
 	PodCIDR string
-	// ServiceCIDR is the Service network (kubeadm serviceSubnet), e.g. netplan.ServiceCIDR.String().
+	// ServiceCIDR is the Service network (kubeadm serviceSubnet), e.g. cluster.ServiceCIDR.String().
 	// Required. Its first address is the kubernetes Service's cluster IP and a certificate SAN.
 	ServiceCIDR string
 	// CloudProvider is "aws", "gcp" or "azure"; every kubelet runs with --cloud-provider=external and

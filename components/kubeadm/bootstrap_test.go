@@ -26,8 +26,8 @@ import (
 
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
-	"github.com/kost-platform/kost/stacks/netplan"
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/offline"
 )
 
 var update = os.Getenv("UPDATE_GOLDEN") != ""
@@ -40,8 +40,8 @@ func baseArgs() *kubeadm.BootstrapArgs {
 		KubernetesVersion:    "1.33.5",
 		ContainerdVersion:    "1.7.28-1~ubuntu.24.04~noble",
 		ControlPlaneEndpoint: pulumi.String(endpoint),
-		PodCIDR:              netplan.OverlayPodCIDR.String(),
-		ServiceCIDR:          netplan.ServiceCIDR.String(),
+		PodCIDR:              cluster.OverlayPodCIDR.String(),
+		ServiceCIDR:          cluster.ServiceCIDR.String(),
 		CloudProvider:        "aws",
 		Pools: []cluster.PoolSpec{
 			{Pool: "system", InstanceType: "m7i.large", Desired: 3, Min: 3, Max: 6},
@@ -60,10 +60,10 @@ type outputs struct {
 }
 
 // run builds a Bootstrap under the mocks; it makes its own tls provider.
-func run(t *testing.T, mutate func(a *kubeadm.BootstrapArgs)) (*plan.Graph, *outputs, error) {
+func run(t *testing.T, mutate func(a *kubeadm.BootstrapArgs)) (*graph.Graph, *outputs, error) {
 	t.Helper()
 	out := &outputs{workers: map[string]string{}, secret: map[string]bool{}}
-	g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+	g, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 		a := baseArgs()
 		if mutate != nil {
 			mutate(a)
@@ -103,7 +103,7 @@ func run(t *testing.T, mutate func(a *kubeadm.BootstrapArgs)) (*plan.Graph, *out
 	return g, out, err
 }
 
-func mustRun(t *testing.T, mutate func(a *kubeadm.BootstrapArgs)) (*plan.Graph, *outputs) {
+func mustRun(t *testing.T, mutate func(a *kubeadm.BootstrapArgs)) (*graph.Graph, *outputs) {
 	t.Helper()
 	g, out, err := run(t, mutate)
 	if err != nil {
@@ -314,7 +314,7 @@ func TestCertSANs(t *testing.T) {
 		extra    []string
 		want     []string
 	}{
-		"DNSName": {reason: "an AWS internal NLB", endpoint: endpoint, services: netplan.ServiceCIDR.String(),
+		"DNSName": {reason: "an AWS internal NLB", endpoint: endpoint, services: cluster.ServiceCIDR.String(),
 			want: []string{endpoint, "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "172.20.0.1", "127.0.0.1"}},
 		"IPAndExtras": {reason: "a GCP or Azure internal LB address, other service range, extra names", endpoint: "10.0.16.5", services: "10.96.0.0/12",
 			extra: []string{"api.kost.internal", "10.0.16.5"},

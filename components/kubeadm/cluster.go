@@ -14,7 +14,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
-	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 // SystemPool is the pool every self-managed cluster needs: CoreDNS and the operators run there
@@ -224,8 +223,8 @@ func (s *ClusterSpec) Problems(p Profile) []Problem {
 		bad("RegionBlock", "%q has host bits set (want %s)", s.RegionBlock, b.Masked())
 	case b.Bits() == 0:
 		bad("RegionBlock", "%q would open the cluster's ports to every address", s.RegionBlock)
-	case b.Overlaps(netplan.OverlayPodCIDR) || b.Overlaps(netplan.ServiceCIDR):
-		bad("RegionBlock", "%q overlaps the pod network %s or the Service network %s", s.RegionBlock, netplan.OverlayPodCIDR, netplan.ServiceCIDR)
+	case b.Overlaps(cluster.OverlayPodCIDR) || b.Overlaps(cluster.ServiceCIDR):
+		bad("RegionBlock", "%q overlaps the pod network %s or the Service network %s", s.RegionBlock, cluster.OverlayPodCIDR, cluster.ServiceCIDR)
 	}
 	for i, d := range s.DeployerCIDRs {
 		if b, err := netip.ParsePrefix(d); err != nil || !b.Addr().Is4() || b.Masked() != b {
@@ -262,8 +261,8 @@ func (s *ClusterSpec) bootstrapArgs(p Profile, endpoint pulumi.StringInput) *Boo
 		KubernetesVersion:    s.KubernetesVersion,
 		ContainerdVersion:    s.ContainerdVersion,
 		ControlPlaneEndpoint: endpoint,
-		PodCIDR:              netplan.OverlayPodCIDR.String(),
-		ServiceCIDR:          netplan.ServiceCIDR.String(),
+		PodCIDR:              cluster.OverlayPodCIDR.String(),
+		ServiceCIDR:          cluster.ServiceCIDR.String(),
 		CloudProvider:        string(p.Cloud),
 		Pools:                s.NodePools,
 		Secrets:              p.Secrets,

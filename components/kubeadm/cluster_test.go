@@ -13,7 +13,8 @@ import (
 	"github.com/kost-platform/kost/components/autoscaler"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/offline"
 )
 
 // fakeResource is a custom resource of the fake cloud; the mocks echo its inputs as outputs.
@@ -115,10 +116,10 @@ func spec() *kubeadm.ClusterSpec {
 // component is the cloud's component the sequence builds under.
 type component struct{ pulumi.ResourceState }
 
-func assemble(t *testing.T, s *kubeadm.ClusterSpec, f *fakeInfra) (*plan.Graph, *kubeadm.Cluster, error) {
+func assemble(t *testing.T, s *kubeadm.ClusterSpec, f *fakeInfra) (*graph.Graph, *kubeadm.Cluster, error) {
 	t.Helper()
 	var out *kubeadm.Cluster
-	g, err := plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+	g, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 		c := &component{}
 		if err := ctx.RegisterComponentResource("fake:index:Cluster", "c", c); err != nil {
 			return err
@@ -130,7 +131,7 @@ func assemble(t *testing.T, s *kubeadm.ClusterSpec, f *fakeInfra) (*plan.Graph, 
 	return g, out, err
 }
 
-func urnOf(t *testing.T, g *plan.Graph, typ, name string) string {
+func urnOf(t *testing.T, g *graph.Graph, typ, name string) string {
 	t.Helper()
 	r, ok := g.Named(typ, name)
 	if !ok {

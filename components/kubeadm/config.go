@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kost-platform/kost/components/cluster"
 	"sigs.k8s.io/yaml"
 )
 
@@ -19,8 +20,6 @@ const (
 
 // Fixed facts of every kost kubeadm cluster.
 const (
-	// APIServerPort is the port of the API server on each control-plane node and on the load balancer.
-	APIServerPort = 6443
 	// criSocket is containerd's socket.
 	criSocket = "unix:///var/run/containerd/containerd.sock"
 	// dnsDomain is the cluster's DNS domain.
@@ -179,7 +178,7 @@ func firstServiceIP(cidr string) (string, error) {
 
 // hostPort joins the endpoint and the API server port, bracketing IPv6 addresses.
 func hostPort(endpoint string) string {
-	return net.JoinHostPort(endpoint, fmt.Sprint(APIServerPort))
+	return net.JoinHostPort(endpoint, fmt.Sprint(cluster.APIServerPort))
 }
 
 // nodeConfig is everything the kubeadm configuration of one node depends on.
@@ -218,7 +217,7 @@ func initConfig(c nodeConfig) (string, error) {
 				Groups:      []string{bootstrapGroup},
 			}},
 			NodeRegistration: nodeRegistration{CRISocket: criSocket, KubeletExtraArgs: c.kubeletArgs()},
-			LocalAPIEndpoint: apiEndpoint{BindPort: APIServerPort},
+			LocalAPIEndpoint: apiEndpoint{BindPort: cluster.APIServerPort},
 		},
 		clusterConfiguration{
 			typeMeta:             typeMeta{kubeadmAPIVersion, "ClusterConfiguration"},
@@ -261,7 +260,7 @@ func joinConfig(c nodeConfig, controlPlane bool) (string, error) {
 		Timeouts:         timeouts{Discovery: discoveryTimeout.String()},
 	}
 	if controlPlane {
-		j.ControlPlane = &controlPlaneJoin{LocalAPIEndpoint: apiEndpoint{BindPort: APIServerPort}}
+		j.ControlPlane = &controlPlaneJoin{LocalAPIEndpoint: apiEndpoint{BindPort: cluster.APIServerPort}}
 	}
 	return yamlDocs(j)
 }

@@ -11,7 +11,8 @@ import (
 
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/platform"
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/offline"
 )
 
 func args(k8s *kubernetes.Provider, pooled bool) *platform.PlatformArgs {
@@ -25,9 +26,9 @@ func args(k8s *kubernetes.Provider, pooled bool) *platform.PlatformArgs {
 	}
 }
 
-func run(t *testing.T, mutate func(a *platform.PlatformArgs)) (*plan.Graph, error) {
+func run(t *testing.T, mutate func(a *platform.PlatformArgs)) (*graph.Graph, error) {
 	t.Helper()
-	return plan.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+	return offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
 		k8s, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{Kubeconfig: pulumi.ToSecret(pulumi.String("{}")).(pulumi.StringOutput)})
 		if err != nil {
 			return err
@@ -105,7 +106,7 @@ func TestNamespacesAndOrder(t *testing.T) {
 	if d := cmp.Diff(want, enforce); d != "" {
 		t.Errorf("namespaces and pod security (-want +got):\n%s", d)
 	}
-	chart := func(n string) *plan.Resource { r, _ := g.Named("kubernetes:helm.sh/v4:Chart", n); return r }
+	chart := func(n string) *graph.Resource { r, _ := g.Named("kubernetes:helm.sh/v4:Chart", n); return r }
 	crds, _ := g.Named("kubernetes:yaml/v2:ConfigFile", "p-tidb-crds")
 	if !g.DependsOn(chart("p-tidb-operator").URN, crds.URN) {
 		t.Error("the TiDB Operator chart must wait for its CRDs")

@@ -1,4 +1,4 @@
-// Package rules holds kost's policies as plain functions over a resource (stacks/plan.Resource: type,
+// Package rules holds kost's policies as plain functions over a resource (graph.Resource: type,
 // inputs, protect, retain-on-delete), so each is testable without the engine, and two ways to run
 // them:
 //

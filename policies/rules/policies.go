@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
 )
 
 // Types the policies look at.
@@ -380,10 +380,10 @@ func noOpenAdminPorts(c Check) []string {
 		}
 	case "aws:ec2/securityGroupRule:SecurityGroupRule":
 		if r.String("type") == "ingress" {
-			awsRule("the rule", plan.PlainMap(r.Inputs, false), "protocol")
+			awsRule("the rule", graph.PlainMap(r.Inputs, false), "protocol")
 		}
 	case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-		awsRule("the rule", plan.PlainMap(r.Inputs, false), "ipProtocol")
+		awsRule("the rule", graph.PlainMap(r.Inputs, false), "ipProtocol")
 	case "gcp:compute/firewall:Firewall":
 		if d := r.String("direction"); d != "" && d != "INGRESS" {
 			return nil
@@ -407,7 +407,7 @@ func noOpenAdminPorts(c Check) []string {
 			out = append(out, azureRule(obj(rule))...)
 		}
 	case "azure-native:network:SecurityRule":
-		out = append(out, azureRule(plan.PlainMap(r.Inputs, false))...)
+		out = append(out, azureRule(graph.PlainMap(r.Inputs, false))...)
 	}
 	return out
 }
@@ -461,7 +461,7 @@ func pinnedVersions(c Check) []string {
 		}
 	}
 	if strings.HasPrefix(r.Type, "kubernetes:") {
-		walkImages(plan.PlainMap(r.Inputs, false), "", func(path, image string) {
+		walkImages(graph.PlainMap(r.Inputs, false), "", func(path, image string) {
 			if msg := imageProblem(image); msg != "" {
 				out = append(out, fmt.Sprintf("%s: %s", path, msg))
 			}
@@ -706,7 +706,7 @@ func family(t string) string {
 
 // 12. non-overlapping CIDRs (stack)
 
-func nonOverlappingCIDRs(rs []*plan.Resource, _ Config) []Violation {
+func nonOverlappingCIDRs(rs []*graph.Resource, _ Config) []Violation {
 	type block struct {
 		urn    string
 		prefix netip.Prefix
@@ -745,13 +745,13 @@ func nonOverlappingCIDRs(rs []*plan.Resource, _ Config) []Violation {
 }
 
 // eksIRSA: every EKS cluster has an OIDC provider registered from it.
-func eksIRSA(rs []*plan.Resource, _ Config) []Violation {
+func eksIRSA(rs []*graph.Resource, _ Config) []Violation {
 	var out []Violation
 	for _, c := range rs {
 		if c.Type != tEKS {
 			continue
 		}
-		found := slices.ContainsFunc(rs, func(p *plan.Resource) bool {
+		found := slices.ContainsFunc(rs, func(p *graph.Resource) bool {
 			return p.Type == "aws:iam/openIdConnectProvider:OpenIdConnectProvider" && slices.Contains(p.DependsOn, c.URN)
 		})
 		if !found {

@@ -14,7 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
 
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
 )
 
 // Level is how a violation counts.
@@ -70,7 +70,7 @@ func (c Config) Strings(key string, def []string) []string {
 // Check is what a resource policy sees.
 type Check struct {
 	// R is the resource: type, name, URN and inputs.
-	R *plan.Resource
+	R *graph.Resource
 	// Config of the policy.
 	Config Config
 	// OptionsKnown says whether R.Protect and R.RetainOnDelete are real (offline) or unknown (engine).
@@ -93,7 +93,7 @@ type StackPolicy struct {
 	Level             Level
 	Schema            map[string]map[string]any
 	// Check returns violations keyed by the URN they concern.
-	Check func(rs []*plan.Resource, cfg Config) []Violation
+	Check func(rs []*graph.Resource, cfg Config) []Violation
 }
 
 // Violation is one policy failure.
@@ -167,7 +167,7 @@ func (pc PackConfig) For(name string, def Level) (Level, Config) {
 }
 
 // Evaluate runs every policy over a recorded graph, as the engine would plus the stack policies.
-func Evaluate(g *plan.Graph, pc PackConfig) []Violation {
+func Evaluate(g *graph.Graph, pc PackConfig) []Violation {
 	var out []Violation
 	for _, p := range ResourcePolicies {
 		level, cfg := pc.For(p.Name, p.Level)
@@ -232,7 +232,7 @@ func Adapt(p ResourcePolicy) policyx.ResourceValidationPolicy {
 		EnforcementLevel: toPolicyx(p.Level),
 		ConfigSchema:     schema,
 		ValidateResource: func(_ context.Context, args policyx.ResourceValidationArgs) error {
-			r := &plan.Resource{
+			r := &graph.Resource{
 				URN: args.Resource.URN, Type: args.Resource.Type, Name: args.Resource.Name, Custom: true,
 				Inputs: resource.ToResourcePropertyMap(args.Resource.Properties),
 			}
@@ -256,9 +256,9 @@ func toPolicyx(l Level) policyx.EnforcementLevel {
 
 // helpers shared by the policies
 
-func isType(r *plan.Resource, types ...string) bool { return slices.Contains(types, r.Type) }
+func isType(r *graph.Resource, types ...string) bool { return slices.Contains(types, r.Type) }
 
-func list(r *plan.Resource, path string) []any {
+func list(r *graph.Resource, path string) []any {
 	v, _ := r.Input(path)
 	l, _ := v.([]any)
 	return l
@@ -269,7 +269,7 @@ func obj(v any) map[string]any {
 	return m
 }
 
-func num(r *plan.Resource, path string) (int, bool) {
+func num(r *graph.Resource, path string) (int, bool) {
 	v, ok := r.Input(path)
 	f, isNum := v.(float64)
 	return int(f), ok && isNum
@@ -294,16 +294,23 @@ func ForStack(dir, stack string) (PackConfig, error) {
 	return pc, err
 }
 
+// Finding is one policy result as the plan command prints it.
+type Finding struct {
+	// Mandatory findings fail the plan; the others are advice.
+	Mandatory bool
+	Text      string
+}
+
 // Checker is the plan command's policy step: the stack's policy config, every policy, one finding per
 // violation.
-func Checker(dir, stack string, g *plan.Graph) ([]plan.Finding, error) {
+func Checker(dir, stack string, g *graph.Graph) ([]Finding, error) {
 	pc, err := ForStack(dir, stack)
 	if err != nil {
 		return nil, err
 	}
-	var out []plan.Finding
+	var out []Finding
 	for _, v := range Evaluate(g, pc) {
-		out = append(out, plan.Finding{Mandatory: v.Level == Mandatory, Text: v.String()})
+		out = append(out, Finding{Mandatory: v.Level == Mandatory, Text: v.String()})
 	}
 	return out, nil
 }

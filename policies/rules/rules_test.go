@@ -8,11 +8,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
 
-	"github.com/kost-platform/kost/stacks/plan"
+	"github.com/kost-platform/kost/graph"
 )
 
-func res(typ string, inputs map[string]any) *plan.Resource {
-	return &plan.Resource{URN: "urn:pulumi:t::kost::" + typ + "::r", Type: typ, Name: "r", Custom: true,
+func res(typ string, inputs map[string]any) *graph.Resource {
+	return &graph.Resource{URN: "urn:pulumi:t::kost::" + typ + "::r", Type: typ, Name: "r", Custom: true,
 		Inputs: resource.NewPropertyMapFromMap(inputs)}
 }
 
@@ -61,8 +61,8 @@ func TestResourcePolicies(t *testing.T) {
 	cases := map[string]struct {
 		policy   string
 		config   Config
-		good     *plan.Resource
-		bad      *plan.Resource
+		good     *graph.Resource
+		bad      *graph.Resource
 		badKnown bool // the bad case needs resource options (offline only)
 		want     string
 	}{
@@ -84,7 +84,7 @@ func TestResourcePolicies(t *testing.T) {
 			good: res(tStorageClass, map[string]any{"metadata": map[string]any{"name": "kost-db"}, "reclaimPolicy": "Retain"}),
 			bad:  res(tStorageClass, map[string]any{"metadata": map[string]any{"name": "kost-db"}, "reclaimPolicy": "Delete"}), want: "must be Retain"},
 		"ProtectedCRs": {policy: "stateful-protection", config: Config{"protect": true},
-			good: func() *plan.Resource {
+			good: func() *graph.Resource {
 				r := res(tKafka, kafka("3", "2", "internal"))
 				r.Protect, r.RetainOnDelete = true, true
 				return r
@@ -194,7 +194,7 @@ func (c collector) ReportViolation(message, _ string) { c(message) }
 
 func TestStackPolicies(t *testing.T) {
 	t.Parallel()
-	vpc := func(name, cidr string) *plan.Resource {
+	vpc := func(name, cidr string) *graph.Resource {
 		r := res("aws:ec2/vpc:Vpc", map[string]any{"cidrBlock": cidr})
 		r.URN += name
 		return r
@@ -202,20 +202,20 @@ func TestStackPolicies(t *testing.T) {
 	subnet := res("gcp:compute/subnetwork:Subnetwork", map[string]any{"ipCidrRange": "10.2.128.0/18",
 		"secondaryIpRanges": []any{map[string]any{"ipCidrRange": "10.2.0.0/17"}}})
 	p := stackPolicy("non-overlapping-cidrs")
-	if got := p.Check([]*plan.Resource{vpc("a", "10.1.0.0/16"), subnet}, Config{}); len(got) != 0 {
+	if got := p.Check([]*graph.Resource{vpc("a", "10.1.0.0/16"), subnet}, Config{}); len(got) != 0 {
 		t.Errorf("disjoint networks (a subnetwork's own ranges included): %v", got)
 	}
-	if got := p.Check([]*plan.Resource{vpc("a", "10.1.0.0/16"), vpc("b", "10.1.128.0/17")}, Config{}); len(got) != 1 {
+	if got := p.Check([]*graph.Resource{vpc("a", "10.1.0.0/16"), vpc("b", "10.1.128.0/17")}, Config{}); len(got) != 1 {
 		t.Errorf("overlapping VPCs: %v, want one violation", got)
 	}
 	eks := res(tEKS, map[string]any{})
 	oidc := res("aws:iam/openIdConnectProvider:OpenIdConnectProvider", map[string]any{})
 	irsa := stackPolicy("eks-irsa")
-	if got := irsa.Check([]*plan.Resource{eks}, Config{}); len(got) != 1 {
+	if got := irsa.Check([]*graph.Resource{eks}, Config{}); len(got) != 1 {
 		t.Errorf("cluster without OIDC provider: %v", got)
 	}
 	oidc.DependsOn = []string{eks.URN}
-	if got := irsa.Check([]*plan.Resource{eks, oidc}, Config{}); len(got) != 0 {
+	if got := irsa.Check([]*graph.Resource{eks, oidc}, Config{}); len(got) != 0 {
 		t.Errorf("cluster with OIDC provider: %v", got)
 	}
 }

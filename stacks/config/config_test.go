@@ -383,7 +383,7 @@ func TestLocalDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plans, err := env.Plan()
+	plans, err := env.Resolve()
 	if err != nil {
 		t.Fatal(err)
 	}

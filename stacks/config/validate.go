@@ -10,8 +10,9 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/kost-platform/kost/addresses"
+	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/stacks/capacity"
-	"github.com/kost-platform/kost/stacks/netplan"
 )
 
 var (
@@ -140,8 +141,8 @@ func (e *Environment) validateDeployers(blocks []block, ps *Problems) {
 		case p.Bits() == 0 && e.Size == Prod:
 			ps.add(cp, "%s admits the whole internet to every prod API server; list your runners' or VPN's ranges", p)
 		case p.Bits() == 0:
-		case p.Overlaps(netplan.ServiceCIDR) || p.Overlaps(netplan.OverlayPodCIDR):
-			ps.add(cp, "%s overlaps the clusters' internal ranges (Services %s, overlay pods %s): the nodes would route answers into the cluster", p, netplan.ServiceCIDR, netplan.OverlayPodCIDR)
+		case p.Overlaps(cluster.ServiceCIDR) || p.Overlaps(cluster.OverlayPodCIDR):
+			ps.add(cp, "%s overlaps the clusters' internal ranges (Services %s, overlay pods %s): the nodes would route answers into the cluster", p, cluster.ServiceCIDR, cluster.OverlayPodCIDR)
 		default:
 			for _, b := range blocks {
 				if p.Overlaps(b.prefix) {
@@ -185,12 +186,12 @@ func (e *Environment) validateNetwork(ps *Problems) (netip.Prefix, bool) {
 		ps.add("network.supernet", "%s has host bits set; use %s", super, super.Masked())
 		return super, false
 	}
-	if super.Overlaps(netplan.ServiceCIDR) || super.Overlaps(netplan.OverlayPodCIDR) {
-		ps.add("network.supernet", "%s overlaps the clusters' internal ranges (Services %s, overlay pods %s); use 10.0.0.0/8 or another range", super, netplan.ServiceCIDR, netplan.OverlayPodCIDR)
+	if super.Overlaps(cluster.ServiceCIDR) || super.Overlaps(cluster.OverlayPodCIDR) {
+		ps.add("network.supernet", "%s overlaps the clusters' internal ranges (Services %s, overlay pods %s); use 10.0.0.0/8 or another range", super, cluster.ServiceCIDR, cluster.OverlayPodCIDR)
 		return super, false
 	}
-	if n.RegionPrefix < super.Bits() || n.RegionPrefix > netplan.MinRegionBits {
-		ps.add("network.regionPrefix", "/%d must be between the supernet's /%d and /%d", n.RegionPrefix, super.Bits(), netplan.MinRegionBits)
+	if n.RegionPrefix < super.Bits() || n.RegionPrefix > addresses.MinRegionBits {
+		ps.add("network.regionPrefix", "/%d must be between the supernet's /%d and /%d", n.RegionPrefix, super.Bits(), addresses.MinRegionBits)
 		return super, false
 	}
 	return super, true
@@ -620,12 +621,12 @@ func (e *Environment) validateCIDRs(supernet netip.Prefix, superOK bool, ps *Pro
 				ps.add(path, "%s: only IPv4 blocks are supported", p)
 			case p.Masked() != p:
 				ps.add(path, "%s has host bits set; use %s", p, p.Masked())
-			case p.Bits() > netplan.MinRegionBits:
-				ps.add(path, "%s is too small for 3 private and 3 public subnets; use a /%d or larger", p, netplan.MinRegionBits)
+			case p.Bits() > addresses.MinRegionBits:
+				ps.add(path, "%s is too small for 3 private and 3 public subnets; use a /%d or larger", p, addresses.MinRegionBits)
 			case !p.Addr().IsPrivate() && !netip.MustParsePrefix("100.64.0.0/10").Contains(p.Addr()):
 				ps.add(path, "%s is public address space; use RFC 1918 (10/8, 172.16/12, 192.168/16) or 100.64/10", p)
-			case p.Overlaps(netplan.ServiceCIDR) || p.Overlaps(netplan.OverlayPodCIDR):
-				ps.add(path, "%s overlaps the clusters' internal ranges (Services %s, overlay pods %s); choose another block", p, netplan.ServiceCIDR, netplan.OverlayPodCIDR)
+			case p.Overlaps(cluster.ServiceCIDR) || p.Overlaps(cluster.OverlayPodCIDR):
+				ps.add(path, "%s overlaps the clusters' internal ranges (Services %s, overlay pods %s); choose another block", p, cluster.ServiceCIDR, cluster.OverlayPodCIDR)
 			default:
 				blocks = append(blocks, block{path, p, false})
 			}
@@ -635,7 +636,7 @@ func (e *Environment) validateCIDRs(supernet netip.Prefix, superOK bool, ps *Pro
 		if !ok || !superOK {
 			continue
 		}
-		p, err := netplan.RegionBlock(supernet, e.Network.RegionPrefix, info.Slot)
+		p, err := addresses.RegionBlock(supernet, e.Network.RegionPrefix, info.Slot)
 		if err != nil {
 			ps.add(path, "cannot plan a block: %v; set cidr", err)
 			continue
@@ -681,7 +682,7 @@ func (e *Environment) Block(r Region) (netip.Prefix, error) {
 	if err != nil {
 		return netip.Prefix{}, err
 	}
-	return netplan.RegionBlock(super, e.Network.RegionPrefix, info.Slot)
+	return addresses.RegionBlock(super, e.Network.RegionPrefix, info.Slot)
 }
 
 func strs[T ~string](xs []T) []string {

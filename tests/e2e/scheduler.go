@@ -81,7 +81,7 @@ func schedulerAgrees(ctx context.Context, k *Kube, stackFile string) error {
 	// A TiDB server asking for more memory than a tidb node has: the proof refuses it, and so
 	// must the scheduler.
 	var tidbPool capacity.Resources
-	rcs, err := stacks.ProveCapacity(env, []config.RegionPlan{plan})
+	rcs, err := stacks.ProveCapacity(env, []config.ResolvedRegion{plan})
 	if err != nil {
 		return fmt.Errorf("the proof refuses the stack the run deployed: %w", err)
 	}
@@ -170,28 +170,28 @@ func condition(o Object, typ string) string {
 }
 
 // loadStack reads a stack file's environment and its one region's plan, as the program would.
-func loadStack(file string) (*config.Environment, config.RegionPlan, error) {
+func loadStack(file string) (*config.Environment, config.ResolvedRegion, error) {
 	raw, err := os.ReadFile(file)
 	if err != nil {
-		return nil, config.RegionPlan{}, err
+		return nil, config.ResolvedRegion{}, err
 	}
 	var doc struct {
 		Config map[string]any `yaml:"config"`
 	}
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, config.RegionPlan{}, err
+		return nil, config.ResolvedRegion{}, err
 	}
 	js, err := json.Marshal(doc.Config["kost:environment"])
 	if err != nil {
-		return nil, config.RegionPlan{}, err
+		return nil, config.ResolvedRegion{}, err
 	}
 	env, err := config.Load(js)
 	if err != nil {
-		return nil, config.RegionPlan{}, err
+		return nil, config.ResolvedRegion{}, err
 	}
-	plans, err := env.Plan()
+	plans, err := env.Resolve()
 	if err != nil || len(plans) != 1 {
-		return nil, config.RegionPlan{}, fmt.Errorf("plans %v: %w", len(plans), err)
+		return nil, config.ResolvedRegion{}, fmt.Errorf("plans %v: %w", len(plans), err)
 	}
 	return env, plans[0], nil
 }

@@ -1,4 +1,4 @@
-package plan
+package offline
 
 import (
 	"encoding/base64"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kost-platform/kost/graph"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -160,7 +161,7 @@ func init() {
 // admin credentials.)
 func aksCredentials(args resource.PropertyMap, kind string) resource.PropertyMap {
 	str := func(k string) string {
-		s, _ := Plain(args[resource.PropertyKey(k)], false).(string)
+		s, _ := graph.Plain(args[resource.PropertyKey(k)], false).(string)
 		return s
 	}
 	rg, name := str("resourceGroupName"), str("resourceName")

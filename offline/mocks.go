@@ -1,13 +1,15 @@
-package plan
+package offline
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/kost-platform/kost/graph"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
@@ -20,8 +22,8 @@ type Mocks struct {
 	project, stack string
 
 	mu        sync.Mutex
-	resources []*Resource
-	invokes   []Invoke
+	resources []*graph.Resource
+	invokes   []graph.Invoke
 	// regions of the explicit cloud providers, by provider URN, for region-shaped outputs.
 	regions map[string]string
 }
@@ -32,10 +34,10 @@ func NewMocks(project, stack string) *Mocks {
 }
 
 // Graph returns what has been recorded so far.
-func (m *Mocks) Graph() *Graph {
+func (m *Mocks) Graph() *graph.Graph {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return newGraph(slices.Clone(m.resources), slices.Clone(m.invokes))
+	return graph.New(slices.Clone(m.resources), slices.Clone(m.invokes))
 }
 
 // urn computes the URN the engine would give, the same way the SDK's mock monitor does.
@@ -49,7 +51,7 @@ func (m *Mocks) urn(parent, typ, name string) string {
 
 // NewResource records a registration and returns the id and outputs the cloud would compute.
 func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	r := &Resource{
+	r := &graph.Resource{
 		Type:   args.TypeToken,
 		Name:   args.Name,
 		Inputs: args.Inputs,
@@ -93,7 +95,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	if r.IsProvider() {
 		for _, k := range []string{"region", "location"} {
 			if v, ok := r.Inputs[resource.PropertyKey(k)]; ok {
-				if s, ok := Plain(v, false).(string); ok {
+				if s, ok := graph.Plain(v, false).(string); ok {
 					m.regions[r.URN] = s
 				}
 			}
@@ -107,7 +109,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.invokes = append(m.invokes, Invoke{Token: args.Token, Provider: providerURN(args.Provider), Args: args.Args})
+	m.invokes = append(m.invokes, graph.Invoke{Token: args.Token, Provider: providerURN(args.Provider), Args: args.Args})
 	if f, ok := invokes[args.Token]; ok {
 		return f(args.Args), nil
 	}
@@ -131,7 +133,7 @@ func hash(parts ...string) string {
 // Out is what an output function sees of one registration and how it answers.
 type Out struct {
 	// R is the resource being registered.
-	R *Resource
+	R *graph.Resource
 	// Hash is a stable digest of the URN, for ids and names.
 	Hash string
 	// Region is the region (or location) of the resource's explicit provider, if known.
@@ -168,7 +170,7 @@ var outputs = map[string]func(o *Out){}
 var invokes = map[string]func(args resource.PropertyMap) resource.PropertyMap{}
 
 // cloudOutputs answers a registration: inputs echoed back plus what the cloud computes for the type.
-func cloudOutputs(r *Resource, region string) (string, resource.PropertyMap) {
+func cloudOutputs(r *graph.Resource, region string) (string, resource.PropertyMap) {
 	h := hash(r.URN)
 	o := &Out{R: r, Hash: h, Region: region, Outputs: r.Inputs.Copy()}
 	if !r.Custom {

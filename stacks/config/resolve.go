@@ -5,12 +5,12 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/kost-platform/kost/stacks/netplan"
+	"github.com/kost-platform/kost/addresses"
 )
 
-// RegionPlan is everything the stack needs to build one region, fully resolved: no defaults left to
+// ResolvedRegion is everything the stack needs to build one region, fully resolved: no defaults left to
 // apply, no pointers. Components receive values from it, never the raw config.
-type RegionPlan struct {
+type ResolvedRegion struct {
 	// Key names the region in resource names and outputs: <cloud>-<region>.
 	Key    string
 	Cloud  Cloud
@@ -20,7 +20,7 @@ type RegionPlan struct {
 	// Zones, exactly the ones the subnets and node pools use.
 	Zones []string
 	// Layout is the region's block and subnets.
-	Layout netplan.Layout
+	Layout addresses.AWSLayout
 	// ClusterName is the Kubernetes cluster's name in the cloud.
 	ClusterName string
 	// Kubernetes settings, resolved.
@@ -61,23 +61,23 @@ type PoolPlan struct {
 	Allocatable *Allocatable
 }
 
-// Plan resolves every region of a validated environment (from Load) into a RegionPlan.
-func (e *Environment) Plan() ([]RegionPlan, error) {
-	out := make([]RegionPlan, 0, len(e.Regions))
+// Resolve resolves every region of a validated environment (from Load) into a ResolvedRegion.
+func (e *Environment) Resolve() ([]ResolvedRegion, error) {
+	out := make([]ResolvedRegion, 0, len(e.Regions))
 	for i, r := range e.Regions {
 		if r.Cloud == Local {
-			out = append(out, e.localPlan(r))
+			out = append(out, e.localRegion(r))
 			continue
 		}
 		block, err := e.Block(r)
 		if err != nil {
 			return nil, fmt.Errorf("regions[%d]: %w", i, err)
 		}
-		layout, err := netplan.Plan(block, len(r.Zones))
+		layout, err := addresses.AWS(block, len(r.Zones))
 		if err != nil {
 			return nil, fmt.Errorf("regions[%d]: %w", i, err)
 		}
-		rp := RegionPlan{
+		rp := ResolvedRegion{
 			Key:                string(r.Cloud) + "-" + r.Region,
 			Cloud:              r.Cloud,
 			Region:             r.Region,
@@ -133,7 +133,7 @@ func (e *Environment) tags(r Region) map[string]string {
 	return tags
 }
 
-func (e *Environment) localPlan(r Region) RegionPlan {
+func (e *Environment) localRegion(r Region) ResolvedRegion {
 	var pools []PoolPlan
 	if r.Local.Pools {
 		// The nodes exist: their count and allocatable, as described (validation required both).
@@ -143,7 +143,7 @@ func (e *Environment) localPlan(r Region) RegionPlan {
 				Dedicated: DedicatedPool(name), Allocatable: p.Allocatable})
 		}
 	}
-	return RegionPlan{
+	return ResolvedRegion{
 		Pools:              pools,
 		Key:                string(r.Cloud) + "-" + r.Region,
 		Cloud:              r.Cloud,

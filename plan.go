@@ -1,4 +1,4 @@
-package plan
+package main
 
 import (
 	"errors"
@@ -6,28 +6,17 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/kost-platform/kost/offline"
+	"github.com/kost-platform/kost/policies/rules"
+	"github.com/kost-platform/kost/stacks"
 )
 
-// Finding is one policy result to print.
-type Finding struct {
-	// Mandatory findings fail the plan; the others are advice.
-	Mandatory bool
-	Text      string
-}
-
-// Checker runs the policies over a planned graph.
-type Checker func(dir, stack string, g *Graph) ([]Finding, error)
-
-// Reporter renders a report of a stack's config (keys like "kost:environment"), printed after the
-// graph in text form: the capacity proof.
-type Reporter func(config map[string]string) (string, error)
-
-// Main is `kost plan [--stack dev] [--format text|json] [--dir .]`: it evaluates a stack offline,
-// prints the graph and, in text form, the policy results. It needs no credentials and no network. It
-// returns the process exit code: 0, 1 when the environment is invalid, the program fails or a
-// mandatory policy is violated, 2 for bad flags. check and report may be nil.
-func Main(args []string, program pulumi.RunFunc, check Checker, report Reporter, stdout, stderr io.Writer) int {
+// planCommand is `go run . plan [--stack dev] [--format text|json] [--dir .]`: it evaluates a stack
+// offline (the program under offline's mock cloud), prints the resource graph and, in text form, the
+// capacity proof and the policy results. It needs no credentials and no network. It returns the
+// process exit code: 0, 1 when the environment is invalid, the program fails or a mandatory policy is
+// violated, 2 for bad flags.
+func planCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	stack := fs.String("stack", "dev", "stack to plan: reads Pulumi.<stack>.yaml")
@@ -51,30 +40,28 @@ func Main(args []string, program pulumi.RunFunc, check Checker, report Reporter,
 		fmt.Fprintf(stderr, "plan: --format %q: use text or json\n", *format)
 		return 2
 	}
-	g, err := Evaluate(*dir, *stack, program)
+	g, err := offline.Evaluate(*dir, *stack, stacks.Deploy)
 	if err != nil {
 		fmt.Fprintf(stderr, "plan %s: %v\n", *stack, err)
 		return 1
 	}
-	var findings []Finding
-	if check != nil {
-		if findings, err = check(*dir, *stack, g); err != nil {
-			fmt.Fprintf(stderr, "plan %s: policies: %v\n", *stack, err)
-			return 1
-		}
+	findings, err := rules.Checker(*dir, *stack, g)
+	if err != nil {
+		fmt.Fprintf(stderr, "plan %s: policies: %v\n", *stack, err)
+		return 1
 	}
 	if *format == "json" {
 		err = g.WriteJSON(stdout)
 	} else {
 		fmt.Fprintf(stdout, "kost plan for stack %s (offline: mocked cloud, nothing is created)\n\n", *stack)
 		err = g.WriteText(stdout)
-		if err == nil && report != nil {
+		if err == nil {
 			var text string
-			if text, err = reportFor(*dir, *stack, report); err == nil {
+			if text, err = capacityReport(*dir, *stack); err == nil {
 				fmt.Fprintf(stdout, "\n%s", text)
 			}
 		}
-		if err == nil && check != nil {
+		if err == nil {
 			writeFindings(stdout, findings)
 		}
 	}
@@ -91,7 +78,8 @@ func Main(args []string, program pulumi.RunFunc, check Checker, report Reporter,
 	return 0
 }
 
-func writeFindings(w io.Writer, fs []Finding) {
+// writeFindings prints the policy results after the graph.
+func writeFindings(w io.Writer, fs []rules.Finding) {
 	mandatory := 0
 	for _, f := range fs {
 		if f.Mandatory {
@@ -104,11 +92,11 @@ func writeFindings(w io.Writer, fs []Finding) {
 	}
 }
 
-// reportFor runs report over a stack's config.
-func reportFor(dir, stack string, report Reporter) (string, error) {
-	sc, err := ReadStackConfig(dir, stack)
+// capacityReport is the capacity proof of a stack's environment.
+func capacityReport(dir, stack string) (string, error) {
+	sc, err := offline.ReadStackConfig(dir, stack)
 	if err != nil {
 		return "", err
 	}
-	return report(sc.Values)
+	return stacks.CapacityReport(sc.Values)
 }

@@ -1,4 +1,4 @@
-package netplan
+package addresses
 
 import (
 	"errors"
@@ -42,7 +42,7 @@ func TestSubdivide(t *testing.T) {
 
 func TestPlanLayout(t *testing.T) {
 	t.Parallel()
-	l, err := Plan(netip.MustParsePrefix("10.20.0.0/16"), 3)
+	l, err := AWS(netip.MustParsePrefix("10.20.0.0/16"), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,10 +70,10 @@ func TestPlanLayout(t *testing.T) {
 
 func TestPlanRefusesSmallBlocks(t *testing.T) {
 	t.Parallel()
-	if _, err := Plan(netip.MustParsePrefix("10.0.0.0/21"), 3); !errors.Is(err, ErrTooSmall) {
+	if _, err := AWS(netip.MustParsePrefix("10.0.0.0/21"), 3); !errors.Is(err, ErrTooSmall) {
 		t.Fatalf("a /21 must be refused, got %v", err)
 	}
-	if _, err := Plan(netip.MustParsePrefix("10.0.0.0/20"), 3); err != nil {
+	if _, err := AWS(netip.MustParsePrefix("10.0.0.0/20"), 3); err != nil {
 		t.Fatalf("a /20 is the smallest allowed: %v", err)
 	}
 }
@@ -109,7 +109,7 @@ func strs(ps []netip.Prefix) []string {
 func TestPlanGKEAndAKS(t *testing.T) {
 	t.Parallel()
 	block := netip.MustParsePrefix("10.40.0.0/16")
-	g, err := PlanGKE(block)
+	g, err := GCP(block)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,14 +126,14 @@ func TestPlanGKEAndAKS(t *testing.T) {
 			}
 		}
 	}
-	a, err := PlanAKS(block)
+	a, err := Azure(block)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a.Nodes.String() != "10.40.0.0/17" || a.DNSServiceIP.String() != "172.20.0.10" || a.Pods.Overlaps(a.Block) || a.Services.Overlaps(a.Block) {
 		t.Errorf("AKS layout: %+v", a)
 	}
-	if _, err := PlanGKE(netip.MustParsePrefix("10.0.0.0/22")); !errors.Is(err, ErrTooSmall) {
+	if _, err := GCP(netip.MustParsePrefix("10.0.0.0/22")); !errors.Is(err, ErrTooSmall) {
 		t.Errorf("a /22 must be refused for GKE: %v", err)
 	}
 }

@@ -1,10 +1,12 @@
-package netplan
+package addresses
 
 import (
 	"errors"
 	"fmt"
 	"math/big"
 	"net/netip"
+
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // MinRegionBits is the longest prefix a region block may have: a /20 leaves /22 private subnets
@@ -66,8 +68,8 @@ func RegionBlock(supernet netip.Prefix, regionBits, slot int) (netip.Prefix, err
 	return Subdivide(supernet, regionBits-supernet.Bits(), slot%n)
 }
 
-// Layout is the computed subnet layout of one region block.
-type Layout struct {
+// AWSLayout is the computed subnet layout of one region block.
+type AWSLayout struct {
 	// Block is the region's whole block.
 	Block netip.Prefix
 	// Private subnets, one per zone, a quarter of the block each: nodes and pods.
@@ -78,51 +80,43 @@ type Layout struct {
 	Reserved netip.Prefix
 }
 
-// Plan lays out a region block over zones (at most 3): quarters 0..2 are private subnets; the last
+// AWS lays out a region block over zones (at most 3): quarters 0..2 are private subnets; the last
 // quarter is cut in four, the first three public subnets and the fourth reserved.
-func Plan(block netip.Prefix, zones int) (Layout, error) {
+func AWS(block netip.Prefix, zones int) (AWSLayout, error) {
 	if !block.IsValid() {
-		return Layout{}, fmt.Errorf("plan: invalid block")
+		return AWSLayout{}, fmt.Errorf("plan: invalid block")
 	}
 	if block.Addr().Is4() && block.Bits() > MinRegionBits {
-		return Layout{}, fmt.Errorf("%w: %s is smaller than /%d", ErrTooSmall, block, MinRegionBits)
+		return AWSLayout{}, fmt.Errorf("%w: %s is smaller than /%d", ErrTooSmall, block, MinRegionBits)
 	}
 	if zones < 1 || zones > 3 {
-		return Layout{}, fmt.Errorf("plan: %d zones; the layout holds 1 to 3", zones)
+		return AWSLayout{}, fmt.Errorf("plan: %d zones; the layout holds 1 to 3", zones)
 	}
-	l := Layout{Block: block.Masked()}
+	l := AWSLayout{Block: block.Masked()}
 	last, err := Subdivide(l.Block, 2, 3)
 	if err != nil {
-		return Layout{}, err
+		return AWSLayout{}, err
 	}
 	for i := 0; i < zones; i++ {
 		priv, err := Subdivide(l.Block, 2, i)
 		if err != nil {
-			return Layout{}, err
+			return AWSLayout{}, err
 		}
 		pub, err := Subdivide(last, 2, i)
 		if err != nil {
-			return Layout{}, err
+			return AWSLayout{}, err
 		}
 		l.Private = append(l.Private, priv)
 		l.Public = append(l.Public, pub)
 	}
 	if l.Reserved, err = Subdivide(last, 2, 3); err != nil {
-		return Layout{}, err
+		return AWSLayout{}, err
 	}
 	return l, nil
 }
 
-// Cluster-internal ranges, the same in every region and cloud: a region block must not overlap them.
-var (
-	// ServiceCIDR holds Kubernetes Service IPs (EKS, AKS and kubeadm clusters).
-	ServiceCIDR = netip.MustParsePrefix("172.20.0.0/16")
-	// OverlayPodCIDR holds pod IPs where pods are not VNet addresses (AKS with Azure CNI overlay).
-	OverlayPodCIDR = netip.MustParsePrefix("172.21.0.0/16")
-)
-
-// GKELayout are the ranges of a GKE regional subnetwork, all inside the region block.
-type GKELayout struct {
+// GCPLayout are the ranges of a GKE regional subnetwork, all inside the region block.
+type GCPLayout struct {
 	Block netip.Prefix
 	// Nodes is the subnetwork's primary range (a quarter of the block).
 	Nodes netip.Prefix
@@ -134,35 +128,35 @@ type GKELayout struct {
 	Master netip.Prefix
 }
 
-// PlanGKE lays out a region block for GKE: pods take the first half, nodes the third quarter,
+// GCP lays out a region block for GKE: pods take the first half, nodes the third quarter,
 // services the 13th sixteenth; the control plane's /28 opens the last sixteenth.
-func PlanGKE(block netip.Prefix) (GKELayout, error) {
+func GCP(block netip.Prefix) (GCPLayout, error) {
 	if !block.Addr().Is4() || block.Bits() > MinRegionBits {
-		return GKELayout{}, fmt.Errorf("%w: %s is smaller than /%d", ErrTooSmall, block, MinRegionBits)
+		return GCPLayout{}, fmt.Errorf("%w: %s is smaller than /%d", ErrTooSmall, block, MinRegionBits)
 	}
-	l := GKELayout{Block: block.Masked()}
+	l := GCPLayout{Block: block.Masked()}
 	var err error
 	if l.Pods, err = Subdivide(l.Block, 1, 0); err != nil {
-		return GKELayout{}, err
+		return GCPLayout{}, err
 	}
 	if l.Nodes, err = Subdivide(l.Block, 2, 2); err != nil {
-		return GKELayout{}, err
+		return GCPLayout{}, err
 	}
 	if l.Services, err = Subdivide(l.Block, 4, 12); err != nil {
-		return GKELayout{}, err
+		return GCPLayout{}, err
 	}
 	last, err := Subdivide(l.Block, 4, 15)
 	if err != nil {
-		return GKELayout{}, err
+		return GCPLayout{}, err
 	}
 	if l.Master, err = Subdivide(last, 28-last.Bits(), 0); err != nil {
-		return GKELayout{}, err
+		return GCPLayout{}, err
 	}
 	return l, nil
 }
 
-// AKSLayout are the ranges of an AKS cluster with Azure CNI overlay.
-type AKSLayout struct {
+// AzureLayout are the ranges of an AKS cluster with Azure CNI overlay.
+type AzureLayout struct {
 	Block netip.Prefix
 	// Nodes is the node subnet (half of the block; AKS subnets span zones).
 	Nodes netip.Prefix
@@ -172,18 +166,18 @@ type AKSLayout struct {
 	DNSServiceIP netip.Addr
 }
 
-// PlanAKS lays out a region block for AKS: the node subnet is the first half; pods use the overlay
+// Azure lays out a region block for AKS: the node subnet is the first half; pods use the overlay
 // range and Services the service range, both outside every VNet.
-func PlanAKS(block netip.Prefix) (AKSLayout, error) {
+func Azure(block netip.Prefix) (AzureLayout, error) {
 	if !block.Addr().Is4() || block.Bits() > MinRegionBits {
-		return AKSLayout{}, fmt.Errorf("%w: %s is smaller than /%d", ErrTooSmall, block, MinRegionBits)
+		return AzureLayout{}, fmt.Errorf("%w: %s is smaller than /%d", ErrTooSmall, block, MinRegionBits)
 	}
-	l := AKSLayout{Block: block.Masked(), Pods: OverlayPodCIDR, Services: ServiceCIDR}
+	l := AzureLayout{Block: block.Masked(), Pods: cluster.OverlayPodCIDR, Services: cluster.ServiceCIDR}
 	var err error
 	if l.Nodes, err = Subdivide(l.Block, 1, 0); err != nil {
-		return AKSLayout{}, err
+		return AzureLayout{}, err
 	}
-	l.DNSServiceIP = Nth(ServiceCIDR, 10)
+	l.DNSServiceIP = cluster.DNSServiceIP
 	return l, nil
 }
 

@@ -1,4 +1,4 @@
-package plan
+package graph
 
 import (
 	"slices"
@@ -173,7 +173,7 @@ type Graph struct {
 	byURN     map[string]*Resource
 }
 
-func newGraph(rs []*Resource, invokes []Invoke) *Graph {
+func New(rs []*Resource, invokes []Invoke) *Graph {
 	slices.SortFunc(rs, func(a, b *Resource) int { return strings.Compare(a.URN, b.URN) })
 	g := &Graph{Resources: rs, Invokes: invokes, byURN: map[string]*Resource{}}
 	for _, r := range rs {

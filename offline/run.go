@@ -1,4 +1,4 @@
-package plan
+package offline
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kost-platform/kost/graph"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 )
@@ -19,7 +20,7 @@ const Project = "kost"
 // Run evaluates a Pulumi program under the mocks with a stack's config (keys like "kost:environment",
 // structured values as JSON, as the Pulumi CLI passes them) and returns what it registered. The
 // graph is returned even when the program fails, holding what was registered before the failure.
-func Run(stack string, config map[string]string, secretKeys []string, program pulumi.RunFunc) (*Graph, error) {
+func Run(stack string, config map[string]string, secretKeys []string, program pulumi.RunFunc) (*graph.Graph, error) {
 	mocks := NewMocks(Project, stack)
 	err := pulumi.RunErr(program,
 		pulumi.WithMocks(Project, stack, mocks),
@@ -35,7 +36,7 @@ type StackConfig struct {
 	// Values by full key ("kost:environment"); structured values are JSON.
 	Values map[string]string
 	// SecretKeys are keys whose values were `secure:` in the file. Offline their value is unknown and
-	// stands as Masked.
+	// stands as graph.Masked.
 	SecretKeys []string
 }
 
@@ -70,7 +71,7 @@ func ParseStackConfig(data []byte) (StackConfig, error) {
 			key = Project + ":" + k
 		}
 		if m, ok := v.(map[string]any); ok && len(m) == 1 && m["secure"] != nil {
-			sc.Values[key] = Masked
+			sc.Values[key] = graph.Masked
 			sc.SecretKeys = append(sc.SecretKeys, key)
 			continue
 		}
@@ -126,7 +127,7 @@ func ListStacks(dir string) []string {
 }
 
 // Evaluate runs a program against Pulumi.<stack>.yaml in dir.
-func Evaluate(dir, stack string, program pulumi.RunFunc) (*Graph, error) {
+func Evaluate(dir, stack string, program pulumi.RunFunc) (*graph.Graph, error) {
 	sc, err := ReadStackConfig(dir, stack)
 	if err != nil {
 		return nil, err
