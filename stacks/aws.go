@@ -19,7 +19,7 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 	}
 	in := []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Provider(prov)}
 	network, err := kaws.NewNetwork(ctx, name, &kaws.NetworkArgs{
-		Layout:      p.Layout,
+		Layout:      p.AWSLayout,
 		Zones:       p.Zones,
 		ClusterName: p.ClusterName,
 		NATPerZone:  prod,
@@ -37,8 +37,8 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 		Region:         p.Region,
 		Zones:          p.Zones,
 		Version:        p.Version,
-		Addons:         config.EKSAddons[p.Version],
-		Autoscaler:     autoscalerPins(args.Environment, p.Version),
+		Addons:         p.Pins.EKSAddons,
+		Autoscaler:     autoscalerPins(p.Pins.Autoscaler),
 		SubnetIDs:      network.PrivateSubnetIDs,
 		PublicEndpoint: p.PublicEndpoint,
 		PublicCIDRs:    p.PublicCIDRs,
@@ -46,7 +46,7 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 		Admins:         p.Admins,
 		Previewers:     p.Previewers,
 		NodePools:      poolSpecs(p),
-		Protect:        args.Protect,
+		Protect:        p.Protect,
 		Profile:        p.AWS.Profile,
 		RoleARN:        p.AWS.RoleARN,
 		Tags:           p.Tags,

@@ -3,7 +3,6 @@ package stacks
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/kost-platform/kost/addresses"
 	kazure "github.com/kost-platform/kost/components/azure"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/stacks/config"
@@ -13,10 +12,7 @@ import (
 // then AKS with node pools or a kubeadm cluster.
 func buildAzure(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region) (cluster.Cluster, error) {
 	p := args.Resolved
-	layout, err := addresses.Azure(p.Layout.Block)
-	if err != nil {
-		return cluster.Cluster{}, err
-	}
+	layout := p.AzureLayout
 	prov, err := kazure.NewProvider(ctx, name, &kazure.ProviderArgs{SubscriptionID: p.Azure.SubscriptionID, Location: p.Region}, pulumi.Parent(parent))
 	if err != nil {
 		return cluster.Cluster{}, err
@@ -27,7 +23,7 @@ func buildAzure(ctx *pulumi.Context, name string, args *RegionArgs, parent *Regi
 		Location:          p.Region,
 		Layout:            layout,
 		DeployerVNetID:    p.Deployers.AzureVNetID,
-		Protect:           args.Protect,
+		Protect:           p.Protect,
 		Tags:              p.Tags,
 	}, in...)
 	if err != nil {
@@ -52,7 +48,7 @@ func buildAzure(ctx *pulumi.Context, name string, args *RegionArgs, parent *Regi
 		AdminGroupObjectIDs: p.Admins,
 		PreviewerObjectIDs:  p.Previewers,
 		NodePools:           poolSpecs(p),
-		Protect:             args.Protect,
+		Protect:             p.Protect,
 		Tags:                p.Tags,
 	}, in...)
 	if err != nil {

@@ -26,10 +26,10 @@ type RegionCapacity struct {
 // ProveCapacity places every pod each region's platform and data plane will run onto its pools,
 // before anything is registered, and returns the reports, or config.Problems naming each pool a pod
 // does not fit, with the numbers.
-func ProveCapacity(env *config.Environment, plans []config.ResolvedRegion) ([]RegionCapacity, error) {
+func ProveCapacity(regions []config.ResolvedRegion) ([]RegionCapacity, error) {
 	var out []RegionCapacity
 	var ps config.Problems
-	for i, rp := range plans {
+	for i, rp := range regions {
 		rc, pools, err := regionCapacity(rp)
 		if err != nil {
 			return nil, fmt.Errorf("region %s: %w", rp.Key, err)
@@ -38,7 +38,7 @@ func ProveCapacity(env *config.Environment, plans []config.ResolvedRegion) ([]Re
 			out = append(out, rc)
 			continue
 		}
-		pods, err := regionPods(env, rp, rc.Platform)
+		pods, err := regionPods(rp, rc.Platform)
 		if err != nil {
 			return nil, fmt.Errorf("region %s: %w", rp.Key, err)
 		}
@@ -46,7 +46,7 @@ func ProveCapacity(env *config.Environment, plans []config.ResolvedRegion) ([]Re
 		rc.Pools, fails = capacity.Prove(pools, pods)
 		for _, f := range fails {
 			ps = append(ps, config.Problem{
-				// Plans keep the environment's order: i is the region's index.
+				// Regions keep the environment's order: i is the region's index.
 				Path:    fmt.Sprintf("regions[%d].nodePools.%s", i, f.Pool),
 				Message: f.String() + "; choose a larger instanceType or more nodes (count), or fewer replicas",
 			})
@@ -116,8 +116,8 @@ func allocatable(a *config.Allocatable) (capacity.Resources, error) {
 
 // PodsOf lists the pods the proof places for a region (the end-to-end run hands them to the real
 // scheduler).
-func PodsOf(env *config.Environment, rp config.ResolvedRegion) ([]capacity.Pod, error) {
-	return regionPods(env, rp, platformOf(rp))
+func PodsOf(rp config.ResolvedRegion) ([]capacity.Pod, error) {
+	return regionPods(rp, platformOf(rp))
 }
 
 // proofCluster is the shape of a region's cluster as placement sees it: kost's pools and its zones.
@@ -127,8 +127,8 @@ func proofCluster(rp config.ResolvedRegion) cluster.Cluster {
 
 // regionPods lists every pod of the region: the cloud's own add-ons on the system pool, the
 // operators and the data plane, from the same arguments buildLayers deploys.
-func regionPods(env *config.Environment, rp config.ResolvedRegion, p capacity.Platform) ([]capacity.Pod, error) {
-	pa, da := layerArgs(env, rp, proofCluster(rp))
+func regionPods(rp config.ResolvedRegion, p capacity.Platform) ([]capacity.Pod, error) {
+	pa, da := layerArgs(rp, proofCluster(rp))
 	pods := capacity.SystemPods(p)
 	for i := range pods {
 		pods[i].Layer = "cluster"
@@ -179,11 +179,11 @@ func CapacityReport(values map[string]string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	plans, err := env.Resolve()
+	regions, err := env.Resolve()
 	if err != nil {
 		return "", err
 	}
-	rcs, err := ProveCapacity(env, plans)
+	rcs, err := ProveCapacity(regions)
 	if err != nil {
 		return "", err
 	}

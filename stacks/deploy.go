@@ -32,19 +32,19 @@ func Deploy(ctx *pulumi.Context) error {
 
 // DeployEnvironment builds a loaded (defaulted and validated) environment.
 func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
-	plans, err := env.Resolve()
+	resolved, err := env.Resolve()
 	if err != nil {
 		return err
 	}
 	// Before anything is registered: every pod fits its pool.
-	if _, err := ProveCapacity(env, plans); err != nil {
+	if _, err := ProveCapacity(resolved); err != nil {
 		return err
 	}
 	regions := pulumi.Map{}
 	kubeconfigs := pulumi.StringMap{}
 	rootPasswords := pulumi.StringMap{}
-	for _, rp := range plans {
-		r, err := NewRegion(ctx, rp.Key, &RegionArgs{Resolved: rp, Protect: *env.Protect, Environment: env})
+	for _, rp := range resolved {
+		r, err := NewRegion(ctx, rp.Key, &RegionArgs{Resolved: rp})
 		if err != nil {
 			return err
 		}
@@ -62,8 +62,8 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 			// Public: the CA a client verifies TiDB's certificate with (tidbConnect says how).
 			out["tidbCaCert"] = r.Layers.Data.TiDBCACert
 		}
-		if rp.Layout.Block.IsValid() {
-			out["cidr"] = pulumi.String(rp.Layout.Block.String())
+		if rp.Block.IsValid() {
+			out["cidr"] = pulumi.String(rp.Block.String())
 		}
 		regions[rp.Key] = out
 		kubeconfigs[rp.Key] = c.Kubeconfig
@@ -78,12 +78,9 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 
 // RegionArgs configure one region.
 type RegionArgs struct {
-	// Resolved is the resolved region. Required.
+	// Resolved is the region, resolved (config.Environment.Resolve): the builders read nothing else.
+	// Required.
 	Resolved config.ResolvedRegion
-	// Protect marks stateful resources protected. Default: false.
-	Protect bool
-	// Environment sizes the platform and data plane. Required.
-	Environment *config.Environment
 }
 
 // Region is one (cloud, region): its provider, network and cluster, in that order.
@@ -98,8 +95,8 @@ type Region struct {
 
 // NewRegion builds a region with the cloud its plan names.
 func NewRegion(ctx *pulumi.Context, name string, args *RegionArgs, opts ...pulumi.ResourceOption) (*Region, error) {
-	if args == nil || args.Environment == nil {
-		return nil, fmt.Errorf("region %s: args with an environment are required", name)
+	if args == nil || args.Resolved.Key == "" {
+		return nil, fmt.Errorf("region %s: args with a resolved region are required", name)
 	}
 	r := &Region{}
 	if err := ctx.RegisterComponentResource("kost:stacks:Region", name, r, opts...); err != nil {
@@ -113,7 +110,7 @@ func NewRegion(ctx *pulumi.Context, name string, args *RegionArgs, opts ...pulum
 	if r.Cluster, err = build(ctx, name, args, r); err != nil {
 		return nil, fmt.Errorf("region %s: %w", name, err)
 	}
-	if r.Layers, err = buildLayers(ctx, name, args.Environment, args.Resolved, r.Cluster, r); err != nil {
+	if r.Layers, err = buildLayers(ctx, name, args.Resolved, r.Cluster, r); err != nil {
 		return nil, fmt.Errorf("region %s: %w", name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(r, pulumi.Map{

@@ -3,7 +3,6 @@ package stacks
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/kost-platform/kost/addresses"
 	"github.com/kost-platform/kost/components/cluster"
 	kgcp "github.com/kost-platform/kost/components/gcp"
 	"github.com/kost-platform/kost/stacks/config"
@@ -14,10 +13,7 @@ import (
 func buildGCP(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region) (cluster.Cluster, error) {
 	p := args.Resolved
 	prod := p.Size == config.Prod
-	layout, err := addresses.GCP(p.Layout.Block)
-	if err != nil {
-		return cluster.Cluster{}, err
-	}
+	layout := p.GCPLayout
 	prov, err := kgcp.NewProvider(ctx, name, &kgcp.ProviderArgs{Project: p.GCP.Project, Region: p.Region}, pulumi.Parent(parent))
 	if err != nil {
 		return cluster.Cluster{}, err
@@ -44,7 +40,7 @@ func buildGCP(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 		Region:            p.Region,
 		Zones:             p.Zones,
 		Version:           p.Version,
-		HoldMinorUntil:    config.KubernetesEndOfLife[p.Version],
+		HoldMinorUntil:    p.Pins.HoldMinorUntil,
 		Network:           network.NetworkID,
 		Subnetwork:        network.SubnetworkID,
 		PodsRangeName:     network.PodsRangeName,
@@ -57,7 +53,7 @@ func buildGCP(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 		Previewers:        p.Previewers,
 		NodePools:         poolSpecs(p),
 		EncryptSecrets:    prod,
-		Protect:           args.Protect,
+		Protect:           p.Protect,
 		Labels:            p.Tags,
 	}, in...)
 	if err != nil {

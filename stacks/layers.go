@@ -15,70 +15,67 @@ type Layers struct {
 	Data     *data.Data
 }
 
-// layerArgs resolves what the platform and the data plane of a region's cluster get: the one place
-// buildLayers and the capacity proof read, so what is proved is what is deployed. The data args'
-// Ready and Rendered fields are the platform's to fill.
-func layerArgs(env *config.Environment, rp config.ResolvedRegion, c cluster.Cluster) (*platform.PlatformArgs, *data.DataArgs) {
-	v := env.Versions
-	prod := env.Size == config.Prod
-	sizing := config.SizingFor(env.Size)
-	chart := func(key, version string) platform.ChartRef {
-		src := env.ResolveChart(config.Charts[key], version)
+// layerArgs maps a region's resolved layers onto the platform's and the data plane's args: the one
+// place buildLayers and the capacity proof read, so what is proved is what is deployed. The data
+// args' Ready and Rendered fields are the platform's to fill.
+func layerArgs(rp config.ResolvedRegion, c cluster.Cluster) (*platform.PlatformArgs, *data.DataArgs) {
+	l := rp.Layers
+	chart := func(src config.ChartSource) platform.ChartRef {
 		return platform.ChartRef{Name: src.Chart, Repo: src.Repo, Version: src.Version}
 	}
 	pres := func(r config.Resources) platform.Resources { return platform.Resources{CPU: r.CPU, Memory: r.Memory} }
-	ops := sizing.Operators
+	ops := l.Sizing.Operators
 	pa := &platform.PlatformArgs{
 		Cluster:            c,
-		Strimzi:            chart("strimzi", v.Strimzi),
-		TiDBOperator:       chart("tidbOperator", v.TiDBOperator),
-		SparkOperator:      chart("sparkOperator", v.SparkOperator),
-		TiDBOperatorCRDs:   env.TiDBOperatorCRDManifest(v.TiDBOperator),
+		Strimzi:            chart(l.Strimzi),
+		TiDBOperator:       chart(l.TiDBOperator),
+		SparkOperator:      chart(l.SparkOperator),
+		TiDBOperatorCRDs:   l.TiDBOperatorCRDs,
 		SparkJobNamespaces: rp.SparkJobNamespaces,
-		HA:                 prod,
+		HA:                 l.HA,
 		Operators: platform.OperatorResources{
 			Strimzi: pres(ops.Strimzi), TiDBOperator: pres(ops.TiDBOperator),
 			SparkController: pres(ops.SparkController), SparkWebhook: pres(ops.SparkWebhook),
 			SparkWorkers: ops.SparkWorkers,
 		},
-		Retain: *env.Protect,
+		Retain: rp.Protect,
 	}
 	res := func(r config.Resources) data.Resources {
 		return data.Resources{CPU: r.CPU, Memory: r.Memory, Storage: r.Storage}
 	}
-	db, k := env.Database, env.Kafka
+	sz := l.Sizing
 	da := &data.DataArgs{
 		Cluster: c,
 		Database: data.Database{
-			PD: *db.PD, TiKV: *db.TiKV, TiDB: *db.TiDB, TiFlash: *db.TiFlash, TiCDC: *db.TiCDC,
-			Version:              v.TiDB,
-			PDResources:          res(sizing.PD),
-			TiKVResources:        res(sizing.TiKV),
-			TiDBResources:        res(sizing.TiDB),
-			TiFlashResources:     res(sizing.TiFlash),
-			TiCDCResources:       res(sizing.TiCDC),
-			InitializerImage:     config.Images["tidbInitializer"],
-			DiscoveryResources:   res(sizing.TiDBDiscovery),
-			InitializerResources: res(sizing.TiDBInitializer),
+			PD: l.PD, TiKV: l.TiKV, TiDB: l.TiDB, TiFlash: l.TiFlash, TiCDC: l.TiCDC,
+			Version:              l.TiDBVersion,
+			PDResources:          res(sz.PD),
+			TiKVResources:        res(sz.TiKV),
+			TiDBResources:        res(sz.TiDB),
+			TiFlashResources:     res(sz.TiFlash),
+			TiCDCResources:       res(sz.TiCDC),
+			InitializerImage:     l.InitializerImage,
+			DiscoveryResources:   res(sz.TiDBDiscovery),
+			InitializerResources: res(sz.TiDBInitializer),
 		},
 		Kafka: data.Kafka{
-			Brokers: *k.Brokers, Controllers: *k.Controllers,
-			ReplicationFactor: *k.ReplicationFactor, MinInsyncReplicas: *k.MinInsyncReplicas,
-			Version:                 v.Kafka,
-			BrokerResources:         res(sizing.KafkaBroker),
-			ControllerResources:     res(sizing.KafkaController),
-			CruiseControl:           prod,
-			EntityOperatorResources: res(sizing.TopicUserOperator),
-			CruiseControlResources:  res(sizing.CruiseControl),
+			Brokers: l.Brokers, Controllers: l.Controllers,
+			ReplicationFactor: l.ReplicationFactor, MinInsyncReplicas: l.MinInsyncReplicas,
+			Version:                 l.KafkaVersion,
+			BrokerResources:         res(sz.KafkaBroker),
+			ControllerResources:     res(sz.KafkaController),
+			CruiseControl:           l.HA,
+			EntityOperatorResources: res(sz.TopicUserOperator),
+			CruiseControlResources:  res(sz.CruiseControl),
 		},
 		Spark: data.Spark{
 			JobNamespaces: rp.SparkJobNamespaces,
 			Example:       rp.SparkExample,
-			Image:         config.Images["spark"],
-			Version:       config.SparkVersion,
+			Image:         l.SparkImage,
+			Version:       l.SparkVersion,
 		},
-		TLS:          prod,
-		Protect:      *env.Protect,
+		TLS:          l.TLS,
+		Protect:      rp.Protect,
 		StorageClass: platform.StorageClassDB,
 	}
 	return pa, da
@@ -86,8 +83,8 @@ func layerArgs(env *config.Environment, rp config.ResolvedRegion, c cluster.Clus
 
 // buildLayers installs the platform and the data plane on a region's cluster: the same code for
 // every cloud and for managed, self-managed and local clusters.
-func buildLayers(ctx *pulumi.Context, name string, env *config.Environment, rp config.ResolvedRegion, c cluster.Cluster, parent pulumi.Resource) (*Layers, error) {
-	pa, da := layerArgs(env, rp, c)
+func buildLayers(ctx *pulumi.Context, name string, rp config.ResolvedRegion, c cluster.Cluster, parent pulumi.Resource) (*Layers, error) {
+	pa, da := layerArgs(rp, c)
 	plat, err := platform.NewPlatform(ctx, name, pa, pulumi.Parent(parent))
 	if err != nil {
 		return nil, err

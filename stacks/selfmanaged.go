@@ -3,7 +3,6 @@ package stacks
 import (
 	"fmt"
 	"maps"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -16,75 +15,53 @@ import (
 	"github.com/kost-platform/kost/stacks/config"
 )
 
-// chartRef is an add-on chart, from the environment's mirror if it has one, as the kubeadm package
-// takes it.
-func chartRef(env *config.Environment, c config.AddonChart) kubeadm.ChartRef {
-	src := env.ResolveChart(config.Chart{Name: c.Name, Repo: c.Repo}, c.Version)
+// chartRef is a resolved add-on chart as the kubeadm package takes it.
+func chartRef(src config.ChartSource) kubeadm.ChartRef {
 	return kubeadm.ChartRef{Name: src.Chart, Repo: src.Repo, Version: src.Version}
 }
 
-// autoscalerPins are the cluster-autoscaler's chart (from the mirror if any) and its image for a
-// Kubernetes minor.
-func autoscalerPins(env *config.Environment, minor string) autoscaler.Pins {
-	c := chartRef(env, config.AddonCharts["clusterAutoscaler"])
-	return autoscaler.Pins{Chart: autoscaler.ChartRef{Name: c.Name, Repo: c.Repo, Version: c.Version}, Image: config.ClusterAutoscalerImages[minor]}
-}
-
-// selfManagedRelease is the pinned kubeadm release of a region's Kubernetes minor version (validation
-// has refused any other).
-func selfManagedRelease(p config.ResolvedRegion) (config.KubeadmRelease, error) {
-	r, ok := config.KubeadmReleases[p.Version]
-	if !ok {
-		return r, fmt.Errorf("no kubeadm release is pinned for Kubernetes %s", p.Version)
-	}
-	return r, nil
-}
-
-// addonPins are the pinned add-ons of a self-managed cluster in a cloud.
-func addonPins(env *config.Environment, cloud config.Cloud, r config.KubeadmRelease) kubeadm.AddonPins {
-	pins := kubeadm.AddonPins{
-		CNI:                       chartRef(env, r.CNI),
-		MetricsServer:             chartRef(env, config.AddonCharts["metricsServer"]),
-		CloudControllerManagerTag: r.CloudControllerManager[cloud],
-		Autoscaler:                autoscalerPins(env, minor(r.Kubernetes)),
-	}
-	switch cloud {
-	case config.AWS:
-		pins.CloudControllerManager, pins.CSIDriver = chartRef(env, config.AddonCharts["awsCCM"]), chartRef(env, config.AddonCharts["awsEBSCSI"])
-	case config.Azure:
-		pins.CloudControllerManager, pins.CSIDriver = chartRef(env, config.AddonCharts["azureCCM"]), chartRef(env, config.AddonCharts["azureDiskCSI"])
-	case config.GCP:
-		pins.Images = maps.Clone(config.GCPAddonImages)
-	}
-	return pins
+// autoscalerPins are the cluster-autoscaler's resolved chart and image.
+func autoscalerPins(p config.AutoscalerPins) autoscaler.Pins {
+	return autoscaler.Pins{Chart: autoscaler.ChartRef{Name: p.Chart.Chart, Repo: p.Chart.Repo, Version: p.Chart.Version}, Image: p.Image}
 }
 
 // clusterSpec is what every self-managed cluster of the region takes, whatever its cloud.
-func clusterSpec(args *RegionArgs, rel config.KubeadmRelease, cloud config.Cloud, regionBlock string) kubeadm.ClusterSpec {
-	p := args.Resolved
-	return kubeadm.ClusterSpec{
-		ClusterName:       p.ClusterName,
-		Region:            p.Region,
-		Zones:             p.Zones,
-		KubernetesVersion: rel.Kubernetes,
-		ContainerdVersion: rel.Containerd,
-		RegionBlock:       regionBlock,
-		DeployerCIDRs:     p.Deployers.CIDRs,
-		NodePools:         poolSpecs(p),
-		Addons:            addonPins(args.Environment, cloud, rel),
-		Protect:           args.Protect,
+func clusterSpec(rp config.ResolvedRegion, regionBlock string) (kubeadm.ClusterSpec, error) {
+	k := rp.Pins.Kubeadm
+	if k == nil {
+		return kubeadm.ClusterSpec{}, fmt.Errorf("no kubeadm release is pinned for Kubernetes %s", rp.Version)
 	}
+	return kubeadm.ClusterSpec{
+		ClusterName:       rp.ClusterName,
+		Region:            rp.Region,
+		Zones:             rp.Zones,
+		KubernetesVersion: k.Release.Kubernetes,
+		ContainerdVersion: k.Release.Containerd,
+		RegionBlock:       regionBlock,
+		DeployerCIDRs:     rp.Deployers.CIDRs,
+		NodePools:         poolSpecs(rp),
+		Addons: kubeadm.AddonPins{
+			CNI:                       chartRef(k.CNI),
+			MetricsServer:             chartRef(k.MetricsServer),
+			CloudControllerManager:    chartRef(k.CloudControllerManager),
+			CSIDriver:                 chartRef(k.CSIDriver),
+			CloudControllerManagerTag: k.CloudControllerManagerTag,
+			Images:                    maps.Clone(k.Images),
+			Autoscaler:                autoscalerPins(rp.Pins.Autoscaler),
+		},
+		Protect: rp.Protect,
+	}, nil
 }
 
 // buildAWSSelfManaged creates a kubeadm cluster on EC2 in the region's VPC.
 func buildAWSSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, network *kaws.Network, in []pulumi.ResourceOption) (cluster.Cluster, error) {
 	p := args.Resolved
-	rel, err := selfManagedRelease(p)
+	spec, err := clusterSpec(p, p.AWSLayout.Block.String())
 	if err != nil {
 		return cluster.Cluster{}, err
 	}
 	sm, err := kaws.NewSelfManagedCluster(ctx, name, &kaws.SelfManagedClusterArgs{
-		ClusterSpec:      clusterSpec(args, rel, config.AWS, p.Layout.Block.String()),
+		ClusterSpec:      spec,
 		VpcID:            network.VpcID,
 		PrivateSubnetIDs: network.PrivateSubnetIDs,
 		Tags:             p.Tags,
@@ -98,12 +75,12 @@ func buildAWSSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, net
 // buildGCPSelfManaged creates a kubeadm cluster on Compute Engine in the region's network.
 func buildGCPSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, network *kgcp.Network, regionBlock string, in []pulumi.ResourceOption) (cluster.Cluster, error) {
 	p := args.Resolved
-	rel, err := selfManagedRelease(p)
+	spec, err := clusterSpec(p, regionBlock)
 	if err != nil {
 		return cluster.Cluster{}, err
 	}
 	sm, err := kgcp.NewSelfManagedCluster(ctx, name, &kgcp.SelfManagedClusterArgs{
-		ClusterSpec: clusterSpec(args, rel, config.GCP, regionBlock),
+		ClusterSpec: spec,
 		Project:     p.GCP.Project,
 		Network:     network.NetworkID,
 		Subnetwork:  network.SubnetworkID,
@@ -118,12 +95,12 @@ func buildGCPSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, net
 // buildAzureSelfManaged creates a kubeadm cluster on Azure VMs in the region's VNet.
 func buildAzureSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, network *kazure.Network, regionBlock string, in []pulumi.ResourceOption) (cluster.Cluster, error) {
 	p := args.Resolved
-	rel, err := selfManagedRelease(p)
+	spec, err := clusterSpec(p, regionBlock)
 	if err != nil {
 		return cluster.Cluster{}, err
 	}
 	sm, err := kazure.NewSelfManagedCluster(ctx, name, &kazure.SelfManagedClusterArgs{
-		ClusterSpec:       clusterSpec(args, rel, config.Azure, regionBlock),
+		ClusterSpec:       spec,
 		SubscriptionID:    p.Azure.SubscriptionID,
 		ResourceGroupName: network.ResourceGroupName,
 		NodeSubnetID:      network.NodeSubnetID,
@@ -133,13 +110,4 @@ func buildAzureSelfManaged(ctx *pulumi.Context, name string, args *RegionArgs, n
 		return cluster.Cluster{}, err
 	}
 	return sm.Cluster, nil
-}
-
-// minor is a release's minor version ("1.36.4": "1.36").
-func minor(release string) string {
-	parts := strings.SplitN(release, ".", 3)
-	if len(parts) < 2 {
-		return release
-	}
-	return parts[0] + "." + parts[1]
 }

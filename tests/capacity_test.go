@@ -20,7 +20,7 @@ func TestShippedStacksFit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rcs, err := stacks.ProveCapacity(env, plans)
+			rcs, err := stacks.ProveCapacity(plans)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +89,7 @@ func TestCapacityRefuses(t *testing.T) {
 				if plans, err = env.Resolve(); err != nil {
 					t.Fatal(err)
 				}
-				_, err = stacks.ProveCapacity(env, plans)
+				_, err = stacks.ProveCapacity(plans)
 			}
 			var ps config.Problems
 			if !errors.As(err, &ps) || !slices.Contains(ps.Paths(), tc.wantPath) {

@@ -86,7 +86,7 @@ func checkIngress(t *testing.T, g *graph.Graph, region string, rp config.Resolve
 	for _, in := range ingressRules(g, region) {
 		for _, src := range in.sources {
 			switch {
-			case within(src, rp.Layout.Block):
+			case within(src, rp.Block):
 			case slices.Contains(rp.Deployers.CIDRs, src):
 				if in.from != apiPort || in.to != apiPort {
 					t.Errorf("%s admits the deployers %s on ports %d-%d: only the API port %d", in.urn, src, in.from, in.to, apiPort)
@@ -94,7 +94,7 @@ func checkIngress(t *testing.T, g *graph.Graph, region string, rp config.Resolve
 			case rp.Cloud == config.GCP && slices.Contains(googleHealthChecks, src):
 			case rp.Cloud == config.Azure && src == "AzureLoadBalancer":
 			default:
-				t.Errorf("%s admits %s, outside the region block %s and the deployers %v", in.urn, src, rp.Layout.Block, rp.Deployers.CIDRs)
+				t.Errorf("%s admits %s, outside the region block %s and the deployers %v", in.urn, src, rp.Block, rp.Deployers.CIDRs)
 			}
 		}
 	}

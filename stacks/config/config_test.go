@@ -390,7 +390,7 @@ func TestLocalDefaults(t *testing.T) {
 	got := map[string]any{
 		"pd": *env.Database.PD, "tikv": *env.Database.TiKV, "brokers": *env.Kafka.Brokers, "controllers": *env.Kafka.Controllers,
 		"rf": *env.Kafka.ReplicationFactor, "isr": *env.Kafka.MinInsyncReplicas, "protect": *env.Protect,
-		"provisioner": plans[0].Local.Provisioner, "jobs": plans[0].SparkJobNamespaces, "layout": plans[0].Layout.Block.IsValid(),
+		"provisioner": plans[0].Local.Provisioner, "jobs": plans[0].SparkJobNamespaces, "layout": plans[0].Block.IsValid(),
 	}
 	want := map[string]any{"pd": 1, "tikv": 1, "brokers": 1, "controllers": 1, "rf": 1, "isr": 1, "protect": false,
 		"provisioner": "rancher.io/local-path", "jobs": []string{"spark-jobs"}, "layout": false}

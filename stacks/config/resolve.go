@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 
 	"github.com/kost-platform/kost/addresses"
@@ -19,8 +20,15 @@ type ResolvedRegion struct {
 	Size Size
 	// Zones, exactly the ones the subnets and node pools use.
 	Zones []string
-	// Layout is the region's block and subnets.
-	Layout addresses.AWSLayout
+	// Block is the region's address block (invalid for a local region).
+	Block netip.Prefix
+	// AWSLayout, GCPLayout and AzureLayout are the block laid out for the region's cloud; the other
+	// two are zero values.
+	AWSLayout   addresses.AWSLayout
+	GCPLayout   addresses.GCPLayout
+	AzureLayout addresses.AzureLayout
+	// Protect marks stateful resources protected and retained on delete (environment protect).
+	Protect bool
 	// ClusterName is the Kubernetes cluster's name in the cloud.
 	ClusterName string
 	// Kubernetes settings, resolved.
@@ -48,6 +56,64 @@ type ResolvedRegion struct {
 	SparkExample bool
 	// Deployers are where `pulumi up` runs from (network.deployers): zero value when none.
 	Deployers Deployers
+	// Pins are the region's versions, charts and images, resolved through the environment's mirror.
+	Pins RegionPins
+	// Layers are what the platform and the data plane of the region's cluster get.
+	Layers LayersSpec
+}
+
+// RegionPins are the pinned versions a region's cluster needs beyond its Kubernetes version.
+type RegionPins struct {
+	// HoldMinorUntil is the end of life of the Kubernetes minor (GKE's maintenance exclusion).
+	HoldMinorUntil string
+	// EKSAddons are the EKS add-on versions for the minor (AWS managed clusters; nil otherwise).
+	EKSAddons map[string]string
+	// Autoscaler is the cluster-autoscaler's chart and its image for the minor (empty for local).
+	Autoscaler AutoscalerPins
+	// Kubeadm is what a self-managed cluster runs (nil for managed and local clusters).
+	Kubeadm *KubeadmPins
+}
+
+// AutoscalerPins are the cluster-autoscaler's chart and image.
+type AutoscalerPins struct {
+	Chart ChartSource
+	Image string
+}
+
+// KubeadmPins are a self-managed cluster's release and add-ons for its cloud.
+type KubeadmPins struct {
+	// Release is the pinned kubeadm release of the region's minor.
+	Release KubeadmRelease
+	// CNI and MetricsServer charts (every cloud).
+	CNI, MetricsServer ChartSource
+	// CloudControllerManager and CSIDriver are charts on AWS and Azure (zero on GCP, which installs
+	// Images from manifests); CloudControllerManagerTag is the CCM image tag of the minor.
+	CloudControllerManager, CSIDriver ChartSource
+	CloudControllerManagerTag         string
+	// Images are the GCP add-ons' images (nil elsewhere).
+	Images map[string]string
+}
+
+// LayersSpec is what the platform and the data plane get: resolved charts, versions, counts and
+// sizes.
+type LayersSpec struct {
+	// Strimzi, TiDBOperator and SparkOperator are the operators' charts.
+	Strimzi, TiDBOperator, SparkOperator ChartSource
+	// TiDBOperatorCRDs is the URL or path of the TiDB Operator's CRD manifest.
+	TiDBOperatorCRDs string
+	// HA runs the operators with two replicas and Kafka with Cruise Control (prod); TLS turns on TLS
+	// everywhere in the data plane (prod).
+	HA, TLS bool
+	// Sizing is every pod's requests for the environment size.
+	Sizing Sizing
+	// TiDBVersion and KafkaVersion are the data plane's versions.
+	TiDBVersion, KafkaVersion string
+	// PD, TiKV, TiDB, TiFlash and TiCDC are the database's member counts.
+	PD, TiKV, TiDB, TiFlash, TiCDC int
+	// Brokers, Controllers, ReplicationFactor and MinInsyncReplicas size Kafka.
+	Brokers, Controllers, ReplicationFactor, MinInsyncReplicas int
+	// InitializerImage, SparkImage and SparkVersion are the data plane's images.
+	InitializerImage, SparkImage, SparkVersion string
 }
 
 // PoolPlan is one resolved node pool.
@@ -73,17 +139,14 @@ func (e *Environment) Resolve() ([]ResolvedRegion, error) {
 		if err != nil {
 			return nil, fmt.Errorf("regions[%d]: %w", i, err)
 		}
-		layout, err := addresses.AWS(block, len(r.Zones))
-		if err != nil {
-			return nil, fmt.Errorf("regions[%d]: %w", i, err)
-		}
 		rp := ResolvedRegion{
 			Key:                string(r.Cloud) + "-" + r.Region,
 			Cloud:              r.Cloud,
 			Region:             r.Region,
 			Size:               e.Size,
 			Zones:              slices.Clone(r.Zones),
-			Layout:             layout,
+			Block:              block.Masked(),
+			Protect:            *e.Protect,
 			ClusterName:        ClusterName(e.Name, r.Region),
 			Mode:               r.Kubernetes.Mode,
 			Version:            r.Kubernetes.Version,
@@ -119,6 +182,11 @@ func (e *Environment) Resolve() ([]ResolvedRegion, error) {
 				Spot: *p.Spot, Dedicated: DedicatedPool(name), DiskGiB: p.DiskGiB, Allocatable: p.Allocatable,
 			})
 		}
+		if err := e.resolveAddresses(&rp); err != nil {
+			return nil, fmt.Errorf("regions[%d]: %w", i, err)
+		}
+		rp.Pins = e.regionPins(rp)
+		rp.Layers = e.layers()
 		out = append(out, rp)
 	}
 	return out, nil
@@ -155,6 +223,79 @@ func (e *Environment) localRegion(r Region) ResolvedRegion {
 		Local:              *r.Local,
 		SparkJobNamespaces: slices.Clone(r.Spark.JobNamespaces),
 		SparkExample:       *r.Spark.Example,
+		Protect:            *e.Protect,
+		Layers:             e.layers(),
+	}
+}
+
+// resolveAddresses lays the region's block out the way its cloud uses it.
+func (e *Environment) resolveAddresses(rp *ResolvedRegion) (err error) {
+	switch rp.Cloud {
+	case AWS:
+		rp.AWSLayout, err = addresses.AWS(rp.Block, len(rp.Zones))
+	case GCP:
+		rp.GCPLayout, err = addresses.GCP(rp.Block)
+	case Azure:
+		rp.AzureLayout, err = addresses.Azure(rp.Block)
+	}
+	return err
+}
+
+// regionPins resolves the region's Kubernetes-minor pins and, for a self-managed cluster, its
+// kubeadm release and add-ons (validation refused a minor without them).
+func (e *Environment) regionPins(rp ResolvedRegion) RegionPins {
+	addon := func(c AddonChart) ChartSource { return e.ResolveChart(Chart{Name: c.Name, Repo: c.Repo}, c.Version) }
+	minor := rp.Version
+	pins := RegionPins{
+		HoldMinorUntil: KubernetesEndOfLife[minor],
+		Autoscaler:     AutoscalerPins{Chart: addon(AddonCharts["clusterAutoscaler"]), Image: ClusterAutoscalerImages[minor]},
+	}
+	if rp.Cloud == AWS && rp.Mode == Managed {
+		pins.EKSAddons = EKSAddons[minor]
+	}
+	if rp.Mode != SelfManaged {
+		return pins
+	}
+	rel := KubeadmReleases[minor]
+	k := &KubeadmPins{
+		Release:                   rel,
+		CNI:                       addon(rel.CNI),
+		MetricsServer:             addon(AddonCharts["metricsServer"]),
+		CloudControllerManagerTag: rel.CloudControllerManager[rp.Cloud],
+	}
+	switch rp.Cloud {
+	case AWS:
+		k.CloudControllerManager, k.CSIDriver = addon(AddonCharts["awsCCM"]), addon(AddonCharts["awsEBSCSI"])
+	case Azure:
+		k.CloudControllerManager, k.CSIDriver = addon(AddonCharts["azureCCM"]), addon(AddonCharts["azureDiskCSI"])
+	case GCP:
+		k.Images = maps.Clone(GCPAddonImages)
+	}
+	pins.Kubeadm = k
+	return pins
+}
+
+// layers resolves what the platform and the data plane get; the same for every region of the
+// environment.
+func (e *Environment) layers() LayersSpec {
+	v, db, k := e.Versions, e.Database, e.Kafka
+	prod := e.Size == Prod
+	return LayersSpec{
+		Strimzi:          e.ResolveChart(Charts["strimzi"], v.Strimzi),
+		TiDBOperator:     e.ResolveChart(Charts["tidbOperator"], v.TiDBOperator),
+		SparkOperator:    e.ResolveChart(Charts["sparkOperator"], v.SparkOperator),
+		TiDBOperatorCRDs: e.TiDBOperatorCRDManifest(v.TiDBOperator),
+		HA:               prod,
+		TLS:              prod,
+		Sizing:           SizingFor(e.Size),
+		TiDBVersion:      v.TiDB,
+		KafkaVersion:     v.Kafka,
+		PD:               *db.PD, TiKV: *db.TiKV, TiDB: *db.TiDB, TiFlash: *db.TiFlash, TiCDC: *db.TiCDC,
+		Brokers: *k.Brokers, Controllers: *k.Controllers,
+		ReplicationFactor: *k.ReplicationFactor, MinInsyncReplicas: *k.MinInsyncReplicas,
+		InitializerImage: Images["tidbInitializer"],
+		SparkImage:       Images["spark"],
+		SparkVersion:     SparkVersion,
 	}
 }
 

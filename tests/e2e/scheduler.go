@@ -25,11 +25,11 @@ import (
 const proofNamespace = "kost-e2e-proof"
 
 func schedulerAgrees(ctx context.Context, k *Kube, stackFile string) error {
-	env, plan, err := loadStack(stackFile)
+	_, plan, err := loadStack(stackFile)
 	if err != nil {
 		return err
 	}
-	pods, err := stacks.PodsOf(env, plan)
+	pods, err := stacks.PodsOf(plan)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func schedulerAgrees(ctx context.Context, k *Kube, stackFile string) error {
 	// A TiDB server asking for more memory than a tidb node has: the proof refuses it, and so
 	// must the scheduler.
 	var tidbPool capacity.Resources
-	rcs, err := stacks.ProveCapacity(env, []config.ResolvedRegion{plan})
+	rcs, err := stacks.ProveCapacity([]config.ResolvedRegion{plan})
 	if err != nil {
 		return fmt.Errorf("the proof refuses the stack the run deployed: %w", err)
 	}
