@@ -2,6 +2,7 @@ package graph
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -44,7 +45,8 @@ func (r *Resource) IsProvider() bool { return strings.HasPrefix(r.Type, "pulumi:
 func (r *Resource) IsComponent() bool { return !r.Custom }
 
 // Input returns the plain value at a dotted path of the inputs ("vpcConfig.endpointPublicAccess",
-// "tags.environment", "scalingConfig.minSize"); secrets are unwrapped. ok is false when absent.
+// "tags.environment", "permissions.0.actions": a number indexes an array); secrets are unwrapped.
+// ok is false when absent.
 func (r *Resource) Input(path string) (any, bool) {
 	v := resource.NewObjectProperty(r.Inputs)
 	for _, part := range strings.Split(path, ".") {
@@ -56,6 +58,12 @@ func (r *Resource) Input(path string) (any, bool) {
 				return nil, false
 			}
 			v = next
+		case v.IsArray():
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(v.ArrayValue()) {
+				return nil, false
+			}
+			v = v.ArrayValue()[i]
 		default:
 			return nil, false
 		}

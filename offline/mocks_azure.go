@@ -131,6 +131,15 @@ func init() {
 		o.Set("provisioningState", "Succeeded")
 		o.Set("powerState", map[string]any{"code": "Running"})
 	}
+	outputs["azure-native:authorization:RoleDefinition"] = func(o *Out) {
+		name := o.In("roleDefinitionId")
+		if name == "" {
+			name = uuidOf(o.Hash)
+		}
+		o.ID = o.In("scope") + "/providers/Microsoft.Authorization/roleDefinitions/" + name
+		o.Set("name", name)
+		o.Set("type", "Microsoft.Authorization/roleDefinitions")
+	}
 	outputs["azure-native:authorization:RoleAssignment"] = func(o *Out) {
 		name := o.In("roleAssignmentName")
 		if name == "" {

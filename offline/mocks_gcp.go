@@ -129,6 +129,14 @@ func init() {
 		o.Set("uniqueId", gcpNumber(o.Hash, 21))
 		o.Set("project", p)
 	}
+	outputs["gcp:projects/iAMCustomRole:IAMCustomRole"] = func(o *Out) {
+		p := gcpProject(o)
+		o.ID = fmt.Sprintf("projects/%s/roles/%s", p, o.In("roleId"))
+		o.Set("name", o.ID)
+		o.Set("project", p)
+		o.Set("deleted", false)
+		o.SetIfAbsent("stage", "GA")
+	}
 	outputs["gcp:projects/iAMMember:IAMMember"] = func(o *Out) {
 		o.ID = fmt.Sprintf("%s/%s/%s", o.In("project"), o.In("role"), o.In("member"))
 		o.Set("etag", "BwY"+o.Hash[:9])

@@ -35,6 +35,7 @@ var unstable = []struct {
 	{regexp.MustCompile(`service-[0-9]+@`), "service-{project-number}@"},
 	{regexp.MustCompile(`-(system|pd|tikv|tidb|kafka|spark)-(reader|join-token-reader)\b`), "-{pool}-$2"},
 	{regexp.MustCompile(`-cp-[0-9]+-`), "-cp-{n}-"},
+	{regexp.MustCompile(`/roles/[a-z][a-z0-9_]*_cp_[0-9]{1,8}\b`), "/roles/{cluster_}_cp_{account-id}"},
 	{regexp.MustCompile(`-previewer-[0-9]+-`), "-previewer-{i}-"},
 }
 
@@ -152,6 +153,12 @@ func identityLines(t *testing.T, g *graph.Graph, region string, rp config.Resolv
 			add("gcp-sa:"+r.String("accountId"), "exist (a service account)")
 		case "gcp:projects/iAMMember:IAMMember":
 			add("gcp:"+r.String("member"), "hold "+r.String("role")+" on the project")
+		case "gcp:projects/iAMCustomRole:IAMCustomRole":
+			// A custom role is written out permission by permission: widening it shows in review.
+			v, _ := r.Input("permissions")
+			for _, p := range asList(v) {
+				add("gcp-role:projects/{project}/roles/"+r.String("roleId"), "grant "+p.(string))
+			}
 		case "gcp:serviceaccount/iAMMember:IAMMember":
 			add("gcp:"+r.String("member"), "hold "+r.String("role")+" on a service account")
 		case "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember":
@@ -159,10 +166,20 @@ func identityLines(t *testing.T, g *graph.Graph, region string, rp config.Resolv
 		case "azure-native:authorization:RoleAssignment":
 			def := r.String("roleDefinitionId")
 			role := azureRoles[def[strings.LastIndex(def, "/")+1:]]
+			for _, rd := range g.Under(region, "azure-native:authorization:RoleDefinition") {
+				if strings.HasSuffix(def, "/"+rd.String("roleDefinitionId")) {
+					role = "the custom role " + rd.Name
+				}
+			}
 			if role == "" {
 				role = "an unnamed role " + def
 			}
 			add("azure-assignment:"+r.Name, "hold "+role+" on "+azureScope(r.String("scope")))
+		case "azure-native:authorization:RoleDefinition":
+			v, _ := r.Input("permissions.0.actions")
+			for _, a := range asList(v) {
+				add("azure-role:"+r.Name, "allow "+a.(string)+" in "+azureScope(r.String("scope")))
+			}
 		case "kubernetes:core/v1:ServiceAccount":
 			add("k8s-sa:"+r.String("metadata.namespace")+"/"+r.String("metadata.name"), "exist (a Kubernetes service account)")
 		case "kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole":

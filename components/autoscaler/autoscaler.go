@@ -132,6 +132,12 @@ func (a *Args) ChartValues() pulumi.Map {
 			"expander":                      pulumi.String("least-waste"),
 		},
 	}
+	if a.CloudProvider == "gce" {
+		// Without --regional the GCE provider looks for the groups only in the zone of the VM it
+		// runs on (cluster-autoscaler 1.36.1 cloudprovider/gce/gce_manager.go, findMigsNamed and
+		// getProjectAndLocation); kost has one group per pool and zone.
+		values["extraArgs"].(pulumi.Map)["regional"] = pulumi.Bool(true)
+	}
 	if a.OnControlPlanes {
 		values["hostNetwork"] = pulumi.Bool(true)
 		values["nodeSelector"] = pulumi.StringMap{"node-role.kubernetes.io/control-plane": pulumi.String("")}

@@ -35,8 +35,6 @@ var DefaultOSImage = OSImage{Publisher: "Canonical", Offer: "ubuntu-24_04-lts", 
 
 // Built-in Azure roles of the self-managed cluster's identities.
 const (
-	// roleContributor manages every resource of a resource group, without granting access to others.
-	roleContributor = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 	// roleReader reads every resource of a scope.
 	roleReader = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 )
@@ -110,7 +108,7 @@ type SelfManagedCluster struct {
 	Addons *kubeadm.Addons
 	// ScaleSets are the workers' scale sets by pool.
 	ScaleSets map[string]*compute.VirtualMachineScaleSet
-	// ControlPlanePrincipalIDs are the control-plane VMs' identities (Contributor on the group).
+	// ControlPlanePrincipalIDs are the control-plane VMs' identities (the custom control-plane role on the group).
 	ControlPlanePrincipalIDs []pulumi.StringOutput
 	// WorkerPrincipalIDs are the scale sets' identities by pool (Reader on the group).
 	WorkerPrincipalIDs map[string]pulumi.StringOutput

@@ -77,8 +77,8 @@ func subnetNames(id string) (vnet, subnet string, err error) {
 	return "", "", fmt.Errorf("%q is not a subnet id", id)
 }
 
-// cloudConfig renders azure.json: the system-assigned identities of the VMs (control planes:
-// Contributor on the group), the scale sets' VM type (it handles the standalone control-plane VMs
+// cloudConfig renders azure.json: the system-assigned identities of the VMs (control planes: the
+// custom control-plane role on the group), the scale sets' VM type (it handles the standalone control-plane VMs
 // too), the node subnet and NSG for internal load balancers and their rules, Standard load balancers.
 func (a *SelfManagedClusterArgs) cloudConfig(tenant string, nsgName pulumi.StringOutput) pulumi.StringOutput {
 	return pulumi.All(a.ResourceGroupName, a.NodeSubnetID, nsgName).ApplyT(func(v []any) (string, error) {

@@ -32,6 +32,9 @@ type smBuilder struct {
 	sshPublicKey pulumi.StringOutput
 	// vaultID and the secrets' scopes, once Secrets has made them.
 	vaultID, pkiScope, tokenScope pulumi.StringOutput
+	// cpRole is the control planes' custom role (and its GUID), once the first control plane made it.
+	cpRole   *roleDefinition
+	cpRoleID string
 }
 
 func newSMBuilder(ctx *pulumi.Context, name string, args *SelfManagedClusterArgs, c *SelfManagedCluster) *smBuilder {
@@ -423,21 +426,28 @@ func (b *smBuilder) WorkerGroup(ctx *pulumi.Context, w kubeadm.WorkerGroupArgs, 
 
 // controlPlaneRole gives a control plane its role on the resource group (WorkerGroup gives the
 // workers theirs):
-//   - control planes: Contributor. The cloud-controller-manager (on the control planes, managed
-//     identity through IMDS) reads VMs and scale sets, writes load balancers, their pools, public IPs,
-//     NSG rules and scale-set network profiles; the Azure Disk CSI controller creates, attaches,
-//     resizes, snapshots and deletes managed disks. All of it lives in this group; Contributor there
-//     cannot assign roles or touch any other group. (Network Contributor plus Virtual Machine
-//     Contributor would miss snapshots; a custom role is the narrower follow-up.)
-//   - workers: Reader, for the cloud-node-manager and the CSI node plugin, which only read their VM.
+//   - control planes: the cluster's custom role (controlPlaneActions), made with the first control
+//     plane. The cloud-controller-manager (on the control planes, managed identity through IMDS)
+//     reads VMs and scale sets, writes load balancers, their pools, public IPs, NSG rules and the
+//     scale sets' network profiles; the Azure Disk CSI controller creates, attaches, resizes and
+//     deletes managed disks; the cluster-autoscaler sets scale-set capacity and deletes instances.
+//     All of it lives in this group, which is the role's only assignable scope.
+//   - workers: Reader, for the CSI node plugin, which only reads its VM.
 func (b *smBuilder) controlPlaneRole(ctx *pulumi.Context, zone string, principal pulumi.StringOutput, opts ...pulumi.ResourceOption) (pulumi.Resource, error) {
 	a := b.args
-	return newRoleAssignment(ctx, fmt.Sprintf("%s-cp-%s-contributor", b.name, zone), roleAssignmentArgs{
+	if b.cpRole == nil {
+		rd, id, err := b.controlPlaneRoleDefinition(ctx, opts...)
+		if err != nil {
+			return nil, err
+		}
+		b.cpRole, b.cpRoleID = rd, id
+	}
+	return newRoleAssignment(ctx, fmt.Sprintf("%s-cp-%s-role", b.name, zone), roleAssignmentArgs{
 		SubscriptionID: a.SubscriptionID,
-		RoleDefinition: roleContributor,
+		RoleDefinition: b.cpRoleID,
 		PrincipalID:    principal,
 		PrincipalType:  "ServicePrincipal",
 		Scope:          b.rgScope,
-		Description:    "kost " + a.ClusterName + ": cloud-controller-manager and Azure Disk CSI controller",
-	}, opts...)
+		Description:    "kost " + a.ClusterName + ": cloud-controller-manager, Azure Disk CSI controller and cluster-autoscaler",
+	}, append(opts, pulumi.DependsOn([]pulumi.Resource{b.cpRole}))...)
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/google/go-cmp/cmp"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -333,13 +335,31 @@ func TestSelfManagedCluster(t *testing.T) {
 				}
 			}
 
-			// Roles: Contributor on the group for the control planes, Reader for the workers; on the
-			// vault's secrets only, the control planes read the PKI and write the join token, and every
-			// node reads the token.
+			// Roles: the cluster's custom role on the group for the control planes (no built-in
+			// Contributor), Reader for the workers; on the vault's secrets only, the control planes
+			// read the PKI and write the join token, and every node reads the token.
+			rgScope := "/subscriptions/" + subscription + "/resourceGroups/" + rgName
+			rd := get(t, g, "azure-native:authorization:RoleDefinition", "sm-cp-role")
+			custom := rd.String("roleDefinitionId")
+			if _, err := uuid.Parse(custom); err != nil {
+				t.Errorf("custom role id %q is not a GUID: %v", custom, err)
+			}
+			if rd.String("scope") != rgScope || !cmp.Equal(rd.Inputs["assignableScopes"].V, []resource.PropertyValue{resource.NewStringProperty(rgScope)}) {
+				t.Errorf("custom role scope %s, assignable scopes %v: want only the cluster's group", rd.String("scope"), rd.Inputs["assignableScopes"])
+			}
+			if a, _ := rd.Input("permissions.0.actions"); len(a.([]any)) == 0 {
+				t.Error("the custom role allows nothing")
+			} else {
+				for _, act := range a.([]any) {
+					if strings.Contains(act.(string), "*") || strings.Contains(act.(string), "Microsoft.Authorization/") || strings.Contains(act.(string), "Microsoft.KeyVault/") {
+						t.Errorf("custom role action %q: no wildcards, no role assignments, no Key Vault management", act)
+					}
+				}
+			}
 			var roles []string
 			vault := get(t, g, "azure-native:keyvault:Vault", "sm-vault")
 			for _, ra := range g.OfType("azure-native:authorization:RoleAssignment") {
-				scope := "/subscriptions/" + subscription + "/resourceGroups/" + rgName
+				scope := rgScope
 				switch {
 				case strings.HasSuffix(ra.Name, "-pki-reader"):
 					scope = vault.ID + "/secrets/" + smName + "-kubeadm-pki"
@@ -350,19 +370,26 @@ func TestSelfManagedCluster(t *testing.T) {
 					t.Errorf("%s scope %s, want %s", ra.Name, ra.String("scope"), scope)
 				}
 				def := ra.String("roleDefinitionId")
-				roles = append(roles, ra.Name+" "+def[strings.LastIndex(def, "/")+1:])
+				def = def[strings.LastIndex(def, "/")+1:]
+				if def == custom {
+					def = "custom"
+					if !slices.Contains(ra.DependsOn, rd.URN) {
+						t.Errorf("%s does not wait for the custom role it assigns", ra.Name)
+					}
+				}
+				roles = append(roles, ra.Name+" "+def)
 			}
 			slices.Sort(roles)
 			if d := cmp.Diff([]string{
-				"sm-cp-1-contributor b24988ac-6180-42a0-ab88-20f7382dd24c",
 				"sm-cp-1-join-token-writer b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
 				"sm-cp-1-pki-reader 4633458b-17de-408a-b874-0445c86b69e6",
-				"sm-cp-2-contributor b24988ac-6180-42a0-ab88-20f7382dd24c",
+				"sm-cp-1-role custom",
 				"sm-cp-2-join-token-writer b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
 				"sm-cp-2-pki-reader 4633458b-17de-408a-b874-0445c86b69e6",
-				"sm-cp-3-contributor b24988ac-6180-42a0-ab88-20f7382dd24c",
+				"sm-cp-2-role custom",
 				"sm-cp-3-join-token-writer b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
 				"sm-cp-3-pki-reader 4633458b-17de-408a-b874-0445c86b69e6",
+				"sm-cp-3-role custom",
 				"sm-spark-join-token-reader 4633458b-17de-408a-b874-0445c86b69e6",
 				"sm-spark-reader acdd72a7-3385-48ef-bd42-f606fba81ae7",
 				"sm-system-join-token-reader 4633458b-17de-408a-b874-0445c86b69e6",

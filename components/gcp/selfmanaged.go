@@ -35,26 +35,113 @@ const (
 // apiPortString is the API port as firewall rules take it.
 var apiPortString = strconv.Itoa(cluster.APIServerPort)
 
-// controlPlaneRoles are granted on the project to the control planes' service account, for the GCP
-// cloud-controller-manager and the GCE PD CSI driver's controller, which both run on the control
-// planes (they take the VM's credentials from the metadata server):
-//   - compute.instanceAdmin.v1: the CCM reads instances (node addresses, zones, provider IDs, deleted
-//     nodes) and makes the unmanaged instance groups of internal LoadBalancer Services; the CSI
-//     controller attaches and detaches disks.
-//   - compute.loadBalancerAdmin: the CCM's forwarding rules, backend services, health checks, target
-//     pools and addresses of LoadBalancer Services.
-//   - compute.securityAdmin: the CCM's firewall rules letting clients and Google's health checks reach
-//     a LoadBalancer Service's nodes (no narrower predefined role creates firewall rules).
-//   - compute.storageAdmin: the CSI controller creates, resizes, snapshots and deletes disks.
+// controlPlanePermissions are the control planes' custom project role, instead of the predefined
+// compute.instanceAdmin.v1, loadBalancerAdmin, securityAdmin and storageAdmin (845 permissions
+// together; every one below is in them, so the role only takes access away). Upstream documents no
+// permissions for the GCP cloud-controller-manager (kubernetes/cloud-provider-gcp#339 closed without
+// an answer) nor for the cluster-autoscaler's GCE provider (no README in cloudprovider/gce), so the
+// list follows the calls the three controllers make at the pinned versions, for what kost enables,
+// each Compute method mapped to the permissions its REST reference's "IAM Permissions" lists:
 //
-// plus nodeRoles (logs, metrics, images). roles/iam.serviceAccountUser is not granted on the project:
-// it is granted on the two node accounts only (attaching a disk to a VM that runs as a service account
-// needs actAs on that account).
-var controlPlaneRoles = []string{
-	"roles/compute.instanceAdmin.v1",
-	"roles/compute.loadBalancerAdmin",
-	"roles/compute.securityAdmin",
-	"roles/compute.storageAdmin",
+// C, cloud-provider-gcp v36.2.4 (and v35.0.8: the same calls), with kost's flags running only the
+// cloud-node, cloud-node-lifecycle and service controllers (routes and node IPAM off): instances and
+// zones for nodes (providers/gce/gce_instances.go, gce_zones.go); for internal LoadBalancer Services
+// unmanaged instance groups, health checks, regional backend services, internal addresses and
+// forwarding rules (gce_loadbalancer_internal.go); for external ones target pools, legacy HTTP health
+// checks, external addresses and forwarding rules (gce_loadbalancer_external.go); firewall rules for
+// both (gce_firewall.go, which also needs networks.updatePolicy); and the operations it waits on.
+//
+// A, the cluster-autoscaler 1.36.1 (cloudprovider/gce/autoscaling_gce_client.go): lists instance
+// groups and their managers, resizes them, creates and deletes their instances, reads templates and
+// machine types, and, with --regional (components/autoscaler sets it for gce), the region's zones.
+//
+// D, the GCE PD CSI driver v1.26.4: its documented minimum (docs/kubernetes/user-guides/
+// driver-install.md: instances.get, attachDisk, detachDisk, disks.get, plus storageAdmin) narrowed to
+// the disk calls of pkg/gce-cloud-provider/compute/gce-compute.go for zonal disks: create, delete,
+// resize, list (the attacher's ListVolumes) and use. Snapshot permissions are left out: kost deploys
+// no snapshot controller.
+//
+// roles/iam.serviceAccountUser is not in the role: it is granted on the two node accounts only
+// (attaching a disk to a VM that runs as a service account needs actAs on that account). Logs,
+// metrics and images come from nodeRoles.
+var controlPlanePermissions = []string{
+	"compute.addresses.create",             // C external
+	"compute.addresses.createInternal",     // C internal
+	"compute.addresses.delete",             // C external
+	"compute.addresses.deleteInternal",     // C internal
+	"compute.addresses.get",                // C
+	"compute.addresses.list",               // C
+	"compute.addresses.use",                // C external
+	"compute.addresses.useInternal",        // C internal
+	"compute.disks.create",                 // D
+	"compute.disks.delete",                 // D
+	"compute.disks.get",                    // D
+	"compute.disks.list",                   // D
+	"compute.disks.resize",                 // D
+	"compute.disks.use",                    // D
+	"compute.firewalls.create",             // C
+	"compute.firewalls.delete",             // C
+	"compute.firewalls.get",                // C
+	"compute.firewalls.update",             // C
+	"compute.forwardingRules.create",       // C
+	"compute.forwardingRules.delete",       // C
+	"compute.forwardingRules.get",          // C
+	"compute.globalOperations.get",         // C
+	"compute.healthChecks.create",          // C internal
+	"compute.healthChecks.delete",          // C internal
+	"compute.healthChecks.get",             // C internal
+	"compute.healthChecks.update",          // C internal
+	"compute.healthChecks.useReadOnly",     // C internal
+	"compute.httpHealthChecks.create",      // C external
+	"compute.httpHealthChecks.delete",      // C external
+	"compute.httpHealthChecks.get",         // C external
+	"compute.httpHealthChecks.update",      // C external
+	"compute.httpHealthChecks.useReadOnly", // C external
+	"compute.instanceGroupManagers.get",    // A
+	"compute.instanceGroupManagers.list",   // A
+	"compute.instanceGroupManagers.update", // A
+	"compute.instanceGroups.create",        // C internal
+	"compute.instanceGroups.delete",        // C internal
+	"compute.instanceGroups.get",           // C internal
+	"compute.instanceGroups.list",          // A
+	"compute.instanceGroups.update",        // C internal
+	"compute.instanceGroups.use",           // C internal
+	"compute.instanceTemplates.get",        // A
+	"compute.instances.attachDisk",         // D
+	"compute.instances.detachDisk",         // D
+	"compute.instances.get",                // C D
+	"compute.instances.list",               // C external
+	"compute.instances.use",                // C
+	"compute.machineTypes.get",             // A
+	"compute.networks.updatePolicy",        // C firewalls
+	"compute.networks.use",                 // C forwarding rules
+	"compute.regionBackendServices.create", // C internal
+	"compute.regionBackendServices.delete", // C internal
+	"compute.regionBackendServices.get",    // C internal
+	"compute.regionBackendServices.update", // C internal
+	"compute.regionBackendServices.use",    // C internal
+	"compute.regionOperations.get",         // C
+	"compute.regions.get",                  // A --regional
+	"compute.subnetworks.use",              // C internal forwarding rules
+	"compute.targetPools.addInstance",      // C external
+	"compute.targetPools.create",           // C external
+	"compute.targetPools.delete",           // C external
+	"compute.targetPools.get",              // C external
+	"compute.targetPools.removeInstance",   // C external
+	"compute.targetPools.use",              // C external
+	"compute.zoneOperations.get",           // C A D
+	"compute.zones.list",                   // C D
+}
+
+// controlPlaneRoleID is the custom role's id: letters, digits, '_' and '.', 3 to 64 characters
+// (cloud.google.com/iam/docs/reference/rest/v1/projects.roles: roleId; a cluster name of at most 40
+// characters gives at most 52). Its suffix is the end of the control planes' service account's
+// unique id, so a re-created cluster (a new account) gets a new role: a deleted role's id stays
+// taken for up to 37 days (pulumi-gcp projects.IAMCustomRole).
+func controlPlaneRoleID(cluster string, accountUniqueID pulumi.StringOutput) pulumi.StringOutput {
+	return accountUniqueID.ApplyT(func(id string) string {
+		return strings.ReplaceAll(cluster, "-", "_") + "_cp_" + id[max(len(id)-8, 0):]
+	}).(pulumi.StringOutput)
 }
 
 // serviceAccountUserRole lets the control planes act as the node accounts (disk attachment).
@@ -392,9 +479,26 @@ func newSelfManagedAccounts(ctx *pulumi.Context, name string, args *SelfManagedC
 		}
 		return nil
 	}
-	if err := grant("cp", a.cp, append(slices.Clone(nodeRoles), controlPlaneRoles...)); err != nil {
+	if err := grant("cp", a.cp, nodeRoles); err != nil {
 		return nil, err
 	}
+	role, err := projects.NewIAMCustomRole(ctx, name+"-cp-role", &projects.IAMCustomRoleArgs{
+		Project:     project,
+		RoleId:      controlPlaneRoleID(args.ClusterName, a.cp.UniqueId),
+		Title:       pulumi.String("kost " + args.ClusterName + " control planes"),
+		Description: pulumi.String("kost: the cloud-controller-manager, PD CSI controller and cluster-autoscaler of self-managed cluster " + args.ClusterName),
+		Permissions: pulumi.ToStringArray(controlPlanePermissions),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	binding, err := projects.NewIAMMember(ctx, name+"-cp-control-plane-role", &projects.IAMMemberArgs{
+		Project: project, Role: role.Name, Member: a.cp.Member,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	a.deps = append(a.deps, binding)
 	if err := grant("wk", a.worker, nodeRoles); err != nil {
 		return nil, err
 	}

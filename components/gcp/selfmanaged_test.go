@@ -3,6 +3,7 @@ package gcp_test
 import (
 	"errors"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -388,6 +389,11 @@ func TestSelfManagedCluster(t *testing.T) {
 				if v, _ := ca.Input("values.cloudProvider"); v != "gce" {
 					t.Errorf("cloudProvider %v", v)
 				}
+				// One group per pool and zone: without --regional the autoscaler would only find the
+				// groups of the zone it runs in.
+				if v, _ := ca.Input("values.extraArgs.regional"); v != true {
+					t.Errorf("extraArgs.regional = %v: the autoscaler would scale one zone's groups only", v)
+				}
 			})
 
 			t.Run("Identities", func(t *testing.T) {
@@ -398,8 +404,24 @@ func TestSelfManagedCluster(t *testing.T) {
 				cp := "serviceAccount:" + clusterName + "-cp@" + project + ".iam.gserviceaccount.com"
 				wk := "serviceAccount:" + clusterName + "-wk@" + project + ".iam.gserviceaccount.com"
 				base := []string{"roles/artifactregistry.reader", "roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/monitoring.viewer", "roles/stackdriver.resourceMetadata.writer"}
+				// No predefined compute role: the control planes' own custom role, with compute
+				// permissions only, no wildcard, no IAM, no actAs.
+				role := must(t, g, "gcp:projects/iAMCustomRole:IAMCustomRole", smName+"-cp-role")
+				roleID := role.String("roleId")
+				if !regexp.MustCompile(`^[a-zA-Z0-9_.]{3,64}$`).MatchString(roleID) || !strings.HasPrefix(roleID, strings.ReplaceAll(clusterName, "-", "_")+"_cp_") {
+					t.Errorf("custom role id %q: 3 to 64 letters, digits, '_' or '.', named after the cluster", roleID)
+				}
+				perms, _ := role.Input("permissions")
+				if len(perms.([]any)) == 0 {
+					t.Error("the custom role allows nothing")
+				}
+				for _, p := range perms.([]any) {
+					if !strings.HasPrefix(p.(string), "compute.") || strings.Contains(p.(string), "*") || strings.Contains(p.(string), "setIamPolicy") {
+						t.Errorf("custom role permission %q: compute permissions only, no wildcard, no IAM", p)
+					}
+				}
 				want := map[string][]string{
-					cp: append(slices.Clone(base), "roles/compute.instanceAdmin.v1", "roles/compute.loadBalancerAdmin", "roles/compute.securityAdmin", "roles/compute.storageAdmin"),
+					cp: append(slices.Clone(base), "projects/"+project+"/roles/"+roleID),
 					wk: base,
 				}
 				for _, v := range got {

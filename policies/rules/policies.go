@@ -534,6 +534,7 @@ var labelPaths = map[string]string{
 var azureUntaggable = []string{
 	"azure-native:network:Subnet", "azure-native:network:SecurityRule", "azure-native:authorization:RoleAssignment",
 	"azure-native:network:VirtualNetworkPeering", // peerings take no tags (Microsoft.Network/virtualNetworks/virtualNetworkPeerings)
+	"azure-native:authorization:RoleDefinition",  // a role definition has no tags (Microsoft.Authorization/roleDefinitions 2022-05-01-preview)
 }
 
 func requiredTags(c Check) []string {
