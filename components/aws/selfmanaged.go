@@ -101,7 +101,7 @@ func (a SelfManagedClusterArgs) withDefaults() SelfManagedClusterArgs {
 }
 
 // Validate reports every problem with the args at once, the shared spec's and EC2's, as a
-// *kubeadm.ArgsError.
+// *cluster.ArgsError.
 func (a *SelfManagedClusterArgs) Validate() error {
 	if a == nil {
 		a = &SelfManagedClusterArgs{}
@@ -130,10 +130,10 @@ func (e *ec2Infra) Profile() kubeadm.Profile {
 }
 
 // Problems implements kubeadm.Infrastructure: what only EC2 checks.
-func (e *ec2Infra) Problems() []kubeadm.Problem {
-	var ps []kubeadm.Problem
+func (e *ec2Infra) Problems() []cluster.Problem {
+	var ps []cluster.Problem
 	bad := func(field, format string, v ...any) {
-		ps = append(ps, kubeadm.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
+		ps = append(ps, cluster.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
 	}
 	a := e.a
 	if a.VpcID == nil {

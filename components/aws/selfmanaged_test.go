@@ -609,9 +609,9 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 				_, err := kaws.NewSelfManagedCluster(ctx, "smc", a)
 				return err
 			})
-			var ae *kubeadm.ArgsError
+			var ae *cluster.ArgsError
 			if !errors.As(err, &ae) {
-				t.Fatalf("%s: error %v, want a *kubeadm.ArgsError", tc.reason, err)
+				t.Fatalf("%s: error %v, want a *cluster.ArgsError", tc.reason, err)
 			}
 			var got []string
 			for _, p := range ae.Problems {

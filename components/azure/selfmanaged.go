@@ -115,7 +115,7 @@ type SelfManagedCluster struct {
 }
 
 // Validate reports every problem with the args at once, the shared spec's and Azure's, as a
-// *kubeadm.ArgsError.
+// *cluster.ArgsError.
 func (a *SelfManagedClusterArgs) Validate() error {
 	if a == nil {
 		a = &SelfManagedClusterArgs{}
@@ -130,10 +130,10 @@ func (b *smBuilder) Profile() kubeadm.Profile {
 }
 
 // Problems implements kubeadm.Infrastructure: what only Azure checks.
-func (b *smBuilder) Problems() []kubeadm.Problem {
-	var ps []kubeadm.Problem
+func (b *smBuilder) Problems() []cluster.Problem {
+	var ps []cluster.Problem
 	bad := func(field, format string, v ...any) {
-		ps = append(ps, kubeadm.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
+		ps = append(ps, cluster.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
 	}
 	a := b.args
 	if a.ClusterName != "" && !smClusterName.MatchString(a.ClusterName) {

@@ -198,7 +198,7 @@ type SelfManagedCluster struct {
 }
 
 // Validate reports every problem with the args at once, the shared spec's and Compute Engine's, as
-// a *kubeadm.ArgsError.
+// a *cluster.ArgsError.
 func (a *SelfManagedClusterArgs) Validate() error {
 	if a == nil {
 		a = &SelfManagedClusterArgs{}
@@ -225,10 +225,10 @@ func (g *gceInfra) Profile() kubeadm.Profile {
 }
 
 // Problems implements kubeadm.Infrastructure: what only Compute Engine checks.
-func (g *gceInfra) Problems() []kubeadm.Problem {
-	var ps []kubeadm.Problem
+func (g *gceInfra) Problems() []cluster.Problem {
+	var ps []cluster.Problem
 	bad := func(field, format string, v ...any) {
-		ps = append(ps, kubeadm.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
+		ps = append(ps, cluster.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
 	}
 	a := g.args
 	if a.ClusterName != "" && !validName(a.ClusterName, maxNameLen) {

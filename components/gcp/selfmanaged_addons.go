@@ -42,15 +42,15 @@ var manifests embed.FS
 var pinnedImage = regexp.MustCompile(`^[a-z0-9.-]+(/[a-z0-9._-]+)+(:v?[0-9][0-9A-Za-z._-]*|@sha256:[0-9a-f]{64})$`)
 
 // addonImageProblems checks the images the manifests use.
-func addonImageProblems(images map[string]string) []kubeadm.Problem {
-	var ps []kubeadm.Problem
+func addonImageProblems(images map[string]string) []cluster.Problem {
+	var ps []cluster.Problem
 	for _, k := range AddonImageKeys {
 		field := fmt.Sprintf("Addons.Images[%s]", k)
 		switch img, ok := images[k]; {
 		case !ok:
-			ps = append(ps, kubeadm.Problem{Field: field, Reason: "required"})
+			ps = append(ps, cluster.Problem{Field: field, Reason: "required"})
 		case !pinnedImage.MatchString(img):
-			ps = append(ps, kubeadm.Problem{Field: field, Reason: fmt.Sprintf("%q must be registry/path:tag with an exact version tag", img)})
+			ps = append(ps, cluster.Problem{Field: field, Reason: fmt.Sprintf("%q must be registry/path:tag with an exact version tag", img)})
 		}
 	}
 	return ps

@@ -599,9 +599,9 @@ func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
 				_, err = kgcp.NewSelfManagedCluster(ctx, smName, a, pulumi.Provider(p))
 				return err
 			})
-			var ae *kubeadm.ArgsError
+			var ae *cluster.ArgsError
 			if !errors.As(err, &ae) {
-				t.Fatalf("err = %v, want a *kubeadm.ArgsError", err)
+				t.Fatalf("err = %v, want a *cluster.ArgsError", err)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {

@@ -384,25 +384,25 @@ var imageTagRE = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+$`)
 
 // Problems lists what is wrong with the pins, with field names under prefix (e.g. "Addons").
 // withCharts says whether the cloud installs its cloud-controller-manager and CSI driver from charts.
-func (p AddonPins) Problems(prefix string, withCharts bool) []Problem {
-	var ps []Problem
+func (p AddonPins) Problems(prefix string, withCharts bool) []cluster.Problem {
+	var ps []cluster.Problem
 	chart := func(field string, r ChartRef) {
 		for _, reason := range r.Problems() {
-			ps = append(ps, Problem{Field: prefix + "." + field, Reason: reason})
+			ps = append(ps, cluster.Problem{Field: prefix + "." + field, Reason: reason})
 		}
 	}
 	chart("CNI", p.CNI)
 	chart("MetricsServer", p.MetricsServer)
 	chart("Autoscaler", ChartRef{Name: p.Autoscaler.Chart.Name, Repo: p.Autoscaler.Chart.Repo, Version: p.Autoscaler.Chart.Version})
 	if i := strings.LastIndex(p.Autoscaler.Image, ":"); i < 0 || !imageTagRE.MatchString(p.Autoscaler.Image[i+1:]) {
-		ps = append(ps, Problem{Field: prefix + ".Autoscaler.Image", Reason: fmt.Sprintf("%q must be repository:tag with an exact tag", p.Autoscaler.Image)})
+		ps = append(ps, cluster.Problem{Field: prefix + ".Autoscaler.Image", Reason: fmt.Sprintf("%q must be repository:tag with an exact tag", p.Autoscaler.Image)})
 	}
 	if withCharts {
 		chart("CloudControllerManager", p.CloudControllerManager)
 		chart("CSIDriver", p.CSIDriver)
 	}
 	if !imageTagRE.MatchString(p.CloudControllerManagerTag) {
-		ps = append(ps, Problem{Field: prefix + ".CloudControllerManagerTag", Reason: fmt.Sprintf("%q must be an exact image tag such as v1.33.3", p.CloudControllerManagerTag)})
+		ps = append(ps, cluster.Problem{Field: prefix + ".CloudControllerManagerTag", Reason: fmt.Sprintf("%q must be an exact image tag such as v1.33.3", p.CloudControllerManagerTag)})
 	}
 	return ps
 }

@@ -105,33 +105,6 @@ type Bootstrap struct {
 	CAHash pulumi.StringOutput
 }
 
-// Problem is one thing wrong with BootstrapArgs.
-type Problem struct {
-	// Field is the BootstrapArgs field, e.g. "KubernetesVersion" or "Pools[2].Pool".
-	Field string
-	// Reason says what is wrong.
-	Reason string
-}
-
-// ArgsError lists every problem found in args.
-type ArgsError struct {
-	Problems []Problem
-	// What the args are, in the message: "invalid <What>: ...". Default: "bootstrap args".
-	What string
-}
-
-func (e *ArgsError) Error() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = p.Field + ": " + p.Reason
-	}
-	what := e.What
-	if what == "" {
-		what = "bootstrap args"
-	}
-	return "invalid " + what + ": " + strings.Join(parts, "; ")
-}
-
 var (
 	clusterNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	versionRE     = regexp.MustCompile(`^1\.([0-9]+)\.([0-9]+)$`)
@@ -140,11 +113,13 @@ var (
 	dnsNameRE     = regexp.MustCompile(`^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 )
 
-// Validate reports every problem with the args at once, as an *ArgsError. Nil args are invalid (the
+// Validate reports every problem with the args at once, as an *cluster.ArgsError. Nil args are invalid (the
 // required fields are missing).
 func (a *BootstrapArgs) Validate() error {
-	var ps []Problem
-	bad := func(field, format string, v ...any) { ps = append(ps, Problem{field, fmt.Sprintf(format, v...)}) }
+	var ps []cluster.Problem
+	bad := func(field, format string, v ...any) {
+		ps = append(ps, cluster.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
+	}
 	if a == nil {
 		a = &BootstrapArgs{}
 	}
@@ -206,7 +181,7 @@ func (a *BootstrapArgs) Validate() error {
 		bad("Secrets.Cloud", "%q is not the cloud provider %q", a.Secrets.Cloud, a.CloudProvider)
 	}
 	if len(ps) > 0 {
-		return &ArgsError{Problems: ps}
+		return &cluster.ArgsError{What: "bootstrap args", Problems: ps}
 	}
 	return nil
 }

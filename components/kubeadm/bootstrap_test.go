@@ -657,9 +657,9 @@ func TestRejectsBadArgs(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			g, _, err := run(t, tc.mutate)
-			var ae *kubeadm.ArgsError
+			var ae *cluster.ArgsError
 			if !errors.As(err, &ae) {
-				t.Fatalf("%s: error %v, want an *ArgsError", tc.reason, err)
+				t.Fatalf("%s: error %v, want an *cluster.ArgsError", tc.reason, err)
 			}
 			var got []string
 			for _, p := range ae.Problems {
@@ -673,7 +673,7 @@ func TestRejectsBadArgs(t *testing.T) {
 			}
 		})
 	}
-	var ae *kubeadm.ArgsError
+	var ae *cluster.ArgsError
 	if err := (*kubeadm.BootstrapArgs)(nil).Validate(); !errors.As(err, &ae) || len(ae.Problems) != 8 {
 		t.Errorf("nil args: %v, want the 8 required fields", err)
 	}

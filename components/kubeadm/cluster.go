@@ -143,7 +143,7 @@ type Infrastructure interface {
 	Profile() Profile
 	// Problems are what is wrong with the cloud's own args, field by field; NewCluster reports them
 	// with the spec's.
-	Problems() []Problem
+	Problems() []cluster.Problem
 	// Endpoint makes what comes before the bootstrap: identities, firewalls, the API load balancer or
 	// its address.
 	Endpoint(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (Endpoint, error)
@@ -187,14 +187,16 @@ type Cluster struct {
 }
 
 // Problems lists what is wrong with the spec, field by field, for a cloud with the given profile.
-func (s *ClusterSpec) Problems(p Profile) []Problem {
-	var ps []Problem
-	bad := func(field, format string, v ...any) { ps = append(ps, Problem{field, fmt.Sprintf(format, v...)}) }
+func (s *ClusterSpec) Problems(p Profile) []cluster.Problem {
+	var ps []cluster.Problem
+	bad := func(field, format string, v ...any) {
+		ps = append(ps, cluster.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
+	}
 	if s == nil {
 		s = &ClusterSpec{}
 	}
 	// Name, versions and pool names are the bootstrap's to check; the endpoint comes later.
-	var kerr *ArgsError
+	var kerr *cluster.ArgsError
 	if err := s.bootstrapArgs(p, pulumi.String("pending")).Validate(); errors.As(err, &kerr) {
 		for _, q := range kerr.Problems {
 			if strings.HasPrefix(q.Field, "Pools") {
@@ -270,12 +272,12 @@ func (s *ClusterSpec) bootstrapArgs(p Profile, endpoint pulumi.StringInput) *Boo
 }
 
 // ValidateCluster reports every problem of a self-managed cluster's args at once, the spec's and
-// the cloud's, as an *ArgsError (message prefix "invalid self-managed cluster args").
+// the cloud's, as an *cluster.ArgsError (message prefix "invalid self-managed cluster args").
 func ValidateCluster(spec *ClusterSpec, infra Infrastructure) error {
 	ps := spec.Problems(infra.Profile())
 	ps = append(ps, infra.Problems()...)
 	if len(ps) > 0 {
-		return &ArgsError{Problems: ps, What: "self-managed cluster args"}
+		return &cluster.ArgsError{Problems: ps, What: "self-managed cluster args"}
 	}
 	return nil
 }

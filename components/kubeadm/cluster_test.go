@@ -35,7 +35,7 @@ func newFake(ctx *pulumi.Context, typ, name string, props pulumi.Map, opts ...pu
 type fakeInfra struct {
 	mu       sync.Mutex
 	calls    []string
-	problems []kubeadm.Problem
+	problems []cluster.Problem
 	former   string
 }
 
@@ -52,7 +52,7 @@ func (f *fakeInfra) Secrets(ctx *pulumi.Context, pki pulumi.StringOutput, opts .
 	return []pulumi.Resource{r}, err
 }
 
-func (f *fakeInfra) Problems() []kubeadm.Problem { return f.problems }
+func (f *fakeInfra) Problems() []cluster.Problem { return f.problems }
 
 func (f *fakeInfra) Endpoint(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (kubeadm.Endpoint, error) {
 	f.record("endpoint")
@@ -286,11 +286,11 @@ func TestNewClusterRefusesBadArgsAtOnce(t *testing.T) {
 	s.NodePools[0].Max = 0
 	s.KubernetesVersion = "1.30.1"
 	s.ReadyTimeout = -1
-	f := &fakeInfra{problems: []kubeadm.Problem{{Field: "VpcID", Reason: "required"}}}
+	f := &fakeInfra{problems: []cluster.Problem{{Field: "VpcID", Reason: "required"}}}
 	g, _, err := assemble(t, s, f)
-	var ae *kubeadm.ArgsError
+	var ae *cluster.ArgsError
 	if !errors.As(err, &ae) {
-		t.Fatalf("err = %v, want *kubeadm.ArgsError", err)
+		t.Fatalf("err = %v, want *cluster.ArgsError", err)
 	}
 	var fields []string
 	for _, p := range ae.Problems {
