@@ -289,3 +289,35 @@ func (g *Graph) Root() string {
 	}
 	return ""
 }
+
+// Map returns the object input at path (nil when absent or not an object).
+func (r *Resource) Map(path string) map[string]any {
+	v, _ := r.Input(path)
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// List returns the array input at path (nil when absent or not an array).
+func (r *Resource) List(path string) []any {
+	v, _ := r.Input(path)
+	l, _ := v.([]any)
+	return l
+}
+
+// Strings returns the array of strings at path (nil when absent; non-strings are skipped).
+func (r *Resource) Strings(path string) []string {
+	var out []string
+	for _, v := range r.List(path) {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Number returns the number input at path (ok false when absent or not a number).
+func (r *Resource) Number(path string) (float64, bool) {
+	v, _ := r.Input(path)
+	f, ok := v.(float64)
+	return f, ok
+}

@@ -162,12 +162,26 @@ func (o *Out) SetIfAbsent(k string, v any) {
 // In returns a string input ("" when absent).
 func (o *Out) In(k string) string { return o.R.String(k) }
 
-// outputs maps a type token to what the cloud computes for it. Each cloud's file registers its types
-// in init (mocks_aws.go, mocks_k8s.go, ...); a type without an entry gets a stable id and its inputs.
-var outputs = map[string]func(o *Out){}
+// outputs maps a type token to what the cloud computes for it: the tables of mocks_<cloud>.go and
+// mocks_common.go (TLS, random). A type without an entry gets a stable id and its inputs.
+var outputs = union(awsOutputs, gcpOutputs, azureOutputs, commonOutputs)
 
 // invokes maps an invoke token to its answer; an invoke without an entry answers with nothing.
-var invokes = map[string]func(args resource.PropertyMap) resource.PropertyMap{}
+var invokes = union(gcpInvokes, azureInvokes)
+
+// union merges the clouds' tables; a token answered twice is a bug in the mocks.
+func union[F any](tables ...map[string]F) map[string]F {
+	out := map[string]F{}
+	for _, t := range tables {
+		for k, f := range t {
+			if _, dup := out[k]; dup {
+				panic("offline: two answers for " + k)
+			}
+			out[k] = f
+		}
+	}
+	return out
+}
 
 // cloudOutputs answers a registration: inputs echoed back plus what the cloud computes for the type.
 func cloudOutputs(r *graph.Resource, region string) (string, resource.PropertyMap) {

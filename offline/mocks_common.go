@@ -26,46 +26,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
-// Outputs of the cloud-neutral providers: tls and random.
-//
-// The tls mocks do what pulumi-tls does, for real and deterministically: keys, self-signed
-// certificates, certificate requests and locally signed certificates that crypto/x509 parses and
-// verifies, so tests can check chains, key usages and names. Two differences, both for stable golden
-// files:
-//   - every key is Ed25519, whatever the algorithm asked for, seeded from the resource's URN: Go 1.26
-//     ignores caller-supplied randomness when generating ECDSA and RSA keys (and ECDSA signatures are
-//     randomised), while Ed25519 keys come from a seed and Ed25519 signatures are deterministic.
-//     The "algorithm" input is echoed back as given; keyAlgorithm outputs say ED25519.
-//   - validity starts at the fixed time certStart, not at the time of the run.
-//
-// A mock cannot fail a registration: when the inputs are unusable (not PEM, unknown in a preview, a CA
-// key that does not match its certificate) the computed fields are left out, where the real provider
-// would fail.
-func init() {
-	outputs["tls:index/privateKey:PrivateKey"] = mockPrivateKey
-	outputs["tls:index/selfSignedCert:SelfSignedCert"] = mockSelfSignedCert
-	outputs["tls:index/certRequest:CertRequest"] = mockCertRequest
-	outputs["tls:index/locallySignedCert:LocallySignedCert"] = mockLocallySignedCert
-	outputs["random:index/randomPassword:RandomPassword"] = func(o *Out) {
-		o.ID = "none"
-		n := 16
-		if v, ok := o.R.Inputs["length"]; ok && v.IsNumber() {
-			n = int(v.NumberValue())
-		}
-		o.SetSecret("result", strings.Repeat(o.Hash, 1+n/len(o.Hash))[:n])
-		o.SetSecret("bcryptHash", "$2a$10$"+o.Hash[:53])
-	}
-	outputs["random:index/randomString:RandomString"] = func(o *Out) {
-		n := 16
-		if v, ok := o.R.Inputs["length"]; ok && v.IsNumber() {
-			n = int(v.NumberValue())
-		}
-		s := strings.Repeat(o.Hash, 1+n/len(o.Hash))[:n]
-		o.ID = s
-		o.Outputs["result"] = resource.NewProperty(s)
-	}
-}
-
 // certStart is when every mock certificate becomes valid, so certificates are the same on every run.
 var certStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -413,4 +373,45 @@ func keyAlgorithm(pub crypto.PublicKey) string {
 		return "RSA"
 	}
 	return ""
+}
+
+// commonOutputs are what the cloud computes for each of its resource types.
+var commonOutputs = map[string]func(o *Out){
+	// Outputs of the cloud-neutral providers: tls and random.
+	//
+	// The tls mocks do what pulumi-tls does, for real and deterministically: keys, self-signed
+	// certificates, certificate requests and locally signed certificates that crypto/x509 parses and
+	// verifies, so tests can check chains, key usages and names. Two differences, both for stable golden
+	// files:
+	//   - every key is Ed25519, whatever the algorithm asked for, seeded from the resource's URN: Go 1.26
+	//     ignores caller-supplied randomness when generating ECDSA and RSA keys (and ECDSA signatures are
+	//     randomised), while Ed25519 keys come from a seed and Ed25519 signatures are deterministic.
+	//     The "algorithm" input is echoed back as given; keyAlgorithm outputs say ED25519.
+	//   - validity starts at the fixed time certStart, not at the time of the run.
+	//
+	// A mock cannot fail a registration: when the inputs are unusable (not PEM, unknown in a preview, a CA
+	// key that does not match its certificate) the computed fields are left out, where the real provider
+	// would fail.
+	"tls:index/privateKey:PrivateKey":               mockPrivateKey,
+	"tls:index/selfSignedCert:SelfSignedCert":       mockSelfSignedCert,
+	"tls:index/certRequest:CertRequest":             mockCertRequest,
+	"tls:index/locallySignedCert:LocallySignedCert": mockLocallySignedCert,
+	"random:index/randomPassword:RandomPassword": func(o *Out) {
+		o.ID = "none"
+		n := 16
+		if v, ok := o.R.Inputs["length"]; ok && v.IsNumber() {
+			n = int(v.NumberValue())
+		}
+		o.SetSecret("result", strings.Repeat(o.Hash, 1+n/len(o.Hash))[:n])
+		o.SetSecret("bcryptHash", "$2a$10$"+o.Hash[:53])
+	},
+	"random:index/randomString:RandomString": func(o *Out) {
+		n := 16
+		if v, ok := o.R.Inputs["length"]; ok && v.IsNumber() {
+			n = int(v.NumberValue())
+		}
+		s := strings.Repeat(o.Hash, 1+n/len(o.Hash))[:n]
+		o.ID = s
+		o.Outputs["result"] = resource.NewProperty(s)
+	},
 }

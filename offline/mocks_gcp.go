@@ -79,15 +79,46 @@ func gcpInputMap(o *Out, key string) map[string]any {
 	return m
 }
 
-func init() {
-	outputs["gcp:compute/network:Network"] = func(o *Out) {
+// gcpInternalIP is a stable private address for a resource whose subnetwork range the mock does not
+// know (the subnetwork is given by id): 10.x.y.z from the hash, never a network or broadcast address.
+func gcpInternalIP(h string) string {
+	b := func(i int) int { v, _ := strconv.ParseUint(h[2*i:2*i+2], 16, 8); return int(v) }
+	return fmt.Sprintf("10.%d.%d.%d", b(0), b(1), b(2)%250+2)
+}
+
+var gcpZonal = func(kind string) func(o *Out) {
+	return func(o *Out) {
+		p, z, n := gcpProject(o), o.In("zone"), gcpName(o)
+		if z == "" {
+			z = o.Region + "-b"
+		}
+		o.ID = fmt.Sprintf("projects/%s/zones/%s/%s/%s", p, z, kind, n)
+		o.Set("selfLink", gcpComputeAPI+o.ID)
+		o.Set("zone", z)
+		o.Set("project", p)
+	}
+}
+
+var gcpRegional = func(kind string) func(o *Out) {
+	return func(o *Out) {
+		p, r, n := gcpProject(o), gcpLocation(o, "region"), gcpName(o)
+		o.ID = fmt.Sprintf("projects/%s/regions/%s/%s/%s", p, r, kind, n)
+		o.Set("selfLink", gcpComputeAPI+o.ID)
+		o.Set("region", r)
+		o.Set("project", p)
+	}
+}
+
+// gcpOutputs are what the cloud computes for each of its resource types.
+var gcpOutputs = map[string]func(o *Out){
+	"gcp:compute/network:Network": func(o *Out) {
 		p, n := gcpProject(o), gcpName(o)
 		o.ID = fmt.Sprintf("projects/%s/global/networks/%s", p, n)
 		o.Set("selfLink", gcpComputeAPI+o.ID)
 		o.Set("numericId", gcpNumber(o.Hash, 19))
 		o.Set("project", p)
-	}
-	outputs["gcp:compute/subnetwork:Subnetwork"] = func(o *Out) {
+	},
+	"gcp:compute/subnetwork:Subnetwork": func(o *Out) {
 		p, r, n := gcpProject(o), gcpLocation(o, "region"), gcpName(o)
 		o.ID = fmt.Sprintf("projects/%s/regions/%s/subnetworks/%s", p, r, n)
 		o.Set("selfLink", gcpComputeAPI+o.ID)
@@ -98,28 +129,28 @@ func init() {
 		}
 		o.Set("fingerprint", o.Hash[:12])
 		o.Set("creationTimestamp", "2026-01-01T00:00:00.000-00:00")
-	}
-	outputs["gcp:compute/router:Router"] = func(o *Out) {
+	},
+	"gcp:compute/router:Router": func(o *Out) {
 		p, r, n := gcpProject(o), gcpLocation(o, "region"), gcpName(o)
 		o.ID = fmt.Sprintf("projects/%s/regions/%s/routers/%s", p, r, n)
 		o.Set("selfLink", gcpComputeAPI+o.ID)
 		o.Set("region", r)
 		o.Set("project", p)
-	}
-	outputs["gcp:compute/routerNat:RouterNat"] = func(o *Out) {
+	},
+	"gcp:compute/routerNat:RouterNat": func(o *Out) {
 		p, r, n := gcpProject(o), gcpLocation(o, "region"), gcpName(o)
 		o.ID = fmt.Sprintf("%s/%s/%s/%s", p, r, gcpLast(o.In("router")), n)
 		o.Set("region", r)
 		o.Set("project", p)
-	}
-	outputs["gcp:compute/firewall:Firewall"] = func(o *Out) {
+	},
+	"gcp:compute/firewall:Firewall": func(o *Out) {
 		p, n := gcpProject(o), gcpName(o)
 		o.ID = fmt.Sprintf("projects/%s/global/firewalls/%s", p, n)
 		o.Set("selfLink", gcpComputeAPI+o.ID)
 		o.Set("project", p)
 		o.Set("creationTimestamp", "2026-01-01T00:00:00.000-00:00")
-	}
-	outputs["gcp:serviceaccount/account:Account"] = func(o *Out) {
+	},
+	"gcp:serviceaccount/account:Account": func(o *Out) {
 		p := gcpProject(o)
 		email := fmt.Sprintf("%s@%s.iam.gserviceaccount.com", o.In("accountId"), p)
 		o.ID = fmt.Sprintf("projects/%s/serviceAccounts/%s", p, email)
@@ -128,33 +159,33 @@ func init() {
 		o.Set("member", "serviceAccount:"+email)
 		o.Set("uniqueId", gcpNumber(o.Hash, 21))
 		o.Set("project", p)
-	}
-	outputs["gcp:projects/iAMCustomRole:IAMCustomRole"] = func(o *Out) {
+	},
+	"gcp:projects/iAMCustomRole:IAMCustomRole": func(o *Out) {
 		p := gcpProject(o)
 		o.ID = fmt.Sprintf("projects/%s/roles/%s", p, o.In("roleId"))
 		o.Set("name", o.ID)
 		o.Set("project", p)
 		o.Set("deleted", false)
 		o.SetIfAbsent("stage", "GA")
-	}
-	outputs["gcp:projects/iAMMember:IAMMember"] = func(o *Out) {
+	},
+	"gcp:projects/iAMMember:IAMMember": func(o *Out) {
 		o.ID = fmt.Sprintf("%s/%s/%s", o.In("project"), o.In("role"), o.In("member"))
 		o.Set("etag", "BwY"+o.Hash[:9])
-	}
-	outputs["gcp:kms/keyRing:KeyRing"] = func(o *Out) {
+	},
+	"gcp:kms/keyRing:KeyRing": func(o *Out) {
 		p, l, n := gcpProject(o), gcpLocation(o, "location"), gcpName(o)
 		o.ID = fmt.Sprintf("projects/%s/locations/%s/keyRings/%s", p, l, n)
 		o.Set("project", p)
-	}
-	outputs["gcp:kms/cryptoKey:CryptoKey"] = func(o *Out) {
+	},
+	"gcp:kms/cryptoKey:CryptoKey": func(o *Out) {
 		o.ID = o.In("keyRing") + "/cryptoKeys/" + gcpName(o)
 		o.Set("primaries", []any{map[string]any{"name": o.ID + "/cryptoKeyVersions/1", "state": "ENABLED"}})
-	}
-	outputs["gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"] = func(o *Out) {
+	},
+	"gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": func(o *Out) {
 		o.ID = fmt.Sprintf("%s/%s/%s", o.In("cryptoKeyId"), o.In("role"), o.In("member"))
 		o.Set("etag", "BwY"+o.Hash[:9])
-	}
-	outputs["gcp:container/cluster:Cluster"] = func(o *Out) {
+	},
+	"gcp:container/cluster:Cluster": func(o *Out) {
 		p, l, n := gcpProject(o), gcpLocation(o, "location"), gcpName(o)
 		o.ID = fmt.Sprintf("projects/%s/locations/%s/clusters/%s", p, l, n)
 		o.Set("selfLink", fmt.Sprintf("https://container.googleapis.com/v1/projects/%s/locations/%s/clusters/%s", p, l, n))
@@ -189,8 +220,8 @@ func init() {
 		o.Set("nodeVersion", version+".5-gke.1000000")
 		o.Set("labelFingerprint", h[:8])
 		o.Set("operation", "")
-	}
-	outputs["gcp:container/nodePool:NodePool"] = func(o *Out) {
+	},
+	"gcp:container/nodePool:NodePool": func(o *Out) {
 		p, l, c, n := gcpProject(o), gcpLocation(o, "location"), gcpLast(o.In("cluster")), gcpName(o)
 		o.ID = fmt.Sprintf("projects/%s/locations/%s/clusters/%s/nodePools/%s", p, l, c, n)
 		var groups []any
@@ -205,64 +236,15 @@ func init() {
 		o.Set("project", p)
 		o.Set("location", l)
 		o.Set("operation", "")
-	}
-
-	// organizations.LookupProject: the project number names the project's service agents.
-	invokes["gcp:organizations/getProject:getProject"] = func(args resource.PropertyMap) resource.PropertyMap {
-		p := gcpDefaultProject
-		if v, ok := args["projectId"]; ok && v.IsString() && v.StringValue() != "" {
-			p = v.StringValue()
-		}
-		return resource.NewPropertyMapFromMap(map[string]any{
-			"id":                "projects/" + p,
-			"projectId":         p,
-			"name":              p,
-			"number":            gcpProjectNumber(p),
-			"orgId":             gcpNumber(hash("gcp-org", p), 12),
-			"autoCreateNetwork": true,
-			"skipDelete":        false,
-			"labels":            map[string]any{},
-		})
-	}
-}
-
-// gcpInternalIP is a stable private address for a resource whose subnetwork range the mock does not
-// know (the subnetwork is given by id): 10.x.y.z from the hash, never a network or broadcast address.
-func gcpInternalIP(h string) string {
-	b := func(i int) int { v, _ := strconv.ParseUint(h[2*i:2*i+2], 16, 8); return int(v) }
-	return fmt.Sprintf("10.%d.%d.%d", b(0), b(1), b(2)%250+2)
-}
-
-// Compute Engine VMs, instance groups and the internal load balancer (self-managed clusters).
-func init() {
-	zonal := func(kind string) func(o *Out) {
-		return func(o *Out) {
-			p, z, n := gcpProject(o), o.In("zone"), gcpName(o)
-			if z == "" {
-				z = o.Region + "-b"
-			}
-			o.ID = fmt.Sprintf("projects/%s/zones/%s/%s/%s", p, z, kind, n)
-			o.Set("selfLink", gcpComputeAPI+o.ID)
-			o.Set("zone", z)
-			o.Set("project", p)
-		}
-	}
-	regional := func(kind string) func(o *Out) {
-		return func(o *Out) {
-			p, r, n := gcpProject(o), gcpLocation(o, "region"), gcpName(o)
-			o.ID = fmt.Sprintf("projects/%s/regions/%s/%s/%s", p, r, kind, n)
-			o.Set("selfLink", gcpComputeAPI+o.ID)
-			o.Set("region", r)
-			o.Set("project", p)
-		}
-	}
-	outputs["gcp:compute/address:Address"] = func(o *Out) {
-		regional("addresses")(o)
+	},
+	// Compute Engine VMs, instance groups and the internal load balancer (self-managed clusters).
+	"gcp:compute/address:Address": func(o *Out) {
+		gcpRegional("addresses")(o)
 		o.SetIfAbsent("address", gcpInternalIP(o.Hash))
 		o.Set("users", []any{})
-	}
-	outputs["gcp:compute/instance:Instance"] = func(o *Out) {
-		zonal("instances")(o)
+	},
+	"gcp:compute/instance:Instance": func(o *Out) {
+		gcpZonal("instances")(o)
 		o.Set("instanceId", gcpNumber(o.Hash, 19))
 		o.Set("cpuPlatform", "Intel Cascade Lake")
 		o.Set("currentStatus", "RUNNING")
@@ -282,24 +264,24 @@ func init() {
 			}
 		}
 		o.Set("networkInterfaces", nics)
-	}
-	outputs["gcp:compute/instanceGroup:InstanceGroup"] = func(o *Out) {
-		zonal("instanceGroups")(o)
+	},
+	"gcp:compute/instanceGroup:InstanceGroup": func(o *Out) {
+		gcpZonal("instanceGroups")(o)
 		if v, ok := o.R.Input("instances"); ok {
 			o.Set("size", float64(len(v.([]any))))
 		}
-	}
-	outputs["gcp:compute/regionHealthCheck:RegionHealthCheck"] = regional("healthChecks")
-	outputs["gcp:compute/regionBackendService:RegionBackendService"] = func(o *Out) {
-		regional("backendServices")(o)
+	},
+	"gcp:compute/regionHealthCheck:RegionHealthCheck": gcpRegional("healthChecks"),
+	"gcp:compute/regionBackendService:RegionBackendService": func(o *Out) {
+		gcpRegional("backendServices")(o)
 		o.Set("fingerprint", o.Hash[:12])
-	}
-	outputs["gcp:compute/forwardingRule:ForwardingRule"] = func(o *Out) {
-		regional("forwardingRules")(o)
+	},
+	"gcp:compute/forwardingRule:ForwardingRule": func(o *Out) {
+		gcpRegional("forwardingRules")(o)
 		o.SetIfAbsent("ipAddress", gcpInternalIP(o.Hash))
 		o.Set("pscConnectionId", "")
-	}
-	outputs["gcp:compute/instanceTemplate:InstanceTemplate"] = func(o *Out) {
+	},
+	"gcp:compute/instanceTemplate:InstanceTemplate": func(o *Out) {
 		p, n := gcpProject(o), o.In("name")
 		if n == "" {
 			n = o.In("namePrefix") + o.Hash[:20]
@@ -309,19 +291,40 @@ func init() {
 		o.Set("selfLink", gcpComputeAPI+o.ID)
 		o.Set("selfLinkUnique", gcpComputeAPI+o.ID+"?uniqueId="+gcpNumber(o.Hash, 19))
 		o.Set("project", p)
-	}
-	outputs["gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager"] = func(o *Out) {
-		regional("instanceGroupManagers")(o)
+	},
+	"gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager": func(o *Out) {
+		gcpRegional("instanceGroupManagers")(o)
 		o.Set("instanceGroup", gcpComputeAPI+strings.Replace(o.ID, "instanceGroupManagers", "instanceGroups", 1))
 		o.Set("fingerprint", o.Hash[:12])
-	}
-	outputs["gcp:compute/instanceGroupManager:InstanceGroupManager"] = func(o *Out) {
-		zonal("instanceGroupManagers")(o)
+	},
+	"gcp:compute/instanceGroupManager:InstanceGroupManager": func(o *Out) {
+		gcpZonal("instanceGroupManagers")(o)
 		o.Set("instanceGroup", gcpComputeAPI+strings.Replace(o.ID, "instanceGroupManagers", "instanceGroups", 1))
 		o.Set("fingerprint", o.Hash[:12])
-	}
-	outputs["gcp:serviceaccount/iAMMember:IAMMember"] = func(o *Out) {
+	},
+	"gcp:serviceaccount/iAMMember:IAMMember": func(o *Out) {
 		o.ID = fmt.Sprintf("%s/%s/%s", o.In("serviceAccountId"), o.In("role"), o.In("member"))
 		o.Set("etag", "BwY"+o.Hash[:9])
-	}
+	},
+}
+
+// gcpInvokes answer the cloud's invokes.
+var gcpInvokes = map[string]func(args resource.PropertyMap) resource.PropertyMap{
+	// organizations.LookupProject: the project number names the project's service agents.
+	"gcp:organizations/getProject:getProject": func(args resource.PropertyMap) resource.PropertyMap {
+		p := gcpDefaultProject
+		if v, ok := args["projectId"]; ok && v.IsString() && v.StringValue() != "" {
+			p = v.StringValue()
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id":                "projects/" + p,
+			"projectId":         p,
+			"name":              p,
+			"number":            gcpProjectNumber(p),
+			"orgId":             gcpNumber(hash("gcp-org", p), 12),
+			"autoCreateNetwork": true,
+			"skipDelete":        false,
+			"labels":            map[string]any{},
+		})
+	},
 }

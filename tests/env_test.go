@@ -73,15 +73,55 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// TestEnvironmentGolden pins every shipped stack's whole graph, one fact per line (graph.Lines),
+// in one file per region (testdata/golden/<stack>/<region>.txt): a changed tag or version is a
+// changed line that names its resource and field. UPDATE_GOLDEN=1 rewrites them.
 func TestEnvironmentGolden(t *testing.T) {
 	for _, stack := range shippedStacks(t) {
 		t.Run(stack, func(t *testing.T) {
 			g := evaluate(t, stack)
-			var buf bytes.Buffer
-			if err := g.WriteJSON(&buf); err != nil {
-				t.Fatal(err)
+			root := g.Root()
+			regions := map[string]string{} // top-level URN -> file name
+			for _, r := range g.Children(root) {
+				regions[r.URN] = r.Name
 			}
-			golden(t, stack+".json", buf.Bytes())
+			regionOf := func(r *graph.Resource) string {
+				for u := r.URN; u != ""; {
+					if name, ok := regions[u]; ok {
+						return name
+					}
+					p, ok := g.Get(u)
+					if !ok {
+						break
+					}
+					u = p.Parent
+				}
+				return "_stack"
+			}
+			files := map[string]bool{}
+			for _, r := range g.Resources {
+				files[regionOf(r)] = true
+			}
+			dir := filepath.Join("testdata", "golden", stack)
+			if update {
+				if err := os.RemoveAll(dir); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for f := range files {
+				lines := g.LinesWhere(func(r *graph.Resource) bool { return regionOf(r) == f })
+				golden(t, filepath.Join(stack, f+".txt"), []byte(strings.Join(lines, "\n")+"\n"))
+			}
+			// A region that no longer exists leaves a file behind: that is a difference too.
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if !files[strings.TrimSuffix(e.Name(), ".txt")] {
+					t.Errorf("%s: golden file of a region the stack no longer has; rerun with UPDATE_GOLDEN=1", filepath.Join(dir, e.Name()))
+				}
+			}
 		})
 	}
 }
