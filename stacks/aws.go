@@ -61,11 +61,7 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 func poolSpecs(p config.ResolvedRegion) []cluster.PoolSpec {
 	pools := make([]cluster.PoolSpec, 0, len(p.Pools))
 	for _, pp := range p.Pools {
-		pools = append(pools, cluster.PoolSpec{
-			Pool: pp.Name, InstanceType: pp.InstanceType,
-			Desired: pp.Count, Min: pp.Min, Max: pp.Max,
-			Spot: pp.Spot, Dedicated: pp.Dedicated, DiskGiB: pp.DiskGiB,
-		})
+		pools = append(pools, pp.PoolSpec)
 	}
 	return pools
 }

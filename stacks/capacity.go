@@ -77,22 +77,22 @@ func regionCapacity(rp config.ResolvedRegion) (RegionCapacity, []capacity.Pool, 
 	}
 	var pools []capacity.Pool
 	for _, p := range rp.Pools {
-		nodes := p.Count
+		nodes := p.Desired
 		if p.Min == 0 {
 			// A pool that scales from zero (spark) runs its pods once the autoscaler adds nodes.
 			nodes = p.Max
 		}
-		pool := capacity.Pool{Name: p.Name, Nodes: nodes, MinNodes: p.Min, Zones: rp.Zones, Instance: p.InstanceType}
+		pool := capacity.Pool{Name: p.Pool, Nodes: nodes, MinNodes: p.Min, Zones: rp.Zones, Instance: p.InstanceType}
 		if p.Allocatable != nil {
 			a, err := allocatable(p.Allocatable)
 			if err != nil {
-				return rc, nil, fmt.Errorf("pool %s: %w", p.Name, err)
+				return rc, nil, fmt.Errorf("pool %s: %w", p.Pool, err)
 			}
 			pool.Allocatable = a
 		} else {
 			i, ok := capacity.Lookup(string(rp.Cloud), p.InstanceType)
 			if !ok {
-				return rc, nil, fmt.Errorf("pool %s: %s is not in the catalogue (validation admits only catalogue types without allocatable)", p.Name, p.InstanceType)
+				return rc, nil, fmt.Errorf("pool %s: %s is not in the catalogue (validation admits only catalogue types without allocatable)", p.Pool, p.InstanceType)
 			}
 			pool.Allocatable = capacity.Allocatable(rc.Platform, i)
 		}

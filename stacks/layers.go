@@ -20,28 +20,21 @@ type Layers struct {
 // args' Ready and Rendered fields are the platform's to fill.
 func layerArgs(rp config.ResolvedRegion, c cluster.Cluster) (*platform.PlatformArgs, *data.DataArgs) {
 	l := rp.Layers
-	chart := func(src config.ChartSource) platform.ChartRef {
-		return platform.ChartRef{Name: src.Chart, Repo: src.Repo, Version: src.Version}
-	}
-	pres := func(r config.Resources) platform.Resources { return platform.Resources{CPU: r.CPU, Memory: r.Memory} }
 	ops := l.Sizing.Operators
 	pa := &platform.PlatformArgs{
 		Cluster:            c,
-		Strimzi:            chart(l.Strimzi),
-		TiDBOperator:       chart(l.TiDBOperator),
-		SparkOperator:      chart(l.SparkOperator),
+		Strimzi:            l.Strimzi,
+		TiDBOperator:       l.TiDBOperator,
+		SparkOperator:      l.SparkOperator,
 		TiDBOperatorCRDs:   l.TiDBOperatorCRDs,
 		SparkJobNamespaces: rp.SparkJobNamespaces,
 		HA:                 l.HA,
 		Operators: platform.OperatorResources{
-			Strimzi: pres(ops.Strimzi), TiDBOperator: pres(ops.TiDBOperator),
-			SparkController: pres(ops.SparkController), SparkWebhook: pres(ops.SparkWebhook),
+			Strimzi: ops.Strimzi, TiDBOperator: ops.TiDBOperator,
+			SparkController: ops.SparkController, SparkWebhook: ops.SparkWebhook,
 			SparkWorkers: ops.SparkWorkers,
 		},
 		Retain: rp.Protect,
-	}
-	res := func(r config.Resources) data.Resources {
-		return data.Resources{CPU: r.CPU, Memory: r.Memory, Storage: r.Storage}
 	}
 	sz := l.Sizing
 	da := &data.DataArgs{
@@ -49,24 +42,24 @@ func layerArgs(rp config.ResolvedRegion, c cluster.Cluster) (*platform.PlatformA
 		Database: data.Database{
 			PD: l.PD, TiKV: l.TiKV, TiDB: l.TiDB, TiFlash: l.TiFlash, TiCDC: l.TiCDC,
 			Version:              l.TiDBVersion,
-			PDResources:          res(sz.PD),
-			TiKVResources:        res(sz.TiKV),
-			TiDBResources:        res(sz.TiDB),
-			TiFlashResources:     res(sz.TiFlash),
-			TiCDCResources:       res(sz.TiCDC),
+			PDResources:          sz.PD,
+			TiKVResources:        sz.TiKV,
+			TiDBResources:        sz.TiDB,
+			TiFlashResources:     sz.TiFlash,
+			TiCDCResources:       sz.TiCDC,
 			InitializerImage:     l.InitializerImage,
-			DiscoveryResources:   res(sz.TiDBDiscovery),
-			InitializerResources: res(sz.TiDBInitializer),
+			DiscoveryResources:   sz.TiDBDiscovery,
+			InitializerResources: sz.TiDBInitializer,
 		},
 		Kafka: data.Kafka{
 			Brokers: l.Brokers, Controllers: l.Controllers,
 			ReplicationFactor: l.ReplicationFactor, MinInsyncReplicas: l.MinInsyncReplicas,
 			Version:                 l.KafkaVersion,
-			BrokerResources:         res(sz.KafkaBroker),
-			ControllerResources:     res(sz.KafkaController),
+			BrokerResources:         sz.KafkaBroker,
+			ControllerResources:     sz.KafkaController,
 			CruiseControl:           l.HA,
-			EntityOperatorResources: res(sz.TopicUserOperator),
-			CruiseControlResources:  res(sz.CruiseControl),
+			EntityOperatorResources: sz.TopicUserOperator,
+			CruiseControlResources:  sz.CruiseControl,
 		},
 		Spark: data.Spark{
 			JobNamespaces: rp.SparkJobNamespaces,

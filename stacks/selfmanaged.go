@@ -15,14 +15,9 @@ import (
 	"github.com/kost-platform/kost/stacks/config"
 )
 
-// chartRef is a resolved add-on chart as the kubeadm package takes it.
-func chartRef(src config.ChartSource) kubeadm.ChartRef {
-	return kubeadm.ChartRef{Name: src.Chart, Repo: src.Repo, Version: src.Version}
-}
-
 // autoscalerPins are the cluster-autoscaler's resolved chart and image.
 func autoscalerPins(p config.AutoscalerPins) autoscaler.Pins {
-	return autoscaler.Pins{Chart: autoscaler.ChartRef{Name: p.Chart.Chart, Repo: p.Chart.Repo, Version: p.Chart.Version}, Image: p.Image}
+	return autoscaler.Pins{Chart: p.Chart, Image: p.Image}
 }
 
 // clusterSpec is what every self-managed cluster of the region takes, whatever its cloud.
@@ -41,10 +36,10 @@ func clusterSpec(rp config.ResolvedRegion, regionBlock string) (kubeadm.ClusterS
 		DeployerCIDRs:     rp.Deployers.CIDRs,
 		NodePools:         poolSpecs(rp),
 		Addons: kubeadm.AddonPins{
-			CNI:                       chartRef(k.CNI),
-			MetricsServer:             chartRef(k.MetricsServer),
-			CloudControllerManager:    chartRef(k.CloudControllerManager),
-			CSIDriver:                 chartRef(k.CSIDriver),
+			CNI:                       k.CNI,
+			MetricsServer:             k.MetricsServer,
+			CloudControllerManager:    k.CloudControllerManager,
+			CSIDriver:                 k.CSIDriver,
 			CloudControllerManagerTag: k.CloudControllerManagerTag,
 			Images:                    maps.Clone(k.Images),
 			Autoscaler:                autoscalerPins(rp.Pins.Autoscaler),

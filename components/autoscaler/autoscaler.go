@@ -10,20 +10,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kost-platform/kost/components/cluster"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// ChartRef says where the chart comes from.
-type ChartRef struct {
-	// Name of the chart, or an oci:// reference, or a local path. Required.
-	Name string
-	// Repo is the Helm repository URL. Default: none (OCI or local path).
-	Repo string
-	// Version is the exact chart version. Required.
-	Version string
-}
+// ChartRef is the autoscaler's chart (cluster.ChartRef, one type for every component).
+type ChartRef = cluster.ChartRef
 
 // Pins are the chart and the image for the cluster's Kubernetes minor: what a cluster component takes
 // from the stack.
@@ -74,27 +68,23 @@ type Args struct {
 	DependsOn []pulumi.Resource
 }
 
-// Validate reports every problem of args at once.
+// Validate reports every problem of the args at once, as a *cluster.ArgsError.
 func (a *Args) Validate() error {
-	var ps []string
-	add := func(ok bool, f string, args ...any) {
-		if !ok {
-			ps = append(ps, fmt.Sprintf(f, args...))
-		}
+	if a == nil {
+		a = &Args{}
 	}
-	add(a.Provider != nil, "Provider is required")
-	add(a.Chart.Name != "" && a.Chart.Version != "", "Chart name and version are required")
-	add(strings.Contains(a.Image, ":") && !strings.HasSuffix(a.Image, ":latest"), "Image %q must be repository:tag, never latest", a.Image)
-	add(a.CloudProvider == "aws" || a.CloudProvider == "azure" || a.CloudProvider == "gce", "CloudProvider %q: aws, azure or gce", a.CloudProvider)
-	add(a.ClusterName != "", "ClusterName is required")
-	add(a.CloudProvider != "gce" || len(a.Groups) > 0, "Groups are required with gce")
-	for _, g := range a.Groups {
-		add(g.NamePrefix != "" && g.Min >= 0 && g.Min <= g.Max, "group %+v: a name prefix and 0 <= min <= max", g)
+	var ps cluster.Problems
+	ps.Required(a.Provider == nil, "Provider")
+	ps.Check(a.Chart.Name != "" && a.Chart.Version != "", "Chart", "the chart's name and exact version are required")
+	ps.Check(strings.Contains(a.Image, ":") && !strings.HasSuffix(a.Image, ":latest"), "Image", "%q: want repository:tag, never latest", a.Image)
+	ps.Check(a.CloudProvider == "aws" || a.CloudProvider == "azure" || a.CloudProvider == "gce", "CloudProvider", "%q: aws, azure or gce", a.CloudProvider)
+	ps.Required(a.ClusterName == "", "ClusterName")
+	ps.Check(a.CloudProvider != "gce" || len(a.Groups) > 0, "Groups", "required with gce")
+	for i, g := range a.Groups {
+		ps.Check(g.NamePrefix != "", fmt.Sprintf("Groups[%d].NamePrefix", i), "required")
+		ps.Check(g.Min >= 0 && g.Min <= g.Max, fmt.Sprintf("Groups[%d].Max", i), "need 0 <= Min (%d) <= Max (%d)", g.Min, g.Max)
 	}
-	if len(ps) > 0 {
-		return fmt.Errorf("cluster-autoscaler: %s", strings.Join(ps, "; "))
-	}
-	return nil
+	return ps.Err("cluster-autoscaler args")
 }
 
 // ChartValues renders the chart values for args (exported so tests read exactly what is installed).

@@ -64,7 +64,8 @@ type ManagedClusterArgs struct {
 	// AmazonEKSViewPolicy (read-only, no Secrets) at cluster scope. A preview's dry-run writes are
 	// then refused, and the Kubernetes provider falls back to showing the inputs. Default: none.
 	Previewers []string
-	// NodePools to create. Required: at least one, one of them "system".
+	// NodePools to create. Required: at least one, one of them cluster.SystemPool ("system"), each
+	// valid (cluster.PoolSpec.Problems) and named once.
 	NodePools []cluster.PoolSpec
 	// LogRetentionDays for control-plane logs. Default: 90.
 	LogRetentionDays int
@@ -93,51 +94,37 @@ type ManagedCluster struct {
 	Cluster cluster.Cluster
 }
 
-func (a *ManagedClusterArgs) validate() error {
+// Validate reports every problem of the args at once, as a *cluster.ArgsError; nil args are the
+// zero value.
+func (a *ManagedClusterArgs) Validate() error {
 	if a == nil {
-		return fmt.Errorf("args are required")
+		a = &ManagedClusterArgs{}
 	}
-	var missing []string
-	if a.ClusterName == "" {
-		missing = append(missing, "ClusterName")
-	}
-	if a.Region == "" {
-		missing = append(missing, "Region")
-	}
-	if a.Version == "" {
-		missing = append(missing, "Version")
-	}
-	if a.SubnetIDs == nil {
-		missing = append(missing, "SubnetIDs")
-	}
+	var ps cluster.Problems
+	ps.Check(a.ClusterName != "", "ClusterName", "required: the EKS cluster's name")
+	ps.Check(a.Region != "", "Region", "required: the cluster's AWS region, e.g. eu-west-1 (for the kubeconfig)")
+	ps.Check(len(a.Zones) > 0, "Zones", "required: the zones the node pools span, in subnet order")
+	ps.Check(a.Version != "", "Version", "required: the Kubernetes minor version, e.g. 1.33")
+	ps.Check(a.Autoscaler.Chart.Name != "", "Autoscaler.Chart.Name", "required: the pinned cluster-autoscaler chart (EKS scales no node group itself)")
+	ps.Check(a.Autoscaler.Image != "", "Autoscaler.Image", "required: the cluster-autoscaler image for the cluster's Kubernetes minor, repository:tag")
 	for _, n := range append(slices.Clone(addonsBeforeNodes), addonsAfterNodes...) {
-		if a.Addons[n] == "" {
-			missing = append(missing, "Addons["+n+"]")
-		}
+		ps.Check(a.Addons[n] != "", "Addons["+n+"]", "required: pin the EKS add-on %s to a version, e.g. from aws eks describe-addon-versions", n)
 	}
-	if a.Autoscaler.Chart.Name == "" || a.Autoscaler.Image == "" {
-		missing = append(missing, "Autoscaler")
+	ps.Check(a.SubnetIDs != nil, "SubnetIDs", "required: the private subnets, one per zone (Network.PrivateSubnetIDs)")
+	ps.Check(!a.PublicEndpoint || len(a.PublicCIDRs) > 0, "PublicCIDRs", "required with PublicEndpoint: the ranges that may reach the public API endpoint")
+	for i, c := range a.DeployerCIDRs {
+		p, err := netip.ParsePrefix(c)
+		ps.Check(err == nil && p.Addr().Is4() && p.Masked() == p, fmt.Sprintf("DeployerCIDRs[%d]", i),
+			"%q must be an IPv4 CIDR without host bits, e.g. 10.250.0.0/24", c)
 	}
-	if len(missing) > 0 {
-		return fmt.Errorf("missing %s", strings.Join(missing, ", "))
-	}
-	if !slices.ContainsFunc(a.NodePools, func(p cluster.PoolSpec) bool { return p.Pool == "system" }) {
-		return fmt.Errorf("a system node pool is required for coredns and the operators")
-	}
-	if a.PublicEndpoint && len(a.PublicCIDRs) == 0 {
-		return fmt.Errorf("PublicCIDRs are required with PublicEndpoint")
-	}
-	for _, c := range a.DeployerCIDRs {
-		if p, err := netip.ParsePrefix(c); err != nil || !p.Addr().Is4() || p.Masked() != p {
-			return fmt.Errorf("DeployerCIDRs: %q must be an IPv4 CIDR without host bits", c)
-		}
-	}
-	return nil
+	// Every pool's own sizing, unique names and the system pool CoreDNS and the operators run on.
+	ps = append(ps, cluster.PoolProblems("NodePools", a.NodePools)...)
+	return ps.Err("EKS cluster args")
 }
 
 // NewManagedCluster creates an EKS cluster with its node pools.
 func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArgs, opts ...pulumi.ResourceOption) (*ManagedCluster, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("eks %s: %w", name, err)
 	}
 	c := &ManagedCluster{Pools: map[string]*NodePool{}}
@@ -397,11 +384,15 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	}
 
 	kubeconfig := pulumi.ToSecret(pulumi.All(ekc.Name, ekc.Endpoint, ekc.CertificateAuthority.Data().Elem()).ApplyT(
-		func(xs []any) string {
-			return Kubeconfig(KubeconfigArgs{
+		func(xs []any) (string, error) {
+			ka := KubeconfigArgs{
 				ClusterName: xs[0].(string), Endpoint: xs[1].(string), CAData: xs[2].(string),
 				Region: args.Region, Profile: args.Profile, RoleARN: args.RoleARN,
-			})
+			}
+			if err := ka.Validate(); err != nil {
+				return "", wrap(err)
+			}
+			return Kubeconfig(ka), nil
 		})).(pulumi.StringOutput)
 	k8s, err := cluster.NewKubernetesProvider(ctx, name+"-k8s", kubeconfig, parent)
 	if err != nil {

@@ -27,14 +27,14 @@ type NodePoolArgs struct {
 	SubnetIDs pulumi.StringArrayInput
 	// InstanceType of the nodes. Required.
 	InstanceType string
-	// Desired, Min and Max node counts. Required: Min <= Desired <= Max, Max >= 1.
+	// Desired, Min and Max node counts. Required: 0 <= Min <= Desired <= Max, Max >= 1.
 	Desired, Min, Max int
 	// Spot uses spot capacity. Default: false.
 	Spot bool
 	// Dedicated taints the nodes with kost.io/pool=<pool>:NoSchedule so only the pool's workload runs
 	// there. Default: false (the system pool).
 	Dedicated bool
-	// DiskGiB of the encrypted gp3 root volume. Default: 50.
+	// DiskGiB of the encrypted gp3 root volume: 20 to 16384. Default: cluster.DefaultDiskGiB (50).
 	DiskGiB int
 	// Tags go on the node group, its launch template, instances and volumes. Default: none.
 	Tags map[string]string
@@ -53,23 +53,32 @@ type NodePool struct {
 	Labels map[string]string
 }
 
-func (a *NodePoolArgs) validate() error {
-	switch {
-	case a == nil:
-		return fmt.Errorf("args are required")
-	case a.Pool == "" || a.InstanceType == "" || a.Version == "":
-		return fmt.Errorf("pool, instance type and version are required")
-	case a.ClusterName == nil || a.NodeRoleARN == nil || a.SubnetIDs == nil:
-		return fmt.Errorf("ClusterName, NodeRoleARN and SubnetIDs are required")
-	case a.Max < 1 || a.Min < 0 || a.Min > a.Desired || a.Desired > a.Max:
-		return fmt.Errorf("need 0 <= min (%d) <= desired (%d) <= max (%d), max >= 1", a.Min, a.Desired, a.Max)
+// spec is the pool as a cluster.PoolSpec, whose rules and default disk it shares.
+func (a *NodePoolArgs) spec() cluster.PoolSpec {
+	return cluster.PoolSpec{
+		Pool: a.Pool, InstanceType: a.InstanceType, Desired: a.Desired, Min: a.Min, Max: a.Max,
+		Spot: a.Spot, Dedicated: a.Dedicated, DiskGiB: a.DiskGiB,
 	}
-	return nil
+}
+
+// Validate reports every problem of the args at once, as a *cluster.ArgsError; nil args are the
+// zero value.
+func (a *NodePoolArgs) Validate() error {
+	if a == nil {
+		a = &NodePoolArgs{}
+	}
+	var ps cluster.Problems
+	ps = append(ps, a.spec().Problems()...)
+	ps.Check(a.ClusterName != nil, "ClusterName", "required: the EKS cluster's name (its Name output)")
+	ps.Check(a.Version != "", "Version", "required: the cluster's Kubernetes minor version, e.g. 1.33, so nodes follow the control plane")
+	ps.Check(a.NodeRoleARN != nil, "NodeRoleARN", "required: the IAM role the nodes run as")
+	ps.Check(a.SubnetIDs != nil, "SubnetIDs", "required: the private subnets, one per zone (Network.PrivateSubnetIDs)")
+	return ps.Err("aws node pool args")
 }
 
 // NewNodePool creates the node group of one workload pool.
 func NewNodePool(ctx *pulumi.Context, name string, args *NodePoolArgs, opts ...pulumi.ResourceOption) (*NodePool, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("aws node pool %s: %w", name, err)
 	}
 	p := &NodePool{Labels: map[string]string{PoolLabel: args.Pool}}
@@ -77,17 +86,13 @@ func NewNodePool(ctx *pulumi.Context, name string, args *NodePoolArgs, opts ...p
 		return nil, err
 	}
 	parent := pulumi.Parent(p)
-	disk := args.DiskGiB
-	if disk == 0 {
-		disk = 50
-	}
 	tags := tagsWith(args.Tags, map[string]string{PoolLabel: args.Pool})
 	lt, err := ec2.NewLaunchTemplate(ctx, name, &ec2.LaunchTemplateArgs{
 		Description: pulumi.String("kost " + args.Pool + " nodes"),
 		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{&ec2.LaunchTemplateBlockDeviceMappingArgs{
 			DeviceName: pulumi.String("/dev/xvda"),
 			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
-				VolumeSize:          pulumi.Int(disk),
+				VolumeSize:          pulumi.Int(args.spec().Disk()),
 				VolumeType:          pulumi.String("gp3"),
 				Encrypted:           pulumi.String("true"),
 				DeleteOnTermination: pulumi.String("true"),

@@ -5,6 +5,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // ProviderArgs configure a region's AWS provider.
@@ -17,11 +19,22 @@ type ProviderArgs struct {
 	RoleARN string
 }
 
+// Validate reports every problem of the args at once, as a *cluster.ArgsError; nil args are the
+// zero value.
+func (a *ProviderArgs) Validate() error {
+	if a == nil {
+		a = &ProviderArgs{}
+	}
+	var ps cluster.Problems
+	ps.Check(a.Region != "", "Region", "required: the AWS region every resource of the provider is created in, e.g. eu-west-1")
+	return ps.Err("aws provider args")
+}
+
 // NewProvider creates the explicit provider for one region. Nothing in kost uses the default AWS
 // provider, so two regions never share one by accident.
 func NewProvider(ctx *pulumi.Context, name string, args *ProviderArgs, opts ...pulumi.ResourceOption) (*aws.Provider, error) {
-	if args == nil || args.Region == "" {
-		return nil, fmt.Errorf("aws provider %s: region is required", name)
+	if err := args.Validate(); err != nil {
+		return nil, fmt.Errorf("aws provider %s: %w", name, err)
 	}
 	pa := &aws.ProviderArgs{
 		Region:               pulumi.String(args.Region),

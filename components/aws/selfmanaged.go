@@ -21,10 +21,9 @@ const (
 	DefaultUbuntuImage = "resolve:ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id"
 	// DefaultControlPlaneInstanceType runs etcd and the control plane of a cluster of up to ~100 nodes.
 	DefaultControlPlaneInstanceType = "m7i.large"
-	// DefaultControlPlaneDiskGiB is the control planes' root volume (etcd lives on it).
+	// DefaultControlPlaneDiskGiB is the control planes' root volume (etcd lives on it). A worker's is
+	// cluster.PoolSpec.Disk (cluster.DefaultDiskGiB when its PoolSpec leaves DiskGiB at 0).
 	DefaultControlPlaneDiskGiB = 50
-	// DefaultWorkerDiskGiB is a worker's root volume when its PoolSpec leaves DiskGiB at 0.
-	DefaultWorkerDiskGiB = 50
 
 	// ubuntuRootDevice is the root device name of Canonical's AMIs.
 	ubuntuRootDevice = "/dev/sda1"
@@ -129,25 +128,15 @@ func (e *ec2Infra) Profile() kubeadm.Profile {
 	return kubeadm.Profile{Cloud: cluster.AWS, ChartAddons: true, Storage: storageProfile(), InternalLoadBalancer: internalLoadBalancer(), Secrets: e.a.secretRefs()}
 }
 
-// Problems implements kubeadm.Infrastructure: what only EC2 checks.
+// Problems implements kubeadm.Infrastructure: what only EC2 checks (of the args with their
+// defaults).
 func (e *ec2Infra) Problems() []cluster.Problem {
-	var ps []cluster.Problem
-	bad := func(field, format string, v ...any) {
-		ps = append(ps, cluster.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
-	}
+	var ps cluster.Problems
 	a := e.a
-	if a.VpcID == nil {
-		bad("VpcID", "required")
-	}
-	if a.PrivateSubnetIDs == nil {
-		bad("PrivateSubnetIDs", "required")
-	}
-	if !imageRE.MatchString(a.ImageID) {
-		bad("ImageID", "%q: want an ami-... id or resolve:ssm:<parameter>", a.ImageID)
-	}
-	if a.ControlPlaneDiskGiB < 8 {
-		bad("ControlPlaneDiskGiB", "%d: want at least 8", a.ControlPlaneDiskGiB)
-	}
+	ps.Check(a.VpcID != nil, "VpcID", "required: the region's VPC (Network.VpcID)")
+	ps.Check(a.PrivateSubnetIDs != nil, "PrivateSubnetIDs", "required: the private subnets, one per zone in zone order (Network.PrivateSubnetIDs)")
+	ps.Check(imageRE.MatchString(a.ImageID), "ImageID", "%q: want an ami-... id or resolve:ssm:<parameter>, or leave it empty for Ubuntu 24.04 LTS (DefaultUbuntuImage)", a.ImageID)
+	ps.Check(a.ControlPlaneDiskGiB >= 8, "ControlPlaneDiskGiB", "%d: want at least 8 (or 0 for %d)", a.ControlPlaneDiskGiB, DefaultControlPlaneDiskGiB)
 	return ps
 }
 
@@ -301,10 +290,6 @@ func tagsMap(ms ...map[string]string) map[string]string {
 func newWorkerGroup(ctx *pulumi.Context, name string, a *SelfManagedClusterArgs, p cluster.PoolSpec, userData pulumi.StringOutput,
 	roles *selfManagedIAM, sg *ec2.SecurityGroup, deps []pulumi.Resource, opts ...pulumi.ResourceOption) (*autoscaling.Group, error) {
 	poolName := name + "-" + p.Pool
-	disk := p.DiskGiB
-	if disk == 0 {
-		disk = DefaultWorkerDiskGiB
-	}
 	owned := "kubernetes.io/cluster/" + a.ClusterName
 	tags := nameTags(tagsMap(a.Tags, map[string]string{owned: "owned", PoolLabel: p.Pool, "kost.io/role": "worker"}), a.ClusterName+"-"+p.Pool)
 	lt, err := ec2.NewLaunchTemplate(ctx, poolName, &ec2.LaunchTemplateArgs{
@@ -317,7 +302,7 @@ func newWorkerGroup(ctx *pulumi.Context, name string, a *SelfManagedClusterArgs,
 		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{&ec2.LaunchTemplateBlockDeviceMappingArgs{
 			DeviceName: pulumi.String(ubuntuRootDevice),
 			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
-				VolumeSize:          pulumi.Int(disk),
+				VolumeSize:          pulumi.Int(p.Disk()),
 				VolumeType:          pulumi.String("gp3"),
 				Encrypted:           pulumi.String("true"),
 				DeleteOnTermination: pulumi.String("true"),

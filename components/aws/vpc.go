@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/addresses"
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // NetworkArgs configure a region's VPC.
@@ -46,23 +47,30 @@ type Network struct {
 	PublicSubnetIDs pulumi.StringArrayOutput
 }
 
-func (a *NetworkArgs) validate() error {
+// Validate reports every problem of the args at once, as a *cluster.ArgsError; nil args are the
+// zero value.
+func (a *NetworkArgs) Validate() error {
 	if a == nil {
-		return fmt.Errorf("args are required")
+		a = &NetworkArgs{}
 	}
-	if len(a.Zones) == 0 || len(a.Zones) > 3 || len(a.Layout.Private) != len(a.Zones) || len(a.Layout.Public) != len(a.Zones) {
-		return fmt.Errorf("need 1 to 3 zones and one private and one public subnet per zone, got %d zones, %d private, %d public",
-			len(a.Zones), len(a.Layout.Private), len(a.Layout.Public))
+	var ps cluster.Problems
+	if l := a.Layout; !l.Block.IsValid() && len(l.Private) == 0 && len(l.Public) == 0 {
+		ps.Add("Layout", "required: the region's address plan from addresses.AWS over the zones")
+	} else {
+		ps.Check(l.Block.IsValid(), "Layout.Block", "required: the VPC's block (addresses.AWS)")
+		ps.Check(len(l.Private) == len(a.Zones), "Layout.Private",
+			"%d private subnets for %d zones: want one per zone, plan the layout with addresses.AWS over the zones", len(l.Private), len(a.Zones))
+		ps.Check(len(l.Public) == len(a.Zones), "Layout.Public",
+			"%d public subnets for %d zones: want one per zone, plan the layout with addresses.AWS over the zones", len(l.Public), len(a.Zones))
 	}
-	if a.ClusterName == "" {
-		return fmt.Errorf("ClusterName is required")
-	}
-	return nil
+	ps.Check(len(a.Zones) >= 1 && len(a.Zones) <= 3, "Zones", "need 1 to 3 availability zones, got %d", len(a.Zones))
+	ps.Check(a.ClusterName != "", "ClusterName", "required: the EKS cluster that uses the subnets (their kubernetes.io/cluster tag)")
+	return ps.Err("aws network args")
 }
 
 // NewNetwork creates the VPC of one region.
 func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pulumi.ResourceOption) (*Network, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("aws network %s: %w", name, err)
 	}
 	n := &Network{}

@@ -1,7 +1,6 @@
 package azure
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -14,9 +13,6 @@ import (
 	"github.com/kost-platform/kost/addresses"
 	"github.com/kost-platform/kost/components/cluster"
 )
-
-// systemPool is the pool that becomes the cluster's System agent pool.
-const systemPool = "system"
 
 var (
 	// clusterName is what AKS accepts: 1 to 63 letters, digits, '-' and '_', starting and ending
@@ -49,7 +45,7 @@ type ManagedClusterArgs struct {
 	// the cluster's egress goes through it (outbound type userAssignedNATGateway). Required.
 	NodeSubnetID pulumi.StringInput
 	// Layout gives the overlay pod range, the Service range and the cluster DNS address
-	// (addresses.PlanAKS). Required.
+	// (addresses.Azure). Required.
 	Layout addresses.AzureLayout
 	// PublicEndpoint gives the API server a public endpoint restricted to PublicCIDRs and NATPublicIP.
 	// Otherwise the cluster is private: its API server has a private endpoint in the node subnet only,
@@ -110,87 +106,80 @@ type ManagedCluster struct {
 	Cluster cluster.Cluster
 }
 
-func (a *ManagedClusterArgs) validate() error {
+// Validate reports every problem of the args at once, as a *cluster.ArgsError; nil args are the
+// zero value.
+func (a *ManagedClusterArgs) Validate() error {
 	if a == nil {
-		return errors.New("args are required")
+		a = &ManagedClusterArgs{}
 	}
-	var errs []error
-	if !clusterName.MatchString(a.ClusterName) {
-		errs = append(errs, fmt.Errorf("ClusterName %q must be 1 to 63 letters, digits and '-', starting and ending with a letter or digit", a.ClusterName))
-	}
-	if a.ResourceGroupName == nil {
-		errs = append(errs, errors.New("ResourceGroupName is required"))
-	}
-	if a.Location == "" {
-		errs = append(errs, errors.New("location is required"))
-	}
-	if n := len(nodeResourceGroup(a.ClusterName, a.Location)); n > 80 {
-		errs = append(errs, fmt.Errorf("node resource group name %q is %d characters, more than Azure's 80: shorten ClusterName", nodeResourceGroup(a.ClusterName, a.Location), n))
-	}
-	if len(a.Zones) == 0 || len(a.Zones) > 3 {
-		errs = append(errs, fmt.Errorf("need 1 to 3 zones, got %d", len(a.Zones)))
-	}
-	if !minorVersion.MatchString(a.Version) {
-		errs = append(errs, fmt.Errorf("version %q must be a Kubernetes minor version such as 1.33 (AKS applies the patches)", a.Version))
-	}
-	if a.SubscriptionID == "" {
-		errs = append(errs, errors.New("SubscriptionID is required"))
-	}
-	if a.NodeSubnetID == nil {
-		errs = append(errs, errors.New("NodeSubnetID is required"))
-	}
-	l := a.Layout
+	var ps cluster.Problems
 	switch {
-	case !l.Pods.IsValid() || !l.Services.IsValid() || !l.DNSServiceIP.IsValid():
-		errs = append(errs, errors.New("layout needs the pod and Service ranges and the DNS service IP (addresses.PlanAKS)"))
-	case !l.Services.Contains(l.DNSServiceIP):
-		errs = append(errs, fmt.Errorf("DNS service IP %s is not in the Service range %s", l.DNSServiceIP, l.Services))
-	case l.Pods.Overlaps(l.Services):
-		errs = append(errs, fmt.Errorf("pod range %s overlaps the Service range %s", l.Pods, l.Services))
+	case a.ClusterName == "":
+		ps.Add("ClusterName", "required: the AKS cluster's name and DNS prefix")
+	case !clusterName.MatchString(a.ClusterName):
+		ps.Add("ClusterName", "%q must be 1 to 63 letters, digits and '-', starting and ending with a letter or digit", a.ClusterName)
 	}
-	for _, id := range a.PreviewerObjectIDs {
-		if !objectID.MatchString(id) {
-			errs = append(errs, fmt.Errorf("PreviewerObjectIDs: %q is not an Entra ID object id (a UUID)", id))
-		}
+	if rg := nodeResourceGroup(a.ClusterName, a.Location); len(rg) > 80 {
+		ps.Add("ClusterName", "node resource group name %q is %d characters, more than Azure's 80: shorten ClusterName", rg, len(rg))
 	}
-	if a.DeployerVNetID != "" && !vnetID.MatchString(a.DeployerVNetID) {
-		errs = append(errs, fmt.Errorf("DeployerVNetID %q is not a virtual network id", a.DeployerVNetID))
+	ps.Check(a.ResourceGroupName != nil, "ResourceGroupName", "required: the resource group the cluster is created in (Network.ResourceGroupName)")
+	ps.Check(a.Location != "", "Location", "required: the Azure region, e.g. westeurope")
+	ps.Check(len(a.Zones) >= 1 && len(a.Zones) <= 3, "Zones", "need 1 to 3 zones, e.g. 1, 2 and 3; got %d", len(a.Zones))
+	switch {
+	case a.Version == "":
+		ps.Add("Version", "required: the Kubernetes minor version, e.g. 1.33")
+	case !minorVersion.MatchString(a.Version):
+		ps.Add("Version", "%q must be a Kubernetes minor version such as 1.33, without a patch (AKS applies the patches)", a.Version)
 	}
+	ps.Check(a.SubscriptionID != "", "SubscriptionID", "required: the cluster's subscription, for the role assignment on the node subnet")
+	ps.Check(a.NodeSubnetID != nil, "NodeSubnetID", "required: the node subnet (Network.NodeSubnetID)")
+	ps = append(ps, aksLayoutProblems(a.Layout)...)
 	if a.PublicEndpoint {
-		if len(a.PublicCIDRs) == 0 {
-			errs = append(errs, errors.New("PublicCIDRs are required with PublicEndpoint"))
-		}
-		for _, c := range a.PublicCIDRs {
+		ps.Check(len(a.PublicCIDRs) > 0, "PublicCIDRs", "required with PublicEndpoint: the ranges that may reach the API server")
+		for i, c := range a.PublicCIDRs {
 			if _, err := netip.ParsePrefix(c); err != nil {
-				errs = append(errs, fmt.Errorf("PublicCIDRs: %w", err))
+				ps.Add(fmt.Sprintf("PublicCIDRs[%d]", i), "%q is not a CIDR such as 203.0.113.0/24: %v", c, err)
 			}
 		}
-		if a.NATPublicIP == nil {
-			errs = append(errs, errors.New("NATPublicIP is required with PublicEndpoint: the nodes reach the API server from it"))
+		ps.Check(a.NATPublicIP != nil, "NATPublicIP", "required with PublicEndpoint: the nodes reach the API server from it (Network.NATPublicIP)")
+	}
+	ps.Check(a.DeployerVNetID == "" || vnetID.MatchString(a.DeployerVNetID), "DeployerVNetID",
+		"%q is not a virtual network id (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>)", a.DeployerVNetID)
+	for i, id := range a.PreviewerObjectIDs {
+		ps.Check(objectID.MatchString(id), fmt.Sprintf("PreviewerObjectIDs[%d]", i), "%q is not an Entra ID object id (a UUID)", id)
+	}
+	ps = append(ps, cluster.PoolProblems("NodePools", a.NodePools)...)
+	for i, p := range a.NodePools {
+		at := fmt.Sprintf("NodePools[%d]", i)
+		ps.Nest(at, agentPoolProblems(p))
+		if p.Pool == cluster.SystemPool {
+			// The System agent pool runs CoreDNS and the operators.
+			ps.Check(!p.Spot, at+".Spot", "the %q pool runs CoreDNS and the operators: it cannot be spot", cluster.SystemPool)
+			ps.Check(!p.Dedicated, at+".Dedicated", "the %q pool runs CoreDNS and the operators: it cannot be dedicated", cluster.SystemPool)
+			ps.Check(p.Min >= 1, at+".Min", "%d: the %q pool runs CoreDNS and the operators, it needs Min >= 1", p.Min, cluster.SystemPool)
 		}
 	}
-	seen := map[string]bool{}
-	for _, p := range a.NodePools {
-		if seen[p.Pool] {
-			errs = append(errs, fmt.Errorf("pool %q appears twice", p.Pool))
-		}
-		seen[p.Pool] = true
-		if err := validatePool(p); err != nil {
-			errs = append(errs, err)
-		}
-		if p.Pool == systemPool {
-			if p.Spot || p.Dedicated || p.Min < 1 {
-				errs = append(errs, errors.New("the system pool runs CoreDNS and the operators: it cannot be spot or dedicated and needs min >= 1"))
-			}
-		}
+	ps.Nest("Tags", tagProblems(a.Tags))
+	return ps.Err("AKS cluster args")
+}
+
+// aksLayoutProblems are the problems of the cluster's overlay pod range, Service range and DNS
+// address, under "Layout".
+func aksLayoutProblems(l addresses.AzureLayout) []cluster.Problem {
+	var ps cluster.Problems
+	if !l.Pods.IsValid() && !l.Services.IsValid() && !l.DNSServiceIP.IsValid() {
+		ps.Add("Layout", "required: the pod and Service ranges and the DNS service IP (addresses.Azure)")
+		return ps
 	}
-	if !seen[systemPool] {
-		errs = append(errs, errors.New("a system node pool is required for CoreDNS and the operators"))
+	ps.Check(l.Pods.IsValid(), "Layout.Pods", "required: the overlay pod range (addresses.Azure)")
+	ps.Check(l.Services.IsValid(), "Layout.Services", "required: the Service range (addresses.Azure)")
+	ps.Check(l.DNSServiceIP.IsValid(), "Layout.DNSServiceIP", "required: the cluster DNS address in the Service range (addresses.Azure)")
+	if len(ps) > 0 {
+		return ps
 	}
-	if err := checkTags(a.Tags); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	ps.Check(l.Services.Contains(l.DNSServiceIP), "Layout.DNSServiceIP", "%s is not in the Service range %s: pick an address inside it", l.DNSServiceIP, l.Services)
+	ps.Check(!l.Pods.Overlaps(l.Services), "Layout.Pods", "pod range %s overlaps the Service range %s: take both from addresses.Azure", l.Pods, l.Services)
+	return ps
 }
 
 // nodeResourceGroup names the resource group AKS creates for the nodes, disks and load balancers.
@@ -200,7 +189,7 @@ func nodeResourceGroup(clusterName, location string) string {
 
 // NewManagedCluster creates an AKS cluster with its agent pools.
 func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArgs, opts ...pulumi.ResourceOption) (*ManagedCluster, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("aks %s: %w", name, err)
 	}
 	c := &ManagedCluster{Pools: map[string]*NodePool{}}
@@ -213,7 +202,7 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 
 	var system cluster.PoolSpec
 	for _, p := range args.NodePools {
-		if p.Pool == systemPool {
+		if p.Pool == cluster.SystemPool {
 			system = p
 		}
 	}
@@ -280,14 +269,14 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 		// The System pool. AKS creates a cluster with at least one pool inline and refuses changes to
 		// it through the cluster afterwards; the other pools are AgentPool resources.
 		AgentPoolProfiles: containerservice.ManagedClusterAgentPoolProfileArray{&containerservice.ManagedClusterAgentPoolProfileArgs{
-			Name:                   pulumi.String(systemPool),
+			Name:                   pulumi.String(cluster.SystemPool),
 			Mode:                   pulumi.String(string(containerservice.AgentPoolModeSystem)),
 			Type:                   pulumi.String(string(containerservice.AgentPoolTypeVirtualMachineScaleSets)),
 			OrchestratorVersion:    pulumi.String(args.Version),
 			OsType:                 pulumi.String(string(containerservice.OSTypeLinux)),
 			OsSKU:                  pulumi.String(string(containerservice.OSSKUUbuntu)),
 			VmSize:                 pulumi.String(system.InstanceType),
-			OsDiskSizeGB:           pulumi.Int(diskGiB(system.DiskGiB)),
+			OsDiskSizeGB:           pulumi.Int(system.Disk()),
 			OsDiskType:             pulumi.String(string(containerservice.OSDiskTypeManaged)),
 			EnableEncryptionAtHost: pulumi.Bool(encryptionAtHost),
 			AvailabilityZones:      pulumi.ToStringArray(args.Zones),
@@ -296,8 +285,8 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 			Count:                  pulumi.Int(system.Desired),
 			MinCount:               pulumi.Int(system.Min),
 			MaxCount:               pulumi.Int(system.Max),
-			NodeLabels:             pulumi.StringMap{PoolLabel: pulumi.String(systemPool)},
-			Tags:                   tagsWith(args.Tags, map[string]string{poolTag: systemPool}),
+			NodeLabels:             pulumi.StringMap{PoolLabel: pulumi.String(cluster.SystemPool)},
+			Tags:                   tagsWith(args.Tags, map[string]string{poolTag: cluster.SystemPool}),
 		}},
 		Tags: tagsWith(args.Tags, nil),
 	}, parent, pulumi.Protect(args.Protect),
@@ -367,7 +356,7 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	// AKS refuses concurrent agent pool operations on one cluster: each pool waits for the previous.
 	prev := pulumi.Resource(subnetRole)
 	for _, ps := range args.NodePools {
-		if ps.Pool == systemPool {
+		if ps.Pool == cluster.SystemPool {
 			continue
 		}
 		pool, err := NewNodePool(ctx, name+"-"+ps.Pool, &NodePoolArgs{

@@ -24,9 +24,23 @@ type KubeconfigArgs struct {
 	CAData string
 }
 
+// Validate reports every problem of the args at once, as a *cluster.ArgsError; nil args are the
+// zero value.
+func (a *KubeconfigArgs) Validate() error {
+	if a == nil {
+		a = &KubeconfigArgs{}
+	}
+	var ps cluster.Problems
+	ps.Check(a.ClusterName != "", "ClusterName", "required: the name of the cluster, context and user")
+	ps.Check(a.Server != "", "Server", "required: the API server URL, e.g. https://<fqdn>")
+	ps.Check(a.CAData != "", "CAData", "required: the cluster CA certificate, base64 PEM")
+	return ps.Err("AKS kubeconfig args")
+}
+
 // Kubeconfig renders a kubeconfig (JSON, which every client reads) that gets Entra ID tokens with
 // `kubelogin get-token --login azurecli`: it reuses the Azure CLI's login (`az login`, in CI with a
-// federated identity), never prompts and stores no token.
+// federated identity), never prompts and stores no token. It renders a as given: check it with
+// Validate first.
 func Kubeconfig(a KubeconfigArgs) string {
 	user := cluster.ExecUser{Command: "kubelogin", Args: []string{"get-token", "--login", "azurecli", "--server-id", AKSServerID}}
 	return render(a, user.User())
@@ -82,5 +96,8 @@ func userKubeconfig(a KubeconfigArgs, value string) (string, error) {
 		return "", err
 	}
 	a.CAData = kc.Clusters[0].Cluster.CAData
+	if err := a.Validate(); err != nil {
+		return "", err
+	}
 	return Kubeconfig(a), nil
 }

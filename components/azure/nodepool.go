@@ -1,7 +1,6 @@
 package azure
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 
@@ -48,7 +47,7 @@ type NodePoolArgs struct {
 	// Dedicated taints the nodes with kost.io/pool=<pool>:NoSchedule so only the pool's workload runs
 	// there. Default: false.
 	Dedicated bool
-	// DiskGiB of the managed OS disk. Default: 50.
+	// DiskGiB of the managed OS disk: 20 or more. Default: cluster.DefaultDiskGiB (50).
 	DiskGiB int
 	// EncryptionAtHost encrypts the VMs' temporary disks and caches at the host too. The subscription
 	// needs the Microsoft.Compute/EncryptionAtHost feature. Default: false (ManagedCluster turns it on).
@@ -71,52 +70,44 @@ type NodePool struct {
 	Labels map[string]string
 }
 
-// validatePool checks one pool's sizing and name.
-func validatePool(p cluster.PoolSpec) error {
-	var errs []error
-	if !agentPoolName.MatchString(p.Pool) {
-		errs = append(errs, fmt.Errorf("pool name %q must be 1 to 12 lowercase letters and digits, starting with a letter (it names the AKS agent pool)", p.Pool))
-	}
-	if p.InstanceType == "" {
-		errs = append(errs, fmt.Errorf("pool %q: a VM size (InstanceType) is required", p.Pool))
-	}
-	if p.Max < 1 || p.Min < 0 || p.Min > p.Desired || p.Desired > p.Max {
-		errs = append(errs, fmt.Errorf("pool %q: need 0 <= min (%d) <= desired (%d) <= max (%d), max >= 1", p.Pool, p.Min, p.Desired, p.Max))
-	}
-	if p.DiskGiB < 0 {
-		errs = append(errs, fmt.Errorf("pool %q: DiskGiB %d is negative", p.Pool, p.DiskGiB))
-	}
-	return errors.Join(errs...)
+// agentPoolProblems are what Azure checks of a pool beyond cluster.PoolSpec.Problems (field names
+// relative to the pool): its name is the AKS agent pool's (or the scale set's) name.
+func agentPoolProblems(p cluster.PoolSpec) []cluster.Problem {
+	var ps cluster.Problems
+	ps.Check(p.Pool == "" || agentPoolName.MatchString(p.Pool), "Pool",
+		"%q must be 1 to 12 lowercase letters and digits, starting with a letter (Azure names the agent pool or scale set after it)", p.Pool)
+	return ps
 }
 
-func (a *NodePoolArgs) validate() error {
+// spec is the pool as a cluster.PoolSpec, whose rules and default disk it shares.
+func (a *NodePoolArgs) spec() cluster.PoolSpec {
+	return cluster.PoolSpec{
+		Pool: a.Pool, InstanceType: a.VMSize, Desired: a.Desired, Min: a.Min, Max: a.Max,
+		Spot: a.Spot, Dedicated: a.Dedicated, DiskGiB: a.DiskGiB,
+	}
+}
+
+// Validate reports every problem of the args at once, as a *cluster.ArgsError; nil args are the
+// zero value.
+func (a *NodePoolArgs) Validate() error {
 	if a == nil {
-		return errors.New("args are required")
+		a = &NodePoolArgs{}
 	}
-	errs := []error{validatePool(cluster.PoolSpec{
-		Pool: a.Pool, InstanceType: a.VMSize, Desired: a.Desired, Min: a.Min, Max: a.Max, DiskGiB: a.DiskGiB,
-	})}
-	if a.ResourceGroupName == nil || a.ClusterName == nil || a.SubnetID == nil {
-		errs = append(errs, errors.New("ResourceGroupName, ClusterName and SubnetID are required"))
+	var ps cluster.Problems
+	spec := a.spec()
+	for _, p := range append(spec.Problems(), agentPoolProblems(spec)...) {
+		if p.Field == "InstanceType" {
+			p.Field, p.Reason = "VMSize", "required: the nodes' VM size, e.g. Standard_E8ds_v5"
+		}
+		ps = append(ps, p)
 	}
-	if a.Version == "" {
-		errs = append(errs, errors.New("version is required"))
-	}
-	if len(a.Zones) == 0 {
-		errs = append(errs, errors.New("zones are required"))
-	}
-	if err := checkTags(a.Tags); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
-
-// diskGiB is the OS disk size with its default.
-func diskGiB(n int) int {
-	if n == 0 {
-		return 50
-	}
-	return n
+	ps.Check(a.ResourceGroupName != nil, "ResourceGroupName", "required: the cluster's resource group")
+	ps.Check(a.ClusterName != nil, "ClusterName", "required: the AKS cluster's name")
+	ps.Check(a.Version != "", "Version", "required: the cluster's Kubernetes minor version, e.g. 1.33")
+	ps.Check(len(a.Zones) > 0, "Zones", "required: the zones the pool spreads over, e.g. 1, 2 and 3")
+	ps.Check(a.SubnetID != nil, "SubnetID", "required: the node subnet (Network.NodeSubnetID)")
+	ps.Nest("Tags", tagProblems(a.Tags))
+	return ps.Err("azure node pool args")
 }
 
 // SpotTaint is the taint AKS puts on every spot node; pods scheduled on a spot pool must tolerate it.
@@ -137,7 +128,7 @@ func poolTaints(pool string, dedicated, spot bool) pulumi.StringArray {
 
 // NewNodePool creates the agent pool of one workload pool.
 func NewNodePool(ctx *pulumi.Context, name string, args *NodePoolArgs, opts ...pulumi.ResourceOption) (*NodePool, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("azure node pool %s: %w", name, err)
 	}
 	p := &NodePool{Labels: map[string]string{PoolLabel: args.Pool}}
@@ -154,7 +145,7 @@ func NewNodePool(ctx *pulumi.Context, name string, args *NodePoolArgs, opts ...p
 		OsType:                 pulumi.String(string(containerservice.OSTypeLinux)),
 		OsSKU:                  pulumi.String(string(containerservice.OSSKUUbuntu)),
 		VmSize:                 pulumi.String(args.VMSize),
-		OsDiskSizeGB:           pulumi.Int(diskGiB(args.DiskGiB)),
+		OsDiskSizeGB:           pulumi.Int(args.spec().Disk()),
 		OsDiskType:             pulumi.String(string(containerservice.OSDiskTypeManaged)),
 		EnableEncryptionAtHost: pulumi.Bool(args.EncryptionAtHost),
 		AvailabilityZones:      pulumi.ToStringArray(args.Zones),

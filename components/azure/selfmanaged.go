@@ -129,47 +129,29 @@ func (b *smBuilder) Profile() kubeadm.Profile {
 		Secrets: b.args.secretRefs()}
 }
 
-// Problems implements kubeadm.Infrastructure: what only Azure checks.
+// Problems implements kubeadm.Infrastructure: what only Azure checks. The spec's own rules (the
+// pools' sizes, counts, unique names and the system pool among them) are kubeadm's.
 func (b *smBuilder) Problems() []cluster.Problem {
-	var ps []cluster.Problem
-	bad := func(field, format string, v ...any) {
-		ps = append(ps, cluster.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
-	}
+	var ps cluster.Problems
 	a := b.args
-	if a.ClusterName != "" && !smClusterName.MatchString(a.ClusterName) {
-		bad("ClusterName", "%q must be 1 to 45 lowercase letters, digits and '-', starting and ending with a letter or digit (it prefixes VM names, which become node names)", a.ClusterName)
-	}
-	if a.SubscriptionID == "" {
-		bad("SubscriptionID", "required")
-	}
-	if a.ResourceGroupName == nil {
-		bad("ResourceGroupName", "required")
-	}
-	if len(a.Zones) == kubeadm.ControlPlanes && !slices.Equal(slices.Sorted(slices.Values(a.Zones)), []string{"1", "2", "3"}) {
-		bad("Zones", "%v: need the three zones 1, 2 and 3 (one control plane each)", a.Zones)
-	}
-	if a.NodeSubnetID == nil {
-		bad("NodeSubnetID", "required")
-	}
+	ps.Check(a.ClusterName == "" || smClusterName.MatchString(a.ClusterName), "ClusterName",
+		"%q must be 1 to 45 lowercase letters, digits and '-', starting and ending with a letter or digit (it prefixes VM names, which become node names)", a.ClusterName)
+	ps.Check(a.SubscriptionID != "", "SubscriptionID", "required: the resource group's subscription, for the role assignments")
+	ps.Check(a.ResourceGroupName != nil, "ResourceGroupName", "required: the group every resource goes in (Network.ResourceGroupName)")
+	ps.Check(len(a.Zones) != kubeadm.ControlPlanes || slices.Equal(slices.Sorted(slices.Values(a.Zones)), []string{"1", "2", "3"}), "Zones",
+		"%v: need the three zones 1, 2 and 3 (one control plane each)", a.Zones)
+	ps.Check(a.NodeSubnetID != nil, "NodeSubnetID", "required: the subnet of every VM and the API load balancer (Network.NodeSubnetID)")
 	for i, p := range a.NodePools {
-		if err := validatePool(p); err != nil {
-			bad(fmt.Sprintf("NodePools[%d]", i), "%v", err)
-		}
+		ps.Nest(fmt.Sprintf("NodePools[%d]", i), agentPoolProblems(p))
 	}
 	if img := a.Image; img != nil {
-		if img.Publisher == "" || img.Offer == "" || img.SKU == "" || img.Version == "" {
-			bad("Image", "needs a publisher, an offer, a SKU and a version")
-		}
-		if strings.EqualFold(img.Version, "latest") {
-			bad("Image.Version", "%q: pin a build (latest would change under a running cluster)", img.Version)
-		}
+		ps.Check(img.Publisher != "" && img.Offer != "" && img.SKU != "" && img.Version != "", "Image",
+			"needs a publisher, an offer, a SKU and a version (or nil for DefaultOSImage)")
+		ps.Check(!strings.EqualFold(img.Version, "latest"), "Image.Version",
+			"%q: pin a build (latest would change under a running cluster)", img.Version)
 	}
-	if a.ControlPlaneDiskGiB < 0 {
-		bad("ControlPlaneDiskGiB", "%d is negative", a.ControlPlaneDiskGiB)
-	}
-	if err := checkTags(a.Tags); err != nil {
-		bad("Tags", "%v", err)
-	}
+	ps.Check(a.ControlPlaneDiskGiB >= 0, "ControlPlaneDiskGiB", "%d is negative: give a size in GiB, or 0 for %d", a.ControlPlaneDiskGiB, DefaultControlPlaneDiskGiB)
+	ps.Nest("Tags", tagProblems(a.Tags))
 	return ps
 }
 

@@ -346,7 +346,7 @@ func (b *smBuilder) WorkerGroup(ctx *pulumi.Context, w kubeadm.WorkerGroupArgs, 
 					CreateOption: pulumi.String(string(compute.DiskCreateOptionTypesFromImage)),
 					Caching:      compute.CachingTypesReadWrite,
 					OsType:       compute.OperatingSystemTypesLinux,
-					DiskSizeGB:   pulumi.Int(diskGiB(p.DiskGiB)),
+					DiskSizeGB:   pulumi.Int(p.Disk()),
 					ManagedDisk: &compute.VirtualMachineScaleSetManagedDiskParametersArgs{
 						StorageAccountType: pulumi.String(string(compute.StorageAccountTypes_Premium_LRS)),
 					},

@@ -2,7 +2,8 @@ package azure
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -16,18 +17,23 @@ func tagsWith(base, extra map[string]string) pulumi.StringMap { return cluster.T
 // badTagChars may not appear in Azure tag names (so kost.io/pool is a node label, never a tag).
 const badTagChars = `<>%&\?/`
 
-// checkTags reports tag names Azure refuses: empty, longer than 512 characters, or with one of
-// badTagChars.
-func checkTags(tags map[string]string) error {
-	var bad []string
-	for k := range tags {
-		if k == "" || len(k) > 512 || strings.ContainsAny(k, badTagChars) {
-			bad = append(bad, fmt.Sprintf("%q", k))
+// maxTagName is the longest tag name Azure takes.
+const maxTagName = 512
+
+// tagProblems are the tag names Azure refuses: empty, longer than 512 characters, or with one of
+// badTagChars; each under "[<name>]", in name order, for Problems.Nest("Tags", ...).
+func tagProblems(tags map[string]string) []cluster.Problem {
+	var ps cluster.Problems
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		field := fmt.Sprintf("[%s]", k)
+		switch {
+		case k == "":
+			ps.Add(field, "empty tag name: Azure needs 1 to %d characters", maxTagName)
+		case len(k) > maxTagName:
+			ps.Add(field, "tag name of %d characters: Azure takes at most %d, shorten it", len(k), maxTagName)
+		case strings.ContainsAny(k, badTagChars):
+			ps.Add(field, "tag name %q has one of %s, which Azure refuses in tag names: rename it", k, badTagChars)
 		}
 	}
-	if len(bad) == 0 {
-		return nil
-	}
-	sort.Strings(bad)
-	return fmt.Errorf("tag names %s are invalid on Azure (no %s, at most 512 characters)", strings.Join(bad, ", "), badTagChars)
+	return ps
 }

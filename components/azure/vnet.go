@@ -1,7 +1,6 @@
 package azure
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/addresses"
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // NodeSubnetName is the name of the node subnet inside the VNet.
@@ -32,7 +32,7 @@ type NetworkArgs struct {
 	ResourceGroupName string
 	// Location is the Azure region, e.g. "westeurope". Required.
 	Location string
-	// Layout is the address plan (addresses.PlanAKS): the VNet is Layout.Block and the node subnet
+	// Layout is the address plan (addresses.Azure): the VNet is Layout.Block and the node subnet
 	// Layout.Nodes; pods and Services use overlay ranges outside the VNet. Required.
 	Layout addresses.AzureLayout
 	// Protect marks the resource group protected (pulumi protect): deleting a resource group deletes
@@ -66,34 +66,39 @@ type Network struct {
 	DeployerPeering *network.VirtualNetworkPeering
 }
 
-func (a *NetworkArgs) validate() error {
+// Validate reports every problem of the args at once, as a *cluster.ArgsError; nil args are the
+// zero value.
+func (a *NetworkArgs) Validate() error {
 	if a == nil {
-		return errors.New("args are required")
+		a = &NetworkArgs{}
 	}
-	var errs []error
-	if !resourceGroupName.MatchString(a.ResourceGroupName) {
-		errs = append(errs, fmt.Errorf("ResourceGroupName %q must be 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'", a.ResourceGroupName))
+	var ps cluster.Problems
+	switch {
+	case a.ResourceGroupName == "":
+		ps.Add("ResourceGroupName", "required: the region's resource group to create, e.g. kost-<env>-<region>")
+	case !resourceGroupName.MatchString(a.ResourceGroupName):
+		ps.Add("ResourceGroupName", "%q must be 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'", a.ResourceGroupName)
 	}
-	if a.Location == "" {
-		errs = append(errs, errors.New("location is required"))
+	ps.Check(a.Location != "", "Location", "required: the Azure region, e.g. westeurope")
+	switch l := a.Layout; {
+	case !l.Block.IsValid() && !l.Nodes.IsValid():
+		ps.Add("Layout", "required: the address plan from addresses.Azure")
+	case !l.Block.IsValid():
+		ps.Add("Layout.Block", "required: the region block, the VNet's address space (addresses.Azure)")
+	case !l.Nodes.IsValid():
+		ps.Add("Layout.Nodes", "required: the node subnet inside the region block (addresses.Azure)")
+	case !l.Block.Contains(l.Nodes.Addr()) || l.Nodes.Bits() < l.Block.Bits():
+		ps.Add("Layout.Nodes", "node subnet %s is not inside the region block %s: take both from one addresses.Azure", l.Nodes, l.Block)
 	}
-	if !a.Layout.Block.IsValid() || !a.Layout.Nodes.IsValid() {
-		errs = append(errs, errors.New("layout is required (addresses.PlanAKS)"))
-	} else if !a.Layout.Block.Contains(a.Layout.Nodes.Addr()) || a.Layout.Nodes.Bits() < a.Layout.Block.Bits() {
-		errs = append(errs, fmt.Errorf("node subnet %s is not inside the region block %s", a.Layout.Nodes, a.Layout.Block))
-	}
-	if a.DeployerVNetID != "" && !vnetID.MatchString(a.DeployerVNetID) {
-		errs = append(errs, fmt.Errorf("DeployerVNetID %q is not a virtual network id (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>)", a.DeployerVNetID))
-	}
-	if err := checkTags(a.Tags); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	ps.Check(a.DeployerVNetID == "" || vnetID.MatchString(a.DeployerVNetID), "DeployerVNetID",
+		"%q is not a virtual network id (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>)", a.DeployerVNetID)
+	ps.Nest("Tags", tagProblems(a.Tags))
+	return ps.Err("azure network args")
 }
 
 // NewNetwork creates the network of one region.
 func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pulumi.ResourceOption) (*Network, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("azure network %s: %w", name, err)
 	}
 	n := &Network{}

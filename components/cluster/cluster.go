@@ -1,6 +1,10 @@
 package cluster
 
 import (
+	"fmt"
+	"regexp"
+	"strings"
+
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -84,4 +88,46 @@ const PoolLabel = "kost.io/pool"
 // Toleration is a taint that pods of a pool must tolerate.
 type Toleration struct {
 	Key, Value, Effect string
+}
+
+// ChartRef is a Helm chart as every component installs it (helm/v4.Chart's chart, repository and
+// version): the platform's operators, the kubeadm add-ons and the cluster-autoscaler.
+type ChartRef struct {
+	// Name of the chart in Repo, a full oci:// reference, or a local path (a .tgz or an unpacked
+	// chart directory). Required.
+	Name string
+	// Repo is the Helm repository URL. Default: none (OCI references and local paths).
+	Repo string
+	// Version is the exact chart version. Required: a release, never a range or "latest".
+	Version string
+}
+
+// Resources are a pod's requests and, for stateful components, its volume size. Memory limits equal
+// memory requests; CPU is not limited.
+type Resources struct {
+	// CPU and Memory requests as Kubernetes quantities. Required.
+	CPU, Memory string
+	// Storage is the persistent volume size; empty for stateless components.
+	Storage string
+}
+
+var chartVersionRE = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
+
+// Problems lists what is wrong with the reference: a name, an https repository (none for an OCI
+// reference or a local path from a mirror directory) and an exact version.
+func (r ChartRef) Problems() []string {
+	var ps []string
+	if r.Name == "" {
+		ps = append(ps, "chart name is required")
+	}
+	// A chart from a mirror directory is a local path with no repository; an OCI reference names its
+	// registry itself.
+	local := r.Repo == "" && (strings.HasPrefix(r.Name, "/") || strings.HasPrefix(r.Name, "oci://"))
+	if !local && !strings.HasPrefix(r.Repo, "https://") {
+		ps = append(ps, fmt.Sprintf("chart %q: repository %q must be an https:// URL", r.Name, r.Repo))
+	}
+	if !chartVersionRE.MatchString(r.Version) {
+		ps = append(ps, fmt.Sprintf("chart %q: version %q must be an exact release such as 1.2.3", r.Name, r.Version))
+	}
+	return ps
 }

@@ -93,14 +93,15 @@ func (p PoolSpec) Disk() int {
 }
 
 // Problems are the pool's own problems (field names relative to the pool): a name, an instance
-// type, 0 <= Min <= Desired <= Max with Max >= 1, and a disk of 20 GiB or more when set.
+// type, 0 <= Min <= Desired <= Max with Max >= 1, and a disk of 20 to 16384 GiB when set (the
+// config's bounds; 16 TiB is the largest root disk any of the three clouds offers).
 func (p PoolSpec) Problems() []Problem {
 	var ps Problems
 	ps.Required(p.Pool == "", "Pool")
 	ps.Required(p.InstanceType == "", "InstanceType")
 	ps.Check(p.Min >= 0 && p.Min <= p.Desired && p.Desired <= p.Max && p.Max >= 1, "Desired",
 		"need 0 <= Min <= Desired <= Max and Max >= 1, got Min %d, Desired %d, Max %d", p.Min, p.Desired, p.Max)
-	ps.Check(p.DiskGiB == 0 || p.DiskGiB >= 20, "DiskGiB", "%d: at least 20 (or 0 for %d)", p.DiskGiB, DefaultDiskGiB)
+	ps.Check(p.DiskGiB == 0 || (p.DiskGiB >= 20 && p.DiskGiB <= 16384), "DiskGiB", "%d: between 20 and 16384 (or 0 for %d)", p.DiskGiB, DefaultDiskGiB)
 	return ps
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/kost-platform/kost/components/cluster"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -31,28 +32,42 @@ type Data struct {
 	TLS bool
 }
 
-func (a *DataArgs) validate() error {
-	var problems []string
-	add := func(ok bool, msg string) {
-		if !ok {
-			problems = append(problems, msg)
-		}
+// Validate reports every problem of the args at once, as a *cluster.ArgsError.
+func (a *DataArgs) Validate() error {
+	if a == nil {
+		a = &DataArgs{}
 	}
-	add(a.Cluster.Provider != nil, "Cluster.Provider is required")
-	add(len(a.KafkaReady) > 0 && len(a.TiDBReady) > 0 && len(a.SparkReady) > 0, "KafkaReady, TiDBReady and SparkReady are required (the platform's operators)")
+	var ps cluster.Problems
+	ps.Required(a.Cluster.Provider == nil, "Cluster.Provider")
+	ps.Check(len(a.KafkaReady) > 0, "KafkaReady", "required: the Strimzi operator's resources")
+	ps.Check(len(a.TiDBReady) > 0, "TiDBReady", "required: the TiDB Operator's resources")
+	ps.Check(len(a.SparkReady) > 0, "SparkReady", "required: the Spark operator's resources")
 	d, k := a.Database, a.Kafka
-	add(d.PD >= 1 && d.TiKV >= 1 && d.TiDB >= 1 && d.TiFlash >= 0 && d.TiCDC >= 0, "Database replicas: PD, TiKV, TiDB at least 1, TiFlash and TiCDC at least 0")
-	add(d.Version != "" && d.InitializerImage != "", "Database.Version and Database.InitializerImage are required")
-	add(d.PDResources.Storage != "" && d.TiKVResources.Storage != "" && (d.TiFlash == 0 || d.TiFlashResources.Storage != ""), "PD, TiKV and TiFlash need a storage size")
-	add(k.Brokers >= 1 && k.Controllers >= 1, "Kafka brokers and controllers: at least 1")
-	add(k.ReplicationFactor >= 1 && k.ReplicationFactor <= k.Brokers, "Kafka replication factor between 1 and the brokers")
-	add(k.MinInsyncReplicas >= 1 && (k.ReplicationFactor == 1 || k.MinInsyncReplicas < k.ReplicationFactor), "Kafka min.insync.replicas at least 1 and below the replication factor")
-	add(k.Version != "" && k.BrokerResources.Storage != "" && k.ControllerResources.Storage != "", "Kafka version and storage sizes are required")
-	add(!a.Spark.Example || (a.Spark.Image != "" && a.Spark.Version != "" && len(a.Spark.JobNamespaces) > 0), "the Spark example needs an image, a version and a job namespace")
-	if len(problems) > 0 {
-		return fmt.Errorf("%v", problems)
+	for _, c := range []struct {
+		field    string
+		n, least int
+	}{{"Database.PD", d.PD, 1}, {"Database.TiKV", d.TiKV, 1}, {"Database.TiDB", d.TiDB, 1}, {"Database.TiFlash", d.TiFlash, 0}, {"Database.TiCDC", d.TiCDC, 0}} {
+		ps.Check(c.n >= c.least, c.field, "%d: at least %d", c.n, c.least)
 	}
-	return nil
+	ps.Required(d.Version == "", "Database.Version")
+	ps.Required(d.InitializerImage == "", "Database.InitializerImage")
+	ps.Check(d.PDResources.Storage != "", "Database.PDResources.Storage", "required: PD keeps its data on a volume")
+	ps.Check(d.TiKVResources.Storage != "", "Database.TiKVResources.Storage", "required: TiKV keeps its data on a volume")
+	ps.Check(d.TiFlash == 0 || d.TiFlashResources.Storage != "", "Database.TiFlashResources.Storage", "required with TiFlash replicas")
+	ps.Check(k.Brokers >= 1, "Kafka.Brokers", "%d: at least 1", k.Brokers)
+	ps.Check(k.Controllers >= 1, "Kafka.Controllers", "%d: at least 1", k.Controllers)
+	ps.Check(k.ReplicationFactor >= 1 && k.ReplicationFactor <= k.Brokers, "Kafka.ReplicationFactor", "%d: between 1 and the brokers (%d)", k.ReplicationFactor, k.Brokers)
+	ps.Check(k.MinInsyncReplicas >= 1 && (k.ReplicationFactor == 1 || k.MinInsyncReplicas < k.ReplicationFactor), "Kafka.MinInsyncReplicas",
+		"%d: at least 1 and below the replication factor (%d), so a broker can be down", k.MinInsyncReplicas, k.ReplicationFactor)
+	ps.Required(k.Version == "", "Kafka.Version")
+	ps.Check(k.BrokerResources.Storage != "", "Kafka.BrokerResources.Storage", "required: brokers keep their logs on a volume")
+	ps.Check(k.ControllerResources.Storage != "", "Kafka.ControllerResources.Storage", "required: controllers keep the metadata log on a volume")
+	if a.Spark.Example {
+		ps.Check(a.Spark.Image != "", "Spark.Image", "required with the Spark example")
+		ps.Check(a.Spark.Version != "", "Spark.Version", "required with the Spark example")
+		ps.Check(len(a.Spark.JobNamespaces) > 0, "Spark.JobNamespaces", "the Spark example needs a job namespace")
+	}
+	return ps.Err("data args")
 }
 
 // NewData creates the data plane of one cluster.
@@ -64,7 +79,7 @@ func NewData(ctx *pulumi.Context, name string, args *DataArgs, opts ...pulumi.Re
 	if a.StorageClass == "" {
 		a.StorageClass = "kost-db"
 	}
-	if err := a.validate(); err != nil {
+	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("data %s: %w", name, err)
 	}
 	d := &Data{

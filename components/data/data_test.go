@@ -1,6 +1,7 @@
 package data_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -148,8 +149,7 @@ func TestDataPlaneShapes(t *testing.T) {
 				t.Errorf("%s: TiKV node selector %v, want %v", tc.reason, sel, tc.pooled)
 			}
 			k, _ := g.Named("kubernetes:kafka.strimzi.io/v1:Kafka", "d-kafka")
-			ls, _ := k.Input("spec.kafka.listeners")
-			if got := ls.([]any)[0].(map[string]any)["name"]; got != tc.listener {
+			if got := k.String("spec.kafka.listeners.0.name"); got != tc.listener {
 				t.Errorf("%s: listener %v, want %s", tc.reason, got, tc.listener)
 			}
 			if got := len(g.OfType("kubernetes:kafka.strimzi.io/v1:KafkaUser")); got != tc.users {
@@ -168,8 +168,7 @@ func TestDataPlaneShapes(t *testing.T) {
 				}
 			}
 			for _, p := range g.OfType("kubernetes:kafka.strimzi.io/v1:KafkaNodePool") {
-				vols, _ := p.Input("spec.storage.volumes")
-				v := vols.([]any)[0].(map[string]any)
+				v := p.Map("spec.storage.volumes.0")
 				if v["deleteClaim"] != false || v["class"] != "kost-db" || v["type"] != "persistent-claim" {
 					t.Errorf("%s: %s volume %v", tc.reason, p.Name, v)
 				}
@@ -185,24 +184,69 @@ func TestDataPlaneShapes(t *testing.T) {
 	}
 }
 
-func TestDataRejectsBadArgs(t *testing.T) {
+// validArgs are data args that pass Validate, built outside the Pulumi runtime (Validate reads no
+// outputs): zero-valued resources stand in for the provider and the operators.
+func validArgs() *data.DataArgs {
+	op := &corev1.Namespace{}
+	return &data.DataArgs{
+		Cluster: cluster.Cluster{Name: "c", Provider: &kubernetes.Provider{}}, KafkaReady: []pulumi.Resource{op}, TiDBReady: []pulumi.Resource{op}, SparkReady: []pulumi.Resource{op},
+		Database: data.Database{PD: 3, TiKV: 3, TiDB: 2, TiFlash: 1, TiCDC: 1, Version: "v8.5.2", InitializerImage: "tnir/mysqlclient:1.4.6",
+			PDResources: res, TiKVResources: res, TiDBResources: res, TiFlashResources: res, TiCDCResources: res},
+		Kafka: data.Kafka{Brokers: 3, Controllers: 3, ReplicationFactor: 3, MinInsyncReplicas: 2, Version: "4.3.1",
+			BrokerResources: res, ControllerResources: res},
+		Spark: data.Spark{JobNamespaces: []string{"spark-jobs"}, Example: true, Image: "docker.io/library/spark:4.0.0", Version: "4.0.0"},
+	}
+}
+
+func TestDataArgsValidate(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
 		mutate func(a *data.DataArgs)
-		want   string
+		want   []string
 	}{
-		"RFAboveBrokers": {func(a *data.DataArgs) { a.Kafka.ReplicationFactor = 4 }, "replication factor"},
-		"ISRTooHigh":     {func(a *data.DataArgs) { a.Kafka.MinInsyncReplicas = 3 }, "min.insync.replicas"},
-		"NoStorage":      {func(a *data.DataArgs) { a.Database.TiKVResources.Storage = "" }, "storage size"},
-		"NoOperators":    {func(a *data.DataArgs) { a.TiDBReady = nil }, "TiDBReady"},
+		"Valid":          {mutate: func(*data.DataArgs) {}},
+		"RFAboveBrokers": {mutate: func(a *data.DataArgs) { a.Kafka.ReplicationFactor = 4 }, want: []string{"Kafka.ReplicationFactor"}},
+		"ISRTooHigh":     {mutate: func(a *data.DataArgs) { a.Kafka.MinInsyncReplicas = 3 }, want: []string{"Kafka.MinInsyncReplicas"}},
+		"ISROfOne": {mutate: func(a *data.DataArgs) {
+			a.Kafka.Brokers, a.Kafka.ReplicationFactor, a.Kafka.MinInsyncReplicas = 1, 1, 1
+		}},
+		"NoStorage":      {mutate: func(a *data.DataArgs) { a.Database.TiKVResources.Storage = "" }, want: []string{"Database.TiKVResources.Storage"}},
+		"NoOperators":    {mutate: func(a *data.DataArgs) { a.TiDBReady = nil }, want: []string{"TiDBReady"}},
+		"TiFlashNoDisk":  {mutate: func(a *data.DataArgs) { a.Database.TiFlashResources.Storage = "" }, want: []string{"Database.TiFlashResources.Storage"}},
+		"NoTiFlash":      {mutate: func(a *data.DataArgs) { a.Database.TiFlash, a.Database.TiFlashResources.Storage = 0, "" }},
+		"ExampleNoImage": {mutate: func(a *data.DataArgs) { a.Spark.Image = "" }, want: []string{"Spark.Image"}},
+		"NoExample":      {mutate: func(a *data.DataArgs) { a.Spark = data.Spark{} }},
+		"Several": {mutate: func(a *data.DataArgs) { a.Database.PD, a.Kafka.Version, a.Cluster.Provider = 0, "", nil },
+			want: []string{"Cluster.Provider", "Database.PD", "Kafka.Version"}},
 	}
 	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			_, err := run(t, true, tc.mutate)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %v, want one about %s", err, tc.want)
-			}
-		})
+		a := validArgs()
+		tc.mutate(a)
+		var got []string
+		var aerr *cluster.ArgsError
+		if err := a.Validate(); errors.As(err, &aerr) {
+			got = aerr.Fields()
+		} else if err != nil {
+			t.Errorf("%s: %v is not a *cluster.ArgsError", name, err)
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("%s: fields with problems (-want +got):\n%s", name, d)
+		}
+	}
+	if err := (*data.DataArgs)(nil).Validate(); err == nil {
+		t.Error("nil args are valid")
+	}
+}
+
+// NewData refuses bad args before it registers anything.
+func TestNewDataRegistersNothingWhenInvalid(t *testing.T) {
+	t.Parallel()
+	g, err := run(t, true, func(a *data.DataArgs) { a.Kafka.ReplicationFactor = 4 })
+	var aerr *cluster.ArgsError
+	if !errors.As(err, &aerr) {
+		t.Fatalf("error %v, want a *cluster.ArgsError", err)
+	}
+	if n := len(g.OfType("kost:data:Data")); n != 0 {
+		t.Errorf("%d data components registered", n)
 	}
 }

@@ -6,13 +6,8 @@ import (
 	"github.com/kost-platform/kost/components/cluster"
 )
 
-// Resources are a pod's requests and, for stateful components, its volume size. Memory limits
-// equal memory requests; CPU is not limited.
-type Resources struct {
-	CPU, Memory string
-	// Storage is the volume size; required for PD, TiKV, TiFlash and Kafka, empty otherwise.
-	Storage string
-}
+// Resources are a pod's requests and volume (cluster.Resources, one type for every component).
+type Resources = cluster.Resources
 
 // Database sizes the TidbCluster.
 type Database struct {

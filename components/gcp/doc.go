@@ -9,4 +9,8 @@
 // Every resource takes the region's explicit gcp.Provider from its parent (pass it with
 // pulumi.Provider on the component), names its project explicitly and carries the labels the caller
 // gives wherever the GCP resource has labels.
+//
+// Every component's args have a Validate method, which its constructor calls before it registers
+// anything: it reports every problem at once as a *cluster.ArgsError, each under the field's Go path
+// ("MasterCIDR", "NodePools[2].Pool").
 package gcp

@@ -556,30 +556,32 @@ func TestNodeServiceAccountID(t *testing.T) {
 	}
 }
 
+// TestRejectsBadArgs checks that each constructor refuses bad args before it registers anything;
+// which fields are wrong is TestValidate's.
 func TestRejectsBadArgs(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
 		reason string
 		build  func(ctx *pulumi.Context, t *testing.T) error
-		want   []string
+		what   string
 	}{
-		"ProviderWithoutRegion": {
+		"Provider": {
 			reason: "a provider needs its project and region",
 			build: func(ctx *pulumi.Context, _ *testing.T) error {
 				_, err := kgcp.NewProvider(ctx, "p", &kgcp.ProviderArgs{})
 				return err
 			},
-			want: []string{"Project", "Region"},
+			what: "gcp provider args",
 		},
-		"NetworkWithoutLayout": {
+		"Network": {
 			reason: "the subnetwork's ranges come from the layout",
 			build: func(ctx *pulumi.Context, _ *testing.T) error {
 				_, err := kgcp.NewNetwork(ctx, "n", &kgcp.NetworkArgs{Name: "Bad_Name", Project: project})
 				return err
 			},
-			want: []string{"Name", "Region", "Layout"},
+			what: "gcp network args",
 		},
-		"NoSystemPool": {
+		"ManagedCluster": {
 			reason: "coredns and the operators need a system pool",
 			build: func(ctx *pulumi.Context, t *testing.T) error {
 				a := gkeArgs(t, pulumi.String("n"), pulumi.String("s"))
@@ -587,46 +589,36 @@ func TestRejectsBadArgs(t *testing.T) {
 				_, err := kgcp.NewManagedCluster(ctx, "gke", a)
 				return err
 			},
-			want: []string{"system node pool"},
+			what: "GKE cluster args",
 		},
-		"EverythingWrong": {
-			reason: "every problem is reported at once",
-			build: func(ctx *pulumi.Context, t *testing.T) error {
-				a := gkeArgs(t, nil, pulumi.String("s"))
-				a.PublicEndpoint = true
-				a.MasterCIDR = "10.40.240.0/24"
-				a.Zones = []string{"us-east1-b"}
-				a.Version = "latest"
-				a.HoldMinorUntil = "end of support"
-				a.Admins = []string{"platform@example.com"}
-				a.NodePools[1].Min = 5
-				a.DeployerCIDRs = []string{"runners"}
-				_, err := kgcp.NewManagedCluster(ctx, "gke", a)
-				return err
-			},
-			want: []string{"missing Network", "PublicCIDRs", `DeployerCIDRs: "runners"`, "MasterCIDR", `zone "us-east1-b"`, "Version", "HoldMinorUntil", "IAM member", `node pool "tikv"`},
-		},
-		"BadPoolSizes": {
+		"NodePool": {
 			reason: "min <= desired <= max",
 			build: func(ctx *pulumi.Context, _ *testing.T) error {
 				_, err := kgcp.NewNodePool(ctx, "np", &kgcp.NodePoolArgs{Pool: "kafka", Cluster: pulumi.String("c"), Project: project,
 					Region: region, Zones: zones, MachineType: "n2-standard-4", Desired: 4, Min: 1, Max: 3, ServiceAccount: pulumi.String("sa")})
 				return err
 			},
-			want: []string{"desired (4) <= max (3)"},
+			what: "gcp node pool args",
+		},
+		"SelfManagedCluster": {
+			reason: "nil args lack every required field",
+			build: func(ctx *pulumi.Context, _ *testing.T) error {
+				_, err := kgcp.NewSelfManagedCluster(ctx, smName, nil)
+				return err
+			},
+			what: "self-managed cluster args",
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			g, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error { return tc.build(ctx, t) })
-			if !errors.Is(err, kgcp.ErrInvalidArgs) {
-				t.Fatalf("%s: error %v, want ErrInvalidArgs", tc.reason, err)
+			var aerr *cluster.ArgsError
+			if !errors.As(err, &aerr) {
+				t.Fatalf("%s: error %v, want a *cluster.ArgsError", tc.reason, err)
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("%s: error %q does not name %s", tc.reason, err, w)
-				}
+			if aerr.What != tc.what || len(aerr.Problems) == 0 {
+				t.Errorf("%s: %q args with %d problems, want %q args with some", tc.reason, aerr.What, len(aerr.Problems), tc.what)
 			}
 			if len(g.Resources) != 0 {
 				t.Errorf("%s: %d resources registered before the args were refused", tc.reason, len(g.Resources))

@@ -109,7 +109,7 @@ type ManagedClusterArgs struct {
 	// Secrets). Groups would need Google Groups for RBAC and are refused. Default: none.
 	Previewers []string
 	// NodePools to create, one GKE node pool each; Desired, Min and Max are totals over all zones.
-	// Required: at least one, one of them "system" (coredns, the operators).
+	// Required: at least one, one of them cluster.SystemPool (coredns, the operators).
 	NodePools []cluster.PoolSpec
 	// EncryptSecrets encrypts Kubernetes secrets at the application layer with a Cloud KMS key of the
 	// cluster's own (a key ring and key in the region, rotated every 90 days). Default: false.
@@ -138,91 +138,67 @@ type ManagedCluster struct {
 	Cluster cluster.Cluster
 }
 
-func (a *ManagedClusterArgs) validate() error {
-	var ps problems
+// Validate reports every problem with the args at once, as a *cluster.ArgsError; nil args are the
+// zero value.
+func (a *ManagedClusterArgs) Validate() error {
 	if a == nil {
-		ps.add("args are required")
-		return ps.err()
+		a = &ManagedClusterArgs{}
 	}
-	var missing []string
-	for _, f := range []struct {
-		name string
-		ok   bool
-	}{
-		{"ClusterName", a.ClusterName != ""}, {"Project", a.Project != ""}, {"Region", a.Region != ""},
-		{"Zones", len(a.Zones) > 0}, {"Version", a.Version != ""}, {"HoldMinorUntil", a.HoldMinorUntil != ""},
-		{"Network", a.Network != nil}, {"Subnetwork", a.Subnetwork != nil},
-		{"PodsRangeName", a.PodsRangeName != ""}, {"ServicesRangeName", a.ServicesRangeName != ""},
-		{"MasterCIDR", a.MasterCIDR != ""},
-	} {
-		if !f.ok {
-			missing = append(missing, f.name)
-		}
+	var ps cluster.Problems
+	ps.Required(a.ClusterName == "", "ClusterName")
+	checkName(&ps, "ClusterName", a.ClusterName)
+	ps.Required(a.Project == "", "Project")
+	ps.Required(a.Region == "", "Region")
+	ps.Required(len(a.Zones) == 0, "Zones")
+	for i, z := range a.Zones {
+		ps.Check(a.Region == "" || strings.HasPrefix(z, a.Region+"-"), fmt.Sprintf("Zones[%d]", i),
+			"zone %q is not in region %s: give the region's zones, e.g. %s-b", z, a.Region, a.Region)
 	}
-	if len(missing) > 0 {
-		ps.add("missing %s", strings.Join(missing, ", "))
-	}
-	if a.ClusterName != "" && !validName(a.ClusterName, maxNameLen) {
-		ps.add("ClusterName %q must be lowercase letters, digits and hyphens, start with a letter and hold at most %d characters", a.ClusterName, maxNameLen)
-	}
+	ps.Required(a.Version == "", "Version")
+	ps.Check(a.Version == "" || versionRE.MatchString(a.Version), "Version",
+		"%q: want a Kubernetes minor version such as 1.33", a.Version)
+	ps.Required(a.HoldMinorUntil == "", "HoldMinorUntil")
 	if _, err := time.Parse(time.DateOnly, a.HoldMinorUntil); a.HoldMinorUntil != "" && err != nil {
-		ps.add("HoldMinorUntil %q must be a date such as 2027-06-28", a.HoldMinorUntil)
+		ps.Add("HoldMinorUntil", "%q: want a date (YYYY-MM-DD) such as 2027-06-28", a.HoldMinorUntil)
 	}
-	if a.Version != "" && !versionRE.MatchString(a.Version) {
-		ps.add("Version %q must be a Kubernetes minor version such as 1.33", a.Version)
-	}
-	for _, z := range a.Zones {
-		if a.Region != "" && !strings.HasPrefix(z, a.Region+"-") {
-			ps.add("zone %q is not in region %s", z, a.Region)
-		}
-	}
+	ps.Required(a.Network == nil, "Network")
+	ps.Required(a.Subnetwork == nil, "Subnetwork")
+	ps.Required(a.PodsRangeName == "", "PodsRangeName")
+	ps.Required(a.ServicesRangeName == "", "ServicesRangeName")
+	ps.Required(a.MasterCIDR == "", "MasterCIDR")
 	if a.MasterCIDR != "" {
-		if p, err := netip.ParsePrefix(a.MasterCIDR); err != nil || !p.Addr().Is4() || p.Bits() != 28 || p.Masked() != p {
-			ps.add("MasterCIDR %q must be an IPv4 /28 such as 172.16.0.0/28", a.MasterCIDR)
-		}
+		p, err := netip.ParsePrefix(a.MasterCIDR)
+		ps.Check(err == nil && p.Addr().Is4() && p.Bits() == 28 && p.Masked() == p, "MasterCIDR",
+			"%q: want an IPv4 /28 without host bits such as 172.16.0.0/28 (addresses.GCPLayout.Master)", a.MasterCIDR)
 	}
-	if a.PublicEndpoint && len(a.PublicCIDRs) == 0 {
-		ps.add("PublicCIDRs are required with PublicEndpoint")
+	ps.Check(!a.PublicEndpoint || len(a.PublicCIDRs) > 0, "PublicCIDRs",
+		"required with PublicEndpoint: give the CIDRs that may reach it, or turn PublicEndpoint off")
+	for i, c := range a.PublicCIDRs {
+		_, err := netip.ParsePrefix(c)
+		ps.Check(err == nil, fmt.Sprintf("PublicCIDRs[%d]", i), "%q is not a CIDR such as 203.0.113.0/24", c)
 	}
-	for _, c := range a.DeployerCIDRs {
-		if p, err := netip.ParsePrefix(c); err != nil || p.Masked() != p {
-			ps.add("DeployerCIDRs: %q is not a CIDR without host bits", c)
-		}
+	for i, c := range a.DeployerCIDRs {
+		p, err := netip.ParsePrefix(c)
+		ps.Check(err == nil && p.Masked() == p, fmt.Sprintf("DeployerCIDRs[%d]", i),
+			"%q is not a CIDR without host bits such as 10.0.0.0/24", c)
 	}
-	for _, c := range a.PublicCIDRs {
-		if _, err := netip.ParsePrefix(c); err != nil {
-			ps.add("PublicCIDRs: %q is not a CIDR", c)
-		}
+	for i, m := range a.Admins {
+		kind, _, ok := strings.Cut(m, ":")
+		ps.Check(ok && slices.Contains([]string{"user", "group", "serviceAccount", "domain"}, kind), fmt.Sprintf("Admins[%d]", i),
+			"%q: want an IAM member such as user:a@example.com or group:platform@example.com", m)
 	}
-	for _, m := range a.Previewers {
-		if kind, email, ok := strings.Cut(m, ":"); !ok || (kind != "serviceAccount" && kind != "user") || !strings.Contains(email, "@") {
-			ps.add("Previewers: %q is not serviceAccount:<email> or user:<email> (a group needs Google Groups for RBAC)", m)
-		}
+	for i, m := range a.Previewers {
+		kind, email, ok := strings.Cut(m, ":")
+		ps.Check(ok && (kind == "serviceAccount" || kind == "user") && strings.Contains(email, "@"), fmt.Sprintf("Previewers[%d]", i),
+			"%q: want serviceAccount:<email> or user:<email> (a group needs Google Groups for RBAC)", m)
 	}
-	for _, m := range a.Admins {
-		if kind, _, ok := strings.Cut(m, ":"); !ok || !slices.Contains([]string{"user", "group", "serviceAccount", "domain"}, kind) {
-			ps.add("Admins: %q is not an IAM member such as user:a@example.com or group:platform@example.com", m)
-		}
-	}
-	if !slices.ContainsFunc(a.NodePools, func(p cluster.PoolSpec) bool { return p.Pool == "system" }) {
-		ps.add("a system node pool is required for coredns and the operators")
-	}
-	seen := map[string]bool{}
-	for _, p := range a.NodePools {
-		if seen[p.Pool] {
-			ps.add("node pool %q is given twice", p.Pool)
-		}
-		seen[p.Pool] = true
-		for _, msg := range poolProblems(p.Pool, p.InstanceType, p.Desired, p.Min, p.Max, p.DiskGiB) {
-			ps.add("node pool %q: %s", p.Pool, msg)
-		}
-	}
-	return ps.err()
+	ps = append(ps, poolsProblems("NodePools", a.NodePools)...)
+	return ps.Err("GKE cluster args")
 }
 
 // NewManagedCluster creates a GKE cluster with its node pools.
 func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArgs, opts ...pulumi.ResourceOption) (*ManagedCluster, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("gke %s: %w", name, err)
 	}
 	c := &ManagedCluster{Pools: map[string]*NodePool{}}

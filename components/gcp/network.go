@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/addresses"
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // Secondary ranges of the subnetwork. Range names are per subnetwork, so fixed names never clash.
@@ -73,45 +74,39 @@ type Network struct {
 	DeployerPeering *compute.NetworkPeering
 }
 
-func (a *NetworkArgs) validate() error {
-	var ps problems
+// Validate reports every problem with the args at once, as a *cluster.ArgsError; nil args are the
+// zero value.
+func (a *NetworkArgs) Validate() error {
 	if a == nil {
-		ps.add("args are required")
-		return ps.err()
+		a = &NetworkArgs{}
 	}
-	if !validName(a.Name, maxNameLen) {
-		ps.add("Name %q must be lowercase letters, digits and hyphens, start with a letter and hold at most %d characters", a.Name, maxNameLen)
-	}
-	if a.Project == "" {
-		ps.add("Project is required")
-	}
-	if a.Region == "" {
-		ps.add("Region is required")
-	}
-	if a.DeployerNetwork != "" && !networkID.MatchString(a.DeployerNetwork) {
-		ps.add("DeployerNetwork %q must be a network id, projects/<project>/global/networks/<name>", a.DeployerNetwork)
-	}
+	var ps cluster.Problems
+	ps.Required(a.Name == "", "Name")
+	checkName(&ps, "Name", a.Name)
+	ps.Required(a.Project == "", "Project")
+	ps.Required(a.Region == "", "Region")
+	ps.Check(a.DeployerNetwork == "" || networkID.MatchString(a.DeployerNetwork), "DeployerNetwork",
+		"%q: want a network id, projects/<project>/global/networks/<name> (or its self link)", a.DeployerNetwork)
 	l := a.Layout
 	if !l.Block.IsValid() {
-		ps.add("Layout is required (addresses.PlanGKE)")
-		return ps.err()
+		ps.Add("Layout", "required: the region's address plan (addresses.PlanGKE)")
+		return ps.Err("gcp network args")
 	}
-	ranges := map[string]netip.Prefix{"Nodes": l.Nodes, "Pods": l.Pods, "Services": l.Services}
-	for _, what := range []string{"Nodes", "Pods", "Services"} {
-		p := ranges[what]
-		if !p.IsValid() || p.Bits() < l.Block.Bits() || !l.Block.Contains(p.Addr()) {
-			ps.add("Layout.%s %s is not inside the block %s", what, p, l.Block)
-		}
+	for _, r := range []struct {
+		field string
+		p     netip.Prefix
+	}{{"Layout.Nodes", l.Nodes}, {"Layout.Pods", l.Pods}, {"Layout.Services", l.Services}} {
+		ps.Check(r.p.IsValid() && r.p.Bits() >= l.Block.Bits() && l.Block.Contains(r.p.Addr()), r.field,
+			"%s is not inside the block %s: take the ranges from addresses.PlanGKE", r.p, l.Block)
 	}
-	if l.Nodes.Overlaps(l.Pods) || l.Nodes.Overlaps(l.Services) || l.Pods.Overlaps(l.Services) {
-		ps.add("Layout ranges overlap: nodes %s, pods %s, services %s", l.Nodes, l.Pods, l.Services)
-	}
-	return ps.err()
+	ps.Check(!l.Nodes.Overlaps(l.Pods) && !l.Nodes.Overlaps(l.Services) && !l.Pods.Overlaps(l.Services), "Layout",
+		"ranges overlap (nodes %s, pods %s, services %s): take them from addresses.PlanGKE", l.Nodes, l.Pods, l.Services)
+	return ps.Err("gcp network args")
 }
 
 // NewNetwork creates the VPC network of one region.
 func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pulumi.ResourceOption) (*Network, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("gcp network %s: %w", name, err)
 	}
 	n := &Network{PodsRangeName: podsRangeName, ServicesRangeName: servicesRangeName}

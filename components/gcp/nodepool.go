@@ -43,7 +43,8 @@ type NodePoolArgs struct {
 	// Dedicated taints the nodes kost.io/pool=<pool>:NoSchedule so only the pool's workload runs there.
 	// Default: false (the system pool).
 	Dedicated bool
-	// DiskGiB of the pd-balanced boot disk (always encrypted at rest). Default: 50.
+	// DiskGiB of the pd-balanced boot disk (always encrypted at rest), within a cluster.PoolSpec's
+	// bounds. Default: cluster.DefaultDiskGiB (50).
 	DiskGiB int
 	// ServiceAccount is the email of the service account the nodes run as. Required.
 	ServiceAccount pulumi.StringInput
@@ -66,44 +67,50 @@ type NodePool struct {
 	Labels map[string]string
 }
 
-func (a *NodePoolArgs) validate() error {
-	var ps problems
-	if a == nil {
-		ps.add("args are required")
-		return ps.err()
-	}
-	if a.Cluster == nil {
-		ps.add("Cluster is required")
-	}
-	if a.ServiceAccount == nil {
-		ps.add("ServiceAccount is required")
-	}
-	if a.Project == "" || a.Region == "" {
-		ps.add("Project and Region are required")
-	}
-	if len(a.Zones) == 0 {
-		ps.add("Zones are required")
-	}
-	for _, msg := range poolProblems(a.Pool, a.MachineType, a.Desired, a.Min, a.Max, a.DiskGiB) {
-		ps.add("%s", msg)
-	}
-	return ps.err()
+// spec is the pool as the shared cluster.PoolSpec (MachineType is its InstanceType), for the rules
+// and the disk default every cloud's pools share.
+func (a *NodePoolArgs) spec() cluster.PoolSpec {
+	return cluster.PoolSpec{Pool: a.Pool, InstanceType: a.MachineType, Desired: a.Desired, Min: a.Min, Max: a.Max,
+		Spot: a.Spot, Dedicated: a.Dedicated, DiskGiB: a.DiskGiB}
 }
 
-// poolProblems checks what a pool's sizing and names must satisfy, for NodePool and ManagedCluster.
-func poolProblems(pool, machineType string, desired, minTotal, maxTotal, diskGiB int) []string {
-	var ps problems
-	if !validName(pool, maxNameLen) {
-		ps.add("Pool %q must be lowercase letters, digits and hyphens, start with a letter and hold at most %d characters", pool, maxNameLen)
+// Validate reports every problem with the args at once, as a *cluster.ArgsError; nil args are the
+// zero value.
+func (a *NodePoolArgs) Validate() error {
+	if a == nil {
+		a = &NodePoolArgs{}
 	}
-	if machineType == "" {
-		ps.add("a machine type (InstanceType) is required")
+	var ps cluster.Problems
+	for _, p := range a.spec().Problems() {
+		if p.Field == "InstanceType" {
+			p.Field = "MachineType"
+		}
+		ps = append(ps, p)
 	}
-	if maxTotal < 1 || minTotal < 0 || minTotal > desired || desired > maxTotal {
-		ps.add("need 0 <= min (%d) <= desired (%d) <= max (%d), max >= 1", minTotal, desired, maxTotal)
-	}
-	if diskGiB < 0 {
-		ps.add("DiskGiB %d is negative", diskGiB)
+	ps = append(ps, gcpPoolProblems(a.spec())...)
+	ps.Required(a.Cluster == nil, "Cluster")
+	ps.Required(a.Project == "", "Project")
+	ps.Required(a.Region == "", "Region")
+	ps.Required(len(a.Zones) == 0, "Zones")
+	ps.Required(a.ServiceAccount == nil, "ServiceAccount")
+	return ps.Err("gcp node pool args")
+}
+
+// gcpPoolProblems are a pool's problems only GCP has (fields relative to the pool): its name is
+// also the GCP name of its node pool or instance groups.
+func gcpPoolProblems(p cluster.PoolSpec) []cluster.Problem {
+	var ps cluster.Problems
+	checkName(&ps, "Pool", p.Pool)
+	return ps
+}
+
+// poolsProblems are the problems of a cluster's pools under field: the shared ones
+// (cluster.PoolProblems: each pool's own, unique names, a system pool) and GCP's, under the same
+// paths.
+func poolsProblems(field string, pools []cluster.PoolSpec) []cluster.Problem {
+	ps := cluster.Problems(cluster.PoolProblems(field, pools))
+	for i, p := range pools {
+		ps.Nest(fmt.Sprintf("%s[%d]", field, i), gcpPoolProblems(p))
 	}
 	return ps
 }
@@ -120,16 +127,12 @@ func initialPerZone(desired, maxTotal, zones int) int {
 
 // NewNodePool creates the node pool of one workload pool.
 func NewNodePool(ctx *pulumi.Context, name string, args *NodePoolArgs, opts ...pulumi.ResourceOption) (*NodePool, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("gcp node pool %s: %w", name, err)
 	}
 	p := &NodePool{Labels: map[string]string{PoolLabel: args.Pool}}
 	if err := ctx.RegisterComponentResource("kost:gcp:NodePool", name, p, opts...); err != nil {
 		return nil, err
-	}
-	disk := args.DiskGiB
-	if disk == 0 {
-		disk = 50
 	}
 	var taints container.NodePoolNodeConfigTaintArray
 	if args.Dedicated {
@@ -165,7 +168,7 @@ func NewNodePool(ctx *pulumi.Context, name string, args *NodePoolArgs, opts ...p
 			MachineType:    pulumi.String(args.MachineType),
 			ImageType:      pulumi.String("COS_CONTAINERD"),
 			DiskType:       pulumi.String("pd-balanced"),
-			DiskSizeGb:     pulumi.Int(disk),
+			DiskSizeGb:     pulumi.Int(args.spec().Disk()),
 			Spot:           pulumi.Bool(args.Spot),
 			ServiceAccount: args.ServiceAccount,
 			OauthScopes:    pulumi.StringArray{pulumi.String(cloudPlatformScope)},

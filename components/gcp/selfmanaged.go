@@ -224,47 +224,42 @@ func (g *gceInfra) Profile() kubeadm.Profile {
 		FormerBootstrapName: g.name, Secrets: g.args.secretRefs()}
 }
 
-// Problems implements kubeadm.Infrastructure: what only Compute Engine checks.
+// Problems implements kubeadm.Infrastructure: what only Compute Engine checks (the spec's shared
+// rules, pools included, are kubeadm's).
 func (g *gceInfra) Problems() []cluster.Problem {
-	var ps []cluster.Problem
-	bad := func(field, format string, v ...any) {
-		ps = append(ps, cluster.Problem{Field: field, Reason: fmt.Sprintf(format, v...)})
-	}
+	var ps cluster.Problems
 	a := g.args
-	if a.ClusterName != "" && !validName(a.ClusterName, maxNameLen) {
-		bad("ClusterName", "%q must be lowercase letters, digits and hyphens, start with a letter and hold at most %d characters (it prefixes every GCP name)", a.ClusterName, maxNameLen)
-	}
-	if a.Project == "" {
-		bad("Project", "required")
-	}
-	if a.Network == nil {
-		bad("Network", "required")
-	}
-	if a.Subnetwork == nil {
-		bad("Subnetwork", "required")
-	}
+	ps.Check(a.ClusterName == "" || validName(a.ClusterName, maxNameLen), "ClusterName",
+		"%q: use lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit, at most %d characters (it prefixes every GCP name)",
+		a.ClusterName, maxNameLen)
+	ps.Required(a.Project == "", "Project")
+	ps.Required(a.Network == nil, "Network")
+	ps.Required(a.Subnetwork == nil, "Subnetwork")
 	for i, z := range a.Zones {
-		if a.Region != "" && !strings.HasPrefix(z, a.Region+"-") {
-			bad(fmt.Sprintf("Zones[%d]", i), "zone %q is not in region %s", z, a.Region)
-		}
+		ps.Check(a.Region == "" || strings.HasPrefix(z, a.Region+"-"), fmt.Sprintf("Zones[%d]", i),
+			"zone %q is not in region %s: give the region's zones, e.g. %s-b", z, a.Region, a.Region)
 	}
-	if a.Image != "" && strings.ContainsAny(a.Image, " \t\n") {
-		bad("Image", "%q is not an image or image family reference", a.Image)
-	}
+	ps.Check(a.Image == "" || !strings.ContainsAny(a.Image, " \t\n"), "Image",
+		"%q is not an image or image family reference such as %s", a.Image, DefaultSelfManagedImage)
 	ps = append(ps, addonImageProblems(a.Addons.Images)...)
 	for i, p := range a.NodePools {
-		field := fmt.Sprintf("NodePools[%d]", i)
-		if !validName(p.Pool, maxNameLen) {
-			bad(field+".Pool", "%q must be lowercase letters, digits and hyphens, start with a letter and hold at most %d characters", p.Pool, maxNameLen)
-		}
-		if z := len(a.Zones); z > 0 && (p.Desired%z != 0 || p.Min%z != 0 || p.Max%z != 0) {
-			bad(field, "pool %q: desired %d, min %d and max %d must be multiples of the %d zones (a group per zone)", p.Pool, p.Desired, p.Min, p.Max, z)
-		}
-		// Instance names are <cluster>-<pool>-xxxx and must stay within 63 characters (the node name).
-		if n := len(a.ClusterName) + 1 + len(p.Pool); n > 58 {
-			bad(field+".Pool", "%s-%s is %d characters, at most 58 leave room for the instance suffix", a.ClusterName, p.Pool, n)
-		}
+		ps.Nest(fmt.Sprintf("NodePools[%d]", i), g.poolProblems(p))
 	}
+	return ps
+}
+
+// poolProblems are a worker pool's problems on Compute Engine (fields relative to the pool): a GCP
+// name that leaves room in the instance names, counts a group per zone can hold.
+func (g *gceInfra) poolProblems(p cluster.PoolSpec) []cluster.Problem {
+	a := g.args
+	ps := cluster.Problems(gcpPoolProblems(p))
+	z := len(a.Zones)
+	ps.Check(z == 0 || (p.Desired%z == 0 && p.Min%z == 0 && p.Max%z == 0), "Desired",
+		"Desired %d, Min %d and Max %d must be multiples of the %d zones (a group per zone)", p.Desired, p.Min, p.Max, z)
+	// Instance names are <cluster>-<pool>-xxxx and must stay within 63 characters (the node name).
+	n := len(a.ClusterName) + 1 + len(p.Pool)
+	ps.Check(n <= 58, "Pool", "%s-%s is %d characters: at most 58 leave room for the instance suffix, shorten the pool or cluster name",
+		a.ClusterName, p.Pool, n)
 	return ps
 }
 
@@ -645,10 +640,6 @@ func newWorkerGroup(ctx *pulumi.Context, name string, args *SelfManagedClusterAr
 	userData pulumi.StringOutput, accounts *selfManagedAccounts, nodeTag string, c *SelfManagedCluster, after []pulumi.Resource, parent pulumi.ResourceOption,
 ) ([]*compute.InstanceGroupManager, error) {
 	project, region := pulumi.String(args.Project), pulumi.String(args.Region)
-	disk := p.DiskGiB
-	if disk == 0 {
-		disk = 50
-	}
 	labels := labelsWith(args.Labels, map[string]string{poolResourceLabel: p.Pool, "kost-role": "worker"})
 	scheduling := &compute.InstanceTemplateSchedulingArgs{
 		ProvisioningModel: pulumi.String("STANDARD"),
@@ -677,7 +668,7 @@ func newWorkerGroup(ctx *pulumi.Context, name string, args *SelfManagedClusterAr
 			Boot: pulumi.Bool(true), AutoDelete: pulumi.Bool(true),
 			SourceImage: pulumi.String(image),
 			DiskType:    pulumi.String("pd-balanced"), // encrypted at rest (Google-managed keys)
-			DiskSizeGb:  pulumi.Int(disk),
+			DiskSizeGb:  pulumi.Int(p.Disk()),
 			Labels:      labels,
 		}},
 		NetworkInterfaces: compute.InstanceTemplateNetworkInterfaceArray{&compute.InstanceTemplateNetworkInterfaceArgs{

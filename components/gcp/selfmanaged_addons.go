@@ -43,15 +43,12 @@ var pinnedImage = regexp.MustCompile(`^[a-z0-9.-]+(/[a-z0-9._-]+)+(:v?[0-9][0-9A
 
 // addonImageProblems checks the images the manifests use.
 func addonImageProblems(images map[string]string) []cluster.Problem {
-	var ps []cluster.Problem
+	var ps cluster.Problems
 	for _, k := range AddonImageKeys {
 		field := fmt.Sprintf("Addons.Images[%s]", k)
-		switch img, ok := images[k]; {
-		case !ok:
-			ps = append(ps, cluster.Problem{Field: field, Reason: "required"})
-		case !pinnedImage.MatchString(img):
-			ps = append(ps, cluster.Problem{Field: field, Reason: fmt.Sprintf("%q must be registry/path:tag with an exact version tag", img)})
-		}
+		img, ok := images[k]
+		ps.Required(!ok, field)
+		ps.Check(!ok || pinnedImage.MatchString(img), field, "%q: want registry/path:tag with an exact version tag (or @sha256:<digest>)", img)
 	}
 	return ps
 }

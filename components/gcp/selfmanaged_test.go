@@ -1,7 +1,6 @@
 package gcp_test
 
 import (
-	"errors"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kost-platform/kost/components/manifest"
-	"github.com/kost-platform/kost/offline"
 	"github.com/pulumi/pulumi-command/sdk/go/command/local"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
@@ -543,82 +541,6 @@ func diskField(r *graph.Resource, key string) any {
 		return nil
 	}
 	return d[0].(map[string]any)[key]
-}
-
-func TestSelfManagedClusterRejectsBadArgs(t *testing.T) {
-	t.Parallel()
-	cases := map[string]struct {
-		mutate func(a *kgcp.SelfManagedClusterArgs)
-		want   []string
-	}{
-		"Missing": {
-			mutate: func(a *kgcp.SelfManagedClusterArgs) {
-				*a = kgcp.SelfManagedClusterArgs{ClusterSpec: kubeadm.ClusterSpec{NodePools: smPools(), Zones: zones, Addons: testPins()}}
-			},
-			want: []string{"ClusterName: required", "Project: required", "Region: required", "KubernetesVersion: required",
-				"ContainerdVersion: required", "Network: required", "Subnetwork: required", "RegionBlock: required"},
-		},
-		"TwoZones": {
-			mutate: func(a *kgcp.SelfManagedClusterArgs) { a.Zones = zones[:2] },
-			want:   []string{"want exactly 3"},
-		},
-		"ForeignZoneAndOpenBlock": {
-			mutate: func(a *kgcp.SelfManagedClusterArgs) {
-				a.Zones = []string{"europe-west1-b", "europe-west1-b", "us-east1-b"}
-				a.RegionBlock = "0.0.0.0/0"
-			},
-			want: []string{`Zones[2]: zone "us-east1-b" is not in region`, `Zones[1]: "europe-west1-b" is empty or repeated`, `RegionBlock: "0.0.0.0/0" would open`},
-		},
-		"BadNameAndPools": {
-			mutate: func(a *kgcp.SelfManagedClusterArgs) {
-				a.ClusterName = "Kost_Dev"
-				a.NodePools = []cluster.PoolSpec{{Pool: "tikv", InstanceType: "n2-highmem-8", Desired: 5, Min: 3, Max: 4}}
-			},
-			want: []string{`ClusterName: "Kost_Dev" must be lowercase`, `NodePools: a "system" pool is required`, `NodePools[0]: pool "tikv": need 0 <= Min (3) <= Desired (5) <= Max (4)`},
-		},
-		"FloatingAddonPins": {
-			mutate: func(a *kgcp.SelfManagedClusterArgs) {
-				a.Addons.CloudControllerManagerTag = "latest"
-				a.Addons.CNI.Version = ""
-				delete(a.Addons.Images, kgcp.ImageResizer)
-				a.Addons.Images[kgcp.ImageAttacher] = "registry.k8s.io/sig-storage/csi-attacher"
-			},
-			want: []string{"Addons.CloudControllerManagerTag", "Addons.CNI", "Addons.Images[csiResizer]: required", "Addons.Images[csiAttacher]"},
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			_, err := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
-				p, err := kgcp.NewProvider(ctx, "europe", &kgcp.ProviderArgs{Project: project, Region: region})
-				if err != nil {
-					return err
-				}
-				a := smArgs(t, pulumi.String("net"), pulumi.String("subnet"))
-				tc.mutate(a)
-				_, err = kgcp.NewSelfManagedCluster(ctx, smName, a, pulumi.Provider(p))
-				return err
-			})
-			var ae *cluster.ArgsError
-			if !errors.As(err, &ae) {
-				t.Fatalf("err = %v, want a *cluster.ArgsError", err)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not say %q", err, w)
-				}
-			}
-		})
-	}
-	if err := func() (err error) {
-		_, err = offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
-			_, err := kgcp.NewSelfManagedCluster(ctx, smName, nil)
-			return err
-		})
-		return err
-	}(); err == nil || !strings.Contains(err.Error(), "ClusterName: required") {
-		t.Errorf("nil args: %v", err)
-	}
 }
 
 // smPools are the self-managed test's pools: sizes multiples of the three zones (a group per zone).

@@ -1,7 +1,6 @@
 package kubeadm
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -37,35 +36,8 @@ type Installer interface {
 	Problems() []string
 }
 
-// ChartRef pins a Helm chart.
-type ChartRef struct {
-	// Name of the chart in Repo. Required.
-	Name string
-	// Repo is the chart repository's URL. Required (every add-on chart kost installs has one).
-	Repo string
-	// Version is the exact chart version. Required: a release, never a range or "latest".
-	Version string
-}
-
-var chartVersionRE = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
-
-// Problems lists what is wrong with the reference.
-func (r ChartRef) Problems() []string {
-	var ps []string
-	if r.Name == "" {
-		ps = append(ps, "chart name is required")
-	}
-	// A chart from a mirror directory is a local path with no repository; an OCI reference names its
-	// registry itself.
-	local := r.Repo == "" && (strings.HasPrefix(r.Name, "/") || strings.HasPrefix(r.Name, "oci://"))
-	if !local && !strings.HasPrefix(r.Repo, "https://") {
-		ps = append(ps, fmt.Sprintf("chart %q: repository %q must be an https:// URL", r.Name, r.Repo))
-	}
-	if !chartVersionRE.MatchString(r.Version) {
-		ps = append(ps, fmt.Sprintf("chart %q: version %q must be an exact release such as 1.2.3", r.Name, r.Version))
-	}
-	return ps
-}
+// ChartRef is an add-on chart (cluster.ChartRef, one type for every component).
+type ChartRef = cluster.ChartRef
 
 // Chart installs a pinned Helm chart (helm/v4, rendered by the Kubernetes provider) in kube-system.
 type Chart struct {
@@ -193,42 +165,30 @@ type Addons struct {
 	Ready []pulumi.Resource
 }
 
-func (a *AddonsArgs) validate() error {
+// Validate reports every problem of the args at once, as a *cluster.ArgsError.
+func (a *AddonsArgs) Validate() error {
 	if a == nil {
-		return errors.New("args are required")
+		a = &AddonsArgs{}
 	}
-	var ps []string
-	if a.Provider == nil {
-		ps = append(ps, "Provider: required")
-	}
-	if a.Endpoint == nil {
-		ps = append(ps, "Endpoint: required")
-	}
-	if a.CACertPEM == nil {
-		ps = append(ps, "CACertPEM: required")
-	}
-	if len(a.After) == 0 {
-		ps = append(ps, "After: the first control plane and the load balancer are required")
-	}
-	if a.ReadyTimeout < 0 {
-		ps = append(ps, fmt.Sprintf("ReadyTimeout: %s is negative", a.ReadyTimeout))
-	}
+	var ps cluster.Problems
+	ps.Required(a.Provider == nil, "Provider")
+	ps.Required(a.Endpoint == nil, "Endpoint")
+	ps.Required(a.CACertPEM == nil, "CACertPEM")
+	ps.Check(len(a.After) > 0, "After", "required: the first control plane and the load balancer")
+	ps.Check(a.ReadyTimeout >= 0, "ReadyTimeout", "%s is negative", a.ReadyTimeout)
 	for _, in := range []struct {
 		field string
 		i     Installer
 	}{{"CNI", a.CNI}, {"CloudControllerManager", a.CloudControllerManager}, {"CSIDriver", a.CSIDriver}, {"MetricsServer", a.MetricsServer}, {"Autoscaler", a.Autoscaler}} {
 		if in.i == nil {
-			ps = append(ps, in.field+": required")
+			ps.Add(in.field, "required")
 			continue
 		}
 		for _, p := range in.i.Problems() {
-			ps = append(ps, in.field+": "+p)
+			ps.Add(in.field, "%s", p)
 		}
 	}
-	if len(ps) > 0 {
-		return errors.New("invalid add-on args: " + strings.Join(ps, "; "))
-	}
-	return nil
+	return ps.Err("add-on args")
 }
 
 // ReadyzScript polls $KOST_ENDPOINT/readyz with the cluster CA until it answers 200 or
@@ -287,7 +247,7 @@ done
 // wait runs on the machine running `pulumi up` (curl is required there), which must reach the
 // internal load balancer anyway: the Kubernetes provider talks to the same address.
 func NewAddons(ctx *pulumi.Context, name string, args *AddonsArgs, opts ...pulumi.ResourceOption) (*Addons, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("add-ons %s: %w", name, err)
 	}
 	a := &Addons{}

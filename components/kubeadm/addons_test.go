@@ -1,14 +1,17 @@
 package kubeadm_test
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/autoscaler"
+	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/graph"
 	"github.com/kost-platform/kost/offline"
@@ -163,21 +166,24 @@ func toStrings(v any) []string {
 }
 
 func TestAddonsRejectBadArgsAllAtOnce(t *testing.T) {
-	_, err := runAddons(t, func(a *kubeadm.AddonsArgs) {
+	g, err := runAddons(t, func(a *kubeadm.AddonsArgs) {
 		a.Provider = nil
 		a.After = nil
 		a.CNI = kubeadm.Chart{Ref: kubeadm.ChartRef{Name: "cilium", Repo: "http://helm.cilium.io/", Version: "latest"}}
 		a.CSIDriver = nil
 		a.ReadyTimeout = -1
 	})
-	if err == nil {
-		t.Fatal("bad args accepted")
+	var aerr *cluster.ArgsError
+	if !errors.As(err, &aerr) {
+		t.Fatalf("error %v, want a *cluster.ArgsError", err)
 	}
-	for _, want := range []string{"Provider: required", "After:", `CNI: chart "cilium": repository "http://helm.cilium.io/" must be an https:// URL`,
-		`CNI: chart "cilium": version "latest" must be an exact release`, "CSIDriver: required", "ReadyTimeout:"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q lacks %q", err, want)
-		}
+	// Two problems with the CNI chart (http, not an exact version), each under its field.
+	want := []string{"Provider", "After", "ReadyTimeout", "CNI", "CNI", "CSIDriver"}
+	if d := cmp.Diff(want, aerr.Fields()); d != "" {
+		t.Errorf("fields with problems (-want +got):\n%s\n%v", d, err)
+	}
+	if n := len(g.OfType("kost:kubeadm:Addons")); n != 0 {
+		t.Errorf("%d add-on components registered from bad args", n)
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 
 // SystemPool is the pool every self-managed cluster needs: CoreDNS and the operators run there
 // (control planes keep kubeadm's taint).
-const SystemPool = "system"
+const SystemPool = cluster.SystemPool
 
 // ControlPlanes is how many control-plane nodes a self-managed cluster has: one per zone, so etcd
 // keeps its quorum when a zone is lost.
@@ -233,22 +233,7 @@ func (s *ClusterSpec) Problems(p Profile) []cluster.Problem {
 			bad(fmt.Sprintf("DeployerCIDRs[%d]", i), "%q must be an IPv4 CIDR without host bits", d)
 		}
 	}
-	if len(s.NodePools) == 0 {
-		bad("NodePools", "at least one pool is required, one of them %q", SystemPool)
-	} else if !slices.ContainsFunc(s.NodePools, func(p cluster.PoolSpec) bool { return p.Pool == SystemPool }) {
-		bad("NodePools", "a %q pool is required for CoreDNS and the operators (control planes are tainted)", SystemPool)
-	}
-	for i, p := range s.NodePools {
-		if p.InstanceType == "" {
-			bad(fmt.Sprintf("NodePools[%d].InstanceType", i), "required")
-		}
-		if p.Max < 1 || p.Min < 0 || p.Min > p.Desired || p.Desired > p.Max {
-			bad(fmt.Sprintf("NodePools[%d]", i), "pool %q: need 0 <= Min (%d) <= Desired (%d) <= Max (%d), Max >= 1", p.Pool, p.Min, p.Desired, p.Max)
-		}
-		if p.DiskGiB < 0 {
-			bad(fmt.Sprintf("NodePools[%d].DiskGiB", i), "%d is negative", p.DiskGiB)
-		}
-	}
+	ps = append(ps, cluster.PoolProblems("NodePools", s.NodePools)...)
 	ps = append(ps, s.Addons.Problems("Addons", p.ChartAddons)...)
 	if s.ReadyTimeout < 0 {
 		bad("ReadyTimeout", "%s is negative", s.ReadyTimeout)
@@ -276,6 +261,13 @@ func (s *ClusterSpec) bootstrapArgs(p Profile, endpoint pulumi.StringInput) *Boo
 func ValidateCluster(spec *ClusterSpec, infra Infrastructure) error {
 	ps := spec.Problems(infra.Profile())
 	ps = append(ps, infra.Problems()...)
+	// The bootstrap's pool checks and the pool rules overlap (an empty or repeated name): say it once.
+	seen := map[cluster.Problem]bool{}
+	ps = slices.DeleteFunc(ps, func(p cluster.Problem) bool {
+		dup := seen[p]
+		seen[p] = true
+		return dup
+	})
 	if len(ps) > 0 {
 		return &cluster.ArgsError{Problems: ps, What: "self-managed cluster args"}
 	}

@@ -297,7 +297,7 @@ func TestNewClusterRefusesBadArgsAtOnce(t *testing.T) {
 		fields = append(fields, p.Field)
 	}
 	slices.Sort(fields)
-	want := []string{"KubernetesVersion", "NodePools", "NodePools[0]", "ReadyTimeout", "RegionBlock", "VpcID", "Zones", "Zones[1]"}
+	want := []string{"KubernetesVersion", "NodePools", "NodePools[0].Desired", "ReadyTimeout", "RegionBlock", "VpcID", "Zones", "Zones[1]"}
 	if !slices.Equal(fields, want) {
 		t.Errorf("fields %v, want %v", fields, want)
 	}

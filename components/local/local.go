@@ -4,6 +4,7 @@ package local
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -37,10 +38,25 @@ type Cluster struct {
 	Cluster cluster.Cluster
 }
 
+// Validate reports every problem of the args at once, as a *cluster.ArgsError.
+func (a *ClusterArgs) Validate() error {
+	if a == nil {
+		a = &ClusterArgs{}
+	}
+	var ps cluster.Problems
+	ps.Required(a.Name == "", "Name")
+	ps.Check(a.Context != "", "Context", "required: the kubeconfig context of the cluster")
+	ps.Check(a.Provisioner != "", "Provisioner", "required: the storage provisioner (kind and k3d: rancher.io/local-path)")
+	for i, z := range a.Zones {
+		ps.Check(z != "" && slices.Index(a.Zones, z) == i, fmt.Sprintf("Zones[%d]", i), "%q is empty or repeated", z)
+	}
+	return ps.Err("local cluster args")
+}
+
 // NewCluster creates the provider for an existing cluster.
 func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
-	if args == nil || args.Name == "" || args.Context == "" || args.Provisioner == "" {
-		return nil, fmt.Errorf("local cluster %s: Name, Context and Provisioner are required", name)
+	if err := args.Validate(); err != nil {
+		return nil, fmt.Errorf("local cluster %s: %w", name, err)
 	}
 	c := &Cluster{}
 	if err := ctx.RegisterComponentResource("kost:local:Cluster", name, c, opts...); err != nil {

@@ -14,20 +14,11 @@ import (
 	"github.com/kost-platform/kost/components/manifest"
 )
 
-// ChartRef says where a chart comes from.
-type ChartRef struct {
-	// Name of the chart, or a full oci:// reference. Required.
-	Name string
-	// Repo is the Helm repository URL; empty for OCI references.
-	Repo string
-	// Version is the exact chart version. Required: never empty, never a range.
-	Version string
-}
+// ChartRef is an operator chart (cluster.ChartRef, one type for every component).
+type ChartRef = cluster.ChartRef
 
-// Resources are a pod's requests; the memory limit equals the memory request.
-type Resources struct {
-	CPU, Memory string
-}
+// Resources are a pod's requests (cluster.Resources; Storage is unused here).
+type Resources = cluster.Resources
 
 // OperatorResources size the operators' pods, each on its own.
 type OperatorResources struct {
@@ -46,10 +37,10 @@ func (o OperatorResources) withDefaults() OperatorResources {
 		}
 	}
 	// strimzi-kafka-operator 1.2.0, tidb-operator v1.6.6 and spark-operator 2.5.2 values.yaml.
-	def(&o.Strimzi, Resources{"200m", "384Mi"})
-	def(&o.TiDBOperator, Resources{"80m", "50Mi"})
-	def(&o.SparkController, Resources{"100m", "300Mi"})
-	def(&o.SparkWebhook, Resources{"100m", "300Mi"})
+	def(&o.Strimzi, Resources{CPU: "200m", Memory: "384Mi"})
+	def(&o.TiDBOperator, Resources{CPU: "80m", Memory: "50Mi"})
+	def(&o.SparkController, Resources{CPU: "100m", Memory: "300Mi"})
+	def(&o.SparkWebhook, Resources{CPU: "100m", Memory: "300Mi"})
 	if o.SparkWorkers == 0 {
 		o.SparkWorkers = 10
 	}
@@ -131,32 +122,27 @@ type Platform struct {
 	KafkaRendered, TiDBRendered, SparkRendered pulumi.ResourceArrayOutput
 }
 
-func (a *PlatformArgs) validate() error {
+// Validate reports every problem of the args at once, as a *cluster.ArgsError.
+func (a *PlatformArgs) Validate() error {
 	if a == nil {
-		return fmt.Errorf("args are required")
+		a = &PlatformArgs{}
 	}
-	var missing []string
-	if a.Cluster.Provider == nil {
-		missing = append(missing, "Cluster.Provider")
+	var ps cluster.Problems
+	ps.Required(a.Cluster.Provider == nil, "Cluster.Provider")
+	for _, c := range []struct {
+		field string
+		ref   ChartRef
+	}{{"Strimzi", a.Strimzi}, {"TiDBOperator", a.TiDBOperator}, {"SparkOperator", a.SparkOperator}} {
+		ps.Check(c.ref.Name != "" && c.ref.Version != "", c.field, "the chart's name and exact version are required")
 	}
-	for name, c := range map[string]ChartRef{"Strimzi": a.Strimzi, "TiDBOperator": a.TiDBOperator, "SparkOperator": a.SparkOperator} {
-		if c.Name == "" || c.Version == "" {
-			missing = append(missing, name+" chart name and version")
-		}
-	}
-	if a.TiDBOperatorCRDs == "" {
-		missing = append(missing, "TiDBOperatorCRDs")
-	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		return fmt.Errorf("missing %v", missing)
-	}
-	return nil
+	ps.Required(a.TiDBOperatorCRDs == "", "TiDBOperatorCRDs")
+	ps.Check(a.Operators.SparkWorkers >= 0, "Operators.SparkWorkers", "%d: 0 (the chart's default) or more", a.Operators.SparkWorkers)
+	return ps.Err("platform args")
 }
 
 // NewPlatform installs namespaces, storage classes and the operators on a cluster.
 func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...pulumi.ResourceOption) (*Platform, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("platform %s: %w", name, err)
 	}
 	p := &Platform{Namespaces: map[string]*corev1.Namespace{}}

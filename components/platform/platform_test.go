@@ -1,8 +1,8 @@
 package platform_test
 
 import (
+	"errors"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -123,10 +123,31 @@ func TestNamespacesAndOrder(t *testing.T) {
 	}
 }
 
-func TestPlatformRejectsBadArgs(t *testing.T) {
+func TestPlatformArgsValidate(t *testing.T) {
 	t.Parallel()
-	_, err := run(t, func(a *platform.PlatformArgs) { a.Strimzi.Version = ""; a.TiDBOperatorCRDs = "" })
-	if err == nil || !strings.Contains(err.Error(), "Strimzi chart name and version") || !strings.Contains(err.Error(), "TiDBOperatorCRDs") {
-		t.Errorf("want both problems named, got %v", err)
+	cases := map[string]struct {
+		mutate func(a *platform.PlatformArgs)
+		want   []string
+	}{
+		"Valid":         {mutate: func(*platform.PlatformArgs) {}},
+		"NoChart":       {mutate: func(a *platform.PlatformArgs) { a.Strimzi.Version = "" }, want: []string{"Strimzi"}},
+		"NoCRDs":        {mutate: func(a *platform.PlatformArgs) { a.TiDBOperatorCRDs = "" }, want: []string{"TiDBOperatorCRDs"}},
+		"NoProvider":    {mutate: func(a *platform.PlatformArgs) { a.Cluster.Provider = nil }, want: []string{"Cluster.Provider"}},
+		"Both":          {mutate: func(a *platform.PlatformArgs) { a.Strimzi.Version = ""; a.TiDBOperatorCRDs = "" }, want: []string{"Strimzi", "TiDBOperatorCRDs"}},
+		"NegativeWorks": {mutate: func(a *platform.PlatformArgs) { a.Operators.SparkWorkers = -1 }, want: []string{"Operators.SparkWorkers"}},
+	}
+	for name, tc := range cases {
+		a := args(&kubernetes.Provider{}, true)
+		tc.mutate(a)
+		var got []string
+		var aerr *cluster.ArgsError
+		if err := a.Validate(); errors.As(err, &aerr) {
+			got = aerr.Fields()
+		} else if err != nil {
+			t.Errorf("%s: %v is not a *cluster.ArgsError", name, err)
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("%s: fields with problems (-want +got):\n%s", name, d)
+		}
 	}
 }

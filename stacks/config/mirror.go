@@ -11,19 +11,14 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kost-platform/kost/components/cluster"
 	"sigs.k8s.io/yaml"
 )
 
-// ChartSource is a chart resolved to where it is installed from: what helm/v4.Chart takes.
-type ChartSource struct {
-	// Chart is the chart's name in Repo, a full oci:// reference, or a local path (a .tgz or an
-	// unpacked chart directory).
-	Chart string
-	// Repo is the Helm repository URL; empty for OCI references and local paths.
-	Repo string
-	// Version is the exact chart version (for a local path, the version the path holds).
-	Version string
-}
+// ChartSource is a chart resolved to where it is installed from, what helm/v4.Chart takes: the
+// components' cluster.ChartRef (Name is the chart's name in Repo, an oci:// reference or a local
+// path).
+type ChartSource = cluster.ChartRef
 
 // mirrorKind classifies a mirror location.
 type mirrorKind int
@@ -68,20 +63,20 @@ func (e *Environment) ResolveChart(c Chart, version string) ChartSource {
 	base := chartBase(c.Name)
 	switch classify(loc) {
 	case mirrorOCI:
-		return ChartSource{Chart: strings.TrimSuffix(loc, "/") + "/" + base, Version: version}
+		return ChartSource{Name: strings.TrimSuffix(loc, "/") + "/" + base, Version: version}
 	case mirrorRepo:
-		return ChartSource{Chart: base, Repo: loc, Version: version}
+		return ChartSource{Name: base, Repo: loc, Version: version}
 	case mirrorDir:
 		dir := absDir(loc)
 		files := chartFiles(dir, base, version)
 		for _, f := range files {
 			if _, err := os.Stat(f); err == nil {
-				return ChartSource{Chart: f, Version: version}
+				return ChartSource{Name: f, Version: version}
 			}
 		}
-		return ChartSource{Chart: files[0], Version: version}
+		return ChartSource{Name: files[0], Version: version}
 	}
-	return ChartSource{Chart: c.Name, Repo: c.Repo, Version: version}
+	return ChartSource{Name: c.Name, Repo: c.Repo, Version: version}
 }
 
 // TiDBOperatorCRDManifest is where the TiDB Operator's CRD manifest of a version comes from: the
@@ -177,15 +172,15 @@ func (e *Environment) validateMirror(ps *Problems) {
 		for _, n := range e.neededCharts() {
 			base := chartBase(n.Chart.Name)
 			src := e.ResolveChart(n.Chart, n.Version)
-			got, err := chartVersion(src.Chart)
+			got, err := chartVersion(src.Name)
 			switch {
 			case errors.Is(err, os.ErrNotExist):
 				ps.add("mirror.charts", "%s holds no %s chart %s: expected %s or %s/ (helm pull %s --version %s)",
 					m.Charts, n.Key, n.Version, filepath.Base(chartFiles("", base, n.Version)[0]), base+"-"+n.Version, n.Chart.Name, n.Version)
 			case err != nil:
-				ps.add("mirror.charts", "%s: %v", src.Chart, err)
+				ps.add("mirror.charts", "%s: %v", src.Name, err)
 			case got != n.Version:
-				ps.add("mirror.charts", "%s is chart version %s, but kost pins %s %s", src.Chart, got, n.Key, n.Version)
+				ps.add("mirror.charts", "%s is chart version %s, but kost pins %s %s", src.Name, got, n.Key, n.Version)
 			}
 		}
 	}

@@ -74,15 +74,15 @@ func TestResolveChart(t *testing.T) {
 		want   ChartSource
 	}{
 		"Upstream": {reason: "no mirror: the chart's own repository", chart: tidb,
-			want: ChartSource{Chart: "tidb-operator", Repo: tidb.Repo, Version: "1.2.3"}},
+			want: ChartSource{Name: "tidb-operator", Repo: tidb.Repo, Version: "1.2.3"}},
 		"UpstreamOCI": {reason: "no mirror: Strimzi's OCI reference", chart: strimzi,
-			want: ChartSource{Chart: strimzi.Name, Version: "1.2.3"}},
+			want: ChartSource{Name: strimzi.Name, Version: "1.2.3"}},
 		"OCIMirror": {reason: "every chart under the OCI prefix by its name", mirror: &Mirror{Charts: "oci://registry.example.com/charts/"}, chart: strimzi,
-			want: ChartSource{Chart: "oci://registry.example.com/charts/strimzi-kafka-operator", Version: "1.2.3"}},
+			want: ChartSource{Name: "oci://registry.example.com/charts/strimzi-kafka-operator", Version: "1.2.3"}},
 		"RepoMirror": {reason: "a Helm repository holding every chart", mirror: &Mirror{Charts: "https://charts.example.com"}, chart: strimzi,
-			want: ChartSource{Chart: "strimzi-kafka-operator", Repo: "https://charts.example.com", Version: "1.2.3"}},
+			want: ChartSource{Name: "strimzi-kafka-operator", Repo: "https://charts.example.com", Version: "1.2.3"}},
 		"DirectoryUnpacked": {reason: "an unpacked chart directory", mirror: &Mirror{Charts: dir}, chart: tidb,
-			want: ChartSource{Chart: filepath.Join(dir, "tidb-operator-1.2.3"), Version: "1.2.3"}},
+			want: ChartSource{Name: filepath.Join(dir, "tidb-operator-1.2.3"), Version: "1.2.3"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -94,7 +94,7 @@ func TestResolveChart(t *testing.T) {
 		})
 	}
 	e := &Environment{Mirror: &Mirror{Charts: dir}}
-	if got := e.ResolveChart(strimzi, Pinned.Strimzi).Chart; got != filepath.Join(dir, "strimzi-kafka-operator-"+Pinned.Strimzi+".tgz") {
+	if got := e.ResolveChart(strimzi, Pinned.Strimzi).Name; got != filepath.Join(dir, "strimzi-kafka-operator-"+Pinned.Strimzi+".tgz") {
 		t.Errorf("a packed chart resolves to its .tgz, got %s", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/kost-platform/kost/addresses"
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // ResolvedRegion is everything the stack needs to build one region, fully resolved: no defaults left to
@@ -40,7 +41,7 @@ type ResolvedRegion struct {
 	// Previewers get read-only Kubernetes access (kubernetes.previewers).
 	Previewers []string
 	// Pools in PoolNames order.
-	Pools []PoolPlan
+	Pools []ResolvedPool
 	// Tags for every resource of the region: kost's own, the environment's, then the region's.
 	Tags map[string]string
 	// AWS options (zero value when none).
@@ -116,13 +117,10 @@ type LayersSpec struct {
 	InitializerImage, SparkImage, SparkVersion string
 }
 
-// PoolPlan is one resolved node pool.
-type PoolPlan struct {
-	Name            string
-	InstanceType    string
-	Count, Min, Max int
-	Spot, Dedicated bool
-	DiskGiB         int
+// ResolvedPool is one resolved node pool: the cluster.PoolSpec every cloud builds, and what the
+// capacity proof may take instead of the catalogue.
+type ResolvedPool struct {
+	cluster.PoolSpec
 	// Allocatable overrides the catalogue's figure for one node; nil to compute it.
 	Allocatable *Allocatable
 }
@@ -176,11 +174,11 @@ func (e *Environment) Resolve() ([]ResolvedRegion, error) {
 		}
 		for _, name := range PoolNames {
 			p := r.NodePools[name]
-			rp.Pools = append(rp.Pools, PoolPlan{
-				Name: name, InstanceType: p.InstanceType,
-				Count: *p.Count, Min: *p.Min, Max: *p.Max,
-				Spot: *p.Spot, Dedicated: DedicatedPool(name), DiskGiB: p.DiskGiB, Allocatable: p.Allocatable,
-			})
+			rp.Pools = append(rp.Pools, ResolvedPool{PoolSpec: cluster.PoolSpec{
+				Pool: name, InstanceType: p.InstanceType,
+				Desired: *p.Count, Min: *p.Min, Max: *p.Max,
+				Spot: *p.Spot, Dedicated: DedicatedPool(name), DiskGiB: p.DiskGiB,
+			}, Allocatable: p.Allocatable})
 		}
 		if err := e.resolveAddresses(&rp); err != nil {
 			return nil, fmt.Errorf("regions[%d]: %w", i, err)
@@ -202,13 +200,13 @@ func (e *Environment) tags(r Region) map[string]string {
 }
 
 func (e *Environment) localRegion(r Region) ResolvedRegion {
-	var pools []PoolPlan
+	var pools []ResolvedPool
 	if r.Local.Pools {
 		// The nodes exist: their count and allocatable, as described (validation required both).
 		for _, name := range PoolNames {
 			p := r.NodePools[name]
-			pools = append(pools, PoolPlan{Name: name, Count: *p.Count, Min: *p.Count, Max: *p.Count,
-				Dedicated: DedicatedPool(name), Allocatable: p.Allocatable})
+			pools = append(pools, ResolvedPool{PoolSpec: cluster.PoolSpec{Pool: name, Desired: *p.Count, Min: *p.Count, Max: *p.Count,
+				Dedicated: DedicatedPool(name)}, Allocatable: p.Allocatable})
 		}
 	}
 	return ResolvedRegion{

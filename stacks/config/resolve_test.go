@@ -76,8 +76,8 @@ func TestResolve(t *testing.T) {
 				if k.Release.Kubernetes != KubeadmReleases["1.36"].Kubernetes || k.CloudControllerManagerTag == "" {
 					t.Errorf("kubeadm release %s, CCM tag %q: want 1.36's", k.Release.Kubernetes, k.CloudControllerManagerTag)
 				}
-				if k.CloudControllerManager.Chart != tc.ccmChart {
-					t.Errorf("CCM chart %q, want %q", k.CloudControllerManager.Chart, tc.ccmChart)
+				if k.CloudControllerManager.Name != tc.ccmChart {
+					t.Errorf("CCM chart %q, want %q", k.CloudControllerManager.Name, tc.ccmChart)
 				}
 				if (k.Images != nil) != (tc.cloud == "gcp") {
 					t.Errorf("add-on images %v: only GCP installs add-ons from images", k.Images)

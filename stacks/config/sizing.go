@@ -1,11 +1,10 @@
 package config
 
-// Resources are a container's requests (and, for stateful components, its volume).
-type Resources struct {
-	CPU, Memory string
-	// Storage is the persistent volume size; empty for stateless components.
-	Storage string
-}
+import "github.com/kost-platform/kost/components/cluster"
+
+// Resources are a container's requests and, for stateful components, its volume
+// (cluster.Resources, the type the components take).
+type Resources = cluster.Resources
 
 // Sizing holds the requests of every pod kost runs for an environment size. Limits equal requests
 // for memory (no overcommit on databases); CPU is left unlimited to avoid throttling.
@@ -49,61 +48,61 @@ type OperatorSizing struct {
 // instance types, and these with them, for production load.
 var sizings = map[Size]Sizing{
 	LocalSize: {
-		PD:                Resources{"100m", "256Mi", "1Gi"},
-		TiKV:              Resources{"200m", "512Mi", "5Gi"},
-		TiDB:              Resources{"200m", "512Mi", ""},
-		TiFlash:           Resources{"200m", "512Mi", "5Gi"},
-		TiCDC:             Resources{"100m", "256Mi", ""},
-		KafkaBroker:       Resources{"200m", "1Gi", "5Gi"},
-		KafkaController:   Resources{"100m", "512Mi", "1Gi"},
-		TopicUserOperator: Resources{"50m", "256Mi", ""},
-		TiDBDiscovery:     Resources{"50m", "128Mi", ""},
-		TiDBInitializer:   Resources{"50m", "128Mi", ""},
+		PD:                Resources{CPU: "100m", Memory: "256Mi", Storage: "1Gi"},
+		TiKV:              Resources{CPU: "200m", Memory: "512Mi", Storage: "5Gi"},
+		TiDB:              Resources{CPU: "200m", Memory: "512Mi"},
+		TiFlash:           Resources{CPU: "200m", Memory: "512Mi", Storage: "5Gi"},
+		TiCDC:             Resources{CPU: "100m", Memory: "256Mi"},
+		KafkaBroker:       Resources{CPU: "200m", Memory: "1Gi", Storage: "5Gi"},
+		KafkaController:   Resources{CPU: "100m", Memory: "512Mi", Storage: "1Gi"},
+		TopicUserOperator: Resources{CPU: "50m", Memory: "256Mi"},
+		TiDBDiscovery:     Resources{CPU: "50m", Memory: "128Mi"},
+		TiDBInitializer:   Resources{CPU: "50m", Memory: "128Mi"},
 		Operators: OperatorSizing{
-			Strimzi:         Resources{"200m", "384Mi", ""},
-			TiDBOperator:    Resources{"80m", "128Mi", ""},
-			SparkController: Resources{"100m", "700Mi", ""},
+			Strimzi:         Resources{CPU: "200m", Memory: "384Mi"},
+			TiDBOperator:    Resources{CPU: "80m", Memory: "128Mi"},
+			SparkController: Resources{CPU: "100m", Memory: "700Mi"},
 			SparkWorkers:    2,
-			SparkWebhook:    Resources{"100m", "300Mi", ""},
+			SparkWebhook:    Resources{CPU: "100m", Memory: "300Mi"},
 		},
 	},
 	Dev: {
-		PD:                Resources{"500m", "1Gi", "10Gi"},
-		TiKV:              Resources{"1", "4Gi", "100Gi"},
-		TiDB:              Resources{"1", "2Gi", ""},
-		TiFlash:           Resources{"1", "4Gi", "100Gi"},
-		TiCDC:             Resources{"500m", "1Gi", ""},
-		KafkaBroker:       Resources{"500m", "2Gi", "50Gi"},
-		KafkaController:   Resources{"250m", "1Gi", "10Gi"},
-		TopicUserOperator: Resources{"100m", "256Mi", ""},
-		TiDBDiscovery:     Resources{"80m", "128Mi", ""},
-		TiDBInitializer:   Resources{"100m", "128Mi", ""},
+		PD:                Resources{CPU: "500m", Memory: "1Gi", Storage: "10Gi"},
+		TiKV:              Resources{CPU: "1", Memory: "4Gi", Storage: "100Gi"},
+		TiDB:              Resources{CPU: "1", Memory: "2Gi"},
+		TiFlash:           Resources{CPU: "1", Memory: "4Gi", Storage: "100Gi"},
+		TiCDC:             Resources{CPU: "500m", Memory: "1Gi"},
+		KafkaBroker:       Resources{CPU: "500m", Memory: "2Gi", Storage: "50Gi"},
+		KafkaController:   Resources{CPU: "250m", Memory: "1Gi", Storage: "10Gi"},
+		TopicUserOperator: Resources{CPU: "100m", Memory: "256Mi"},
+		TiDBDiscovery:     Resources{CPU: "80m", Memory: "128Mi"},
+		TiDBInitializer:   Resources{CPU: "100m", Memory: "128Mi"},
 		Operators: OperatorSizing{
-			Strimzi:         Resources{"200m", "512Mi", ""},
-			TiDBOperator:    Resources{"80m", "256Mi", ""},
-			SparkController: Resources{"200m", "1100Mi", ""},
+			Strimzi:         Resources{CPU: "200m", Memory: "512Mi"},
+			TiDBOperator:    Resources{CPU: "80m", Memory: "256Mi"},
+			SparkController: Resources{CPU: "200m", Memory: "1100Mi"},
 			SparkWorkers:    4,
-			SparkWebhook:    Resources{"100m", "300Mi", ""},
+			SparkWebhook:    Resources{CPU: "100m", Memory: "300Mi"},
 		},
 	},
 	Prod: {
-		PD:                Resources{"2", "8Gi", "50Gi"},
-		TiKV:              Resources{"3", "24Gi", "1000Gi"},
-		TiDB:              Resources{"8", "16Gi", ""},
-		TiFlash:           Resources{"3", "24Gi", "1000Gi"},
-		TiCDC:             Resources{"2", "8Gi", ""},
-		KafkaBroker:       Resources{"2", "16Gi", "500Gi"},
-		KafkaController:   Resources{"1", "4Gi", "20Gi"},
-		TopicUserOperator: Resources{"200m", "384Mi", ""},
-		CruiseControl:     Resources{"500m", "1Gi", ""},
-		TiDBDiscovery:     Resources{"80m", "128Mi", ""},
-		TiDBInitializer:   Resources{"100m", "128Mi", ""},
+		PD:                Resources{CPU: "2", Memory: "8Gi", Storage: "50Gi"},
+		TiKV:              Resources{CPU: "3", Memory: "24Gi", Storage: "1000Gi"},
+		TiDB:              Resources{CPU: "8", Memory: "16Gi"},
+		TiFlash:           Resources{CPU: "3", Memory: "24Gi", Storage: "1000Gi"},
+		TiCDC:             Resources{CPU: "2", Memory: "8Gi"},
+		KafkaBroker:       Resources{CPU: "2", Memory: "16Gi", Storage: "500Gi"},
+		KafkaController:   Resources{CPU: "1", Memory: "4Gi", Storage: "20Gi"},
+		TopicUserOperator: Resources{CPU: "200m", Memory: "384Mi"},
+		CruiseControl:     Resources{CPU: "500m", Memory: "1Gi"},
+		TiDBDiscovery:     Resources{CPU: "80m", Memory: "128Mi"},
+		TiDBInitializer:   Resources{CPU: "100m", Memory: "128Mi"},
 		Operators: OperatorSizing{
-			Strimzi:         Resources{"500m", "768Mi", ""},
-			TiDBOperator:    Resources{"200m", "512Mi", ""},
-			SparkController: Resources{"500m", "1900Mi", ""},
+			Strimzi:         Resources{CPU: "500m", Memory: "768Mi"},
+			TiDBOperator:    Resources{CPU: "200m", Memory: "512Mi"},
+			SparkController: Resources{CPU: "500m", Memory: "1900Mi"},
 			SparkWorkers:    8,
-			SparkWebhook:    Resources{"100m", "300Mi", ""},
+			SparkWebhook:    Resources{CPU: "100m", Memory: "300Mi"},
 		},
 	},
 }

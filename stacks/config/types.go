@@ -1,16 +1,18 @@
 package config
 
-// Cloud names a cloud provider a region runs in.
-type Cloud string
+import "github.com/kost-platform/kost/components/cluster"
+
+// Cloud names a cloud provider a region runs in (cluster.Cloud, the contract's type).
+type Cloud = cluster.Cloud
 
 // Clouds kost can build in.
 const (
-	AWS   Cloud = "aws"
-	GCP   Cloud = "gcp"
-	Azure Cloud = "azure"
+	AWS   = cluster.AWS
+	GCP   = cluster.GCP
+	Azure = cluster.Azure
 	// Local is an existing cluster reached through a kubeconfig context (kind, k3d, minikube): no
 	// network, no node pools, nothing created outside Kubernetes.
-	Local Cloud = "local"
+	Local = cluster.Local
 )
 
 // Clouds lists the supported clouds in a stable order.
