@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/compute/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
@@ -94,11 +93,11 @@ type SelfManagedCluster struct {
 	Cluster cluster.Cluster
 	// LoadBalancer is the API servers' internal load balancer (not named <cluster>-internal, which is
 	// the cloud-controller-manager's own).
-	LoadBalancer *network.LoadBalancer
+	LoadBalancer *NetworkResource
 	// APIServerIP is the load balancer's private frontend address, the ControlPlaneEndpoint.
 	APIServerIP pulumi.StringOutput
 	// SecurityGroup is the NSG on every NIC; the cloud-controller-manager's securityGroupName.
-	SecurityGroup *network.NetworkSecurityGroup
+	SecurityGroup *NetworkResource
 	// ControlPlanes are the control-plane VMs in zone order; the first ran kubeadm init.
 	ControlPlanes []*compute.VirtualMachine
 	// ControlPlaneReady are their readiness gates (kubeadm.Cluster.ControlPlaneReady): the next

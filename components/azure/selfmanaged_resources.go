@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/compute/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -53,55 +52,55 @@ const clusterTag = "kost-cluster"
 // region block and, on the API port only, the deployers: without the deny, Azure's AllowVnetInBound
 // would also admit peered networks and on-premises ranges reached through gateways. Nothing
 // mentions port 22; nothing admits the Internet.
-func (b *smBuilder) securityRules() []*network.SecurityRuleArgs {
+func (b *smBuilder) securityRules() []pulumi.Map {
 	clusterPorts := pulumi.ToStringArray([]string{fmt.Sprint(cluster.APIServerPort), "10250", "2379-2380"})
-	rules := []*network.SecurityRuleArgs{{
-		SecurityRuleName:         pulumi.String("kost-cluster-ports-from-region"),
-		Description:              pulumi.String("API server, kubelet and etcd from the region block only"),
-		Priority:                 pulumi.Int(100),
-		Direction:                pulumi.String("Inbound"),
-		Access:                   pulumi.String("Allow"),
-		Protocol:                 pulumi.String("Tcp"),
-		SourceAddressPrefix:      pulumi.String(b.args.RegionBlock),
-		SourcePortRange:          pulumi.String("*"),
-		DestinationAddressPrefix: pulumi.String("*"),
-		DestinationPortRanges:    clusterPorts,
+	rules := []pulumi.Map{{
+		"securityRuleName":         pulumi.String("kost-cluster-ports-from-region"),
+		"description":              pulumi.String("API server, kubelet and etcd from the region block only"),
+		"priority":                 pulumi.Int(100),
+		"direction":                pulumi.String("Inbound"),
+		"access":                   pulumi.String("Allow"),
+		"protocol":                 pulumi.String("Tcp"),
+		"sourceAddressPrefix":      pulumi.String(b.args.RegionBlock),
+		"sourcePortRange":          pulumi.String("*"),
+		"destinationAddressPrefix": pulumi.String("*"),
+		"destinationPortRanges":    clusterPorts,
 	}, {
-		SecurityRuleName:         pulumi.String("kost-apiserver-probe"),
-		Description:              pulumi.String("the API load balancer's health probe"),
-		Priority:                 pulumi.Int(110),
-		Direction:                pulumi.String("Inbound"),
-		Access:                   pulumi.String("Allow"),
-		Protocol:                 pulumi.String("Tcp"),
-		SourceAddressPrefix:      pulumi.String("AzureLoadBalancer"),
-		SourcePortRange:          pulumi.String("*"),
-		DestinationAddressPrefix: pulumi.String("*"),
-		DestinationPortRange:     pulumi.String(fmt.Sprint(cluster.APIServerPort)),
+		"securityRuleName":         pulumi.String("kost-apiserver-probe"),
+		"description":              pulumi.String("the API load balancer's health probe"),
+		"priority":                 pulumi.Int(110),
+		"direction":                pulumi.String("Inbound"),
+		"access":                   pulumi.String("Allow"),
+		"protocol":                 pulumi.String("Tcp"),
+		"sourceAddressPrefix":      pulumi.String("AzureLoadBalancer"),
+		"sourcePortRange":          pulumi.String("*"),
+		"destinationAddressPrefix": pulumi.String("*"),
+		"destinationPortRange":     pulumi.String(fmt.Sprint(cluster.APIServerPort)),
 	}, {
-		SecurityRuleName:         pulumi.String("kost-cluster-ports-deny"),
-		Description:              pulumi.String("API server, kubelet and etcd from anywhere else"),
-		Priority:                 pulumi.Int(4000),
-		Direction:                pulumi.String("Inbound"),
-		Access:                   pulumi.String("Deny"),
-		Protocol:                 pulumi.String("Tcp"),
-		SourceAddressPrefix:      pulumi.String("*"),
-		SourcePortRange:          pulumi.String("*"),
-		DestinationAddressPrefix: pulumi.String("*"),
-		DestinationPortRanges:    clusterPorts,
+		"securityRuleName":         pulumi.String("kost-cluster-ports-deny"),
+		"description":              pulumi.String("API server, kubelet and etcd from anywhere else"),
+		"priority":                 pulumi.Int(4000),
+		"direction":                pulumi.String("Inbound"),
+		"access":                   pulumi.String("Deny"),
+		"protocol":                 pulumi.String("Tcp"),
+		"sourceAddressPrefix":      pulumi.String("*"),
+		"sourcePortRange":          pulumi.String("*"),
+		"destinationAddressPrefix": pulumi.String("*"),
+		"destinationPortRanges":    clusterPorts,
 	}}
 	if len(b.args.DeployerCIDRs) > 0 {
 		// The internal load balancer keeps the client's address: the API servers see the deployers.
-		rules = append(rules, &network.SecurityRuleArgs{
-			SecurityRuleName:         pulumi.String("kost-apiserver-from-deployers"),
-			Description:              pulumi.String("API server from the deployers (network.deployers)"),
-			Priority:                 pulumi.Int(120),
-			Direction:                pulumi.String("Inbound"),
-			Access:                   pulumi.String("Allow"),
-			Protocol:                 pulumi.String("Tcp"),
-			SourceAddressPrefixes:    pulumi.ToStringArray(b.args.DeployerCIDRs),
-			SourcePortRange:          pulumi.String("*"),
-			DestinationAddressPrefix: pulumi.String("*"),
-			DestinationPortRange:     pulumi.String(fmt.Sprint(cluster.APIServerPort)),
+		rules = append(rules, pulumi.Map{
+			"securityRuleName":         pulumi.String("kost-apiserver-from-deployers"),
+			"description":              pulumi.String("API server from the deployers (network.deployers)"),
+			"priority":                 pulumi.Int(120),
+			"direction":                pulumi.String("Inbound"),
+			"access":                   pulumi.String("Allow"),
+			"protocol":                 pulumi.String("Tcp"),
+			"sourceAddressPrefixes":    pulumi.ToStringArray(b.args.DeployerCIDRs),
+			"sourcePortRange":          pulumi.String("*"),
+			"destinationAddressPrefix": pulumi.String("*"),
+			"destinationPortRange":     pulumi.String(fmt.Sprint(cluster.APIServerPort)),
 		})
 	}
 	return rules
@@ -132,23 +131,23 @@ func (b *smBuilder) Endpoint(ctx *pulumi.Context, opts ...pulumi.ResourceOption)
 // network makes the NIC NSG with its rules and the API servers' internal load balancer.
 func (b *smBuilder) network(parent pulumi.ResourceOption) error {
 	a := b.args
-	nsg, err := network.NewNetworkSecurityGroup(b.ctx, b.name+"-nodes", &network.NetworkSecurityGroupArgs{
-		NetworkSecurityGroupName: pulumi.String(a.ClusterName + "-nodes"),
-		ResourceGroupName:        a.ResourceGroupName,
-		Location:                 pulumi.String(a.Region),
+	nsg, err := newNetworkResource(b.ctx, "NetworkSecurityGroup", b.name+"-nodes", pulumi.Map{
+		"networkSecurityGroupName": pulumi.String(a.ClusterName + "-nodes"),
+		"resourceGroupName":        a.ResourceGroupName,
+		"location":                 pulumi.String(a.Region),
 		// Rules are separate resources: the provider keeps the ones the cloud-controller-manager adds
 		// for LoadBalancer Services when it updates the NSG.
-		Tags: b.tags,
+		"tags": b.tags,
 	}, parent)
 	if err != nil {
 		return err
 	}
 	b.c.SecurityGroup = nsg
 	for _, r := range b.securityRules() {
-		r.ResourceGroupName = a.ResourceGroupName
-		r.NetworkSecurityGroupName = nsg.Name
-		ruleName := string(r.SecurityRuleName.(pulumi.String))
-		if _, err := network.NewSecurityRule(b.ctx, b.name+"-"+strings.TrimPrefix(ruleName, "kost-"), r, parent); err != nil {
+		r["resourceGroupName"] = a.ResourceGroupName
+		r["networkSecurityGroupName"] = nsg.Name
+		ruleName := string(r["securityRuleName"].(pulumi.String))
+		if _, err := newNetworkResource(b.ctx, "SecurityRule", b.name+"-"+strings.TrimPrefix(ruleName, "kost-"), r, parent); err != nil {
 			return err
 		}
 	}
@@ -156,53 +155,53 @@ func (b *smBuilder) network(parent pulumi.ResourceOption) error {
 	lbName := a.ClusterName + "-apiserver"
 	lbID := pulumi.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/loadBalancers/%s",
 		a.SubscriptionID, a.ResourceGroupName, lbName)
-	lb, err := network.NewLoadBalancer(b.ctx, b.name+"-apiserver", &network.LoadBalancerArgs{
-		LoadBalancerName:  pulumi.String(lbName),
-		ResourceGroupName: a.ResourceGroupName,
-		Location:          pulumi.String(a.Region),
-		Sku:               &network.LoadBalancerSkuArgs{Name: pulumi.String("Standard"), Tier: pulumi.String("Regional")},
-		FrontendIPConfigurations: network.FrontendIPConfigurationArray{&network.FrontendIPConfigurationArgs{
-			Name:                      pulumi.String(lbFrontend),
-			Subnet:                    &network.SubnetTypeArgs{Id: a.NodeSubnetID},
-			PrivateIPAllocationMethod: pulumi.String("Dynamic"),
-			PrivateIPAddressVersion:   pulumi.String("IPv4"),
+	lb, err := newNetworkResource(b.ctx, "LoadBalancer", b.name+"-apiserver", pulumi.Map{
+		"loadBalancerName":  pulumi.String(lbName),
+		"resourceGroupName": a.ResourceGroupName,
+		"location":          pulumi.String(a.Region),
+		"sku":               pulumi.Map{"name": pulumi.String("Standard"), "tier": pulumi.String("Regional")},
+		"frontendIPConfigurations": pulumi.Array{pulumi.Map{
+			"name":                      pulumi.String(lbFrontend),
+			"subnet":                    subResource(a.NodeSubnetID),
+			"privateIPAllocationMethod": pulumi.String("Dynamic"),
+			"privateIPAddressVersion":   pulumi.String("IPv4"),
 			// Zone-redundant: the address survives the loss of a zone.
-			Zones: pulumi.ToStringArray(a.Zones),
+			"zones": pulumi.ToStringArray(a.Zones),
 		}},
-		BackendAddressPools: network.BackendAddressPoolArray{&network.BackendAddressPoolArgs{Name: pulumi.String(lbPool)}},
-		Probes: network.ProbeArray{&network.ProbeArgs{
-			Name: pulumi.String(lbProbe),
+		"backendAddressPools": pulumi.Array{pulumi.Map{"name": pulumi.String(lbPool)}},
+		"probes": pulumi.Array{pulumi.Map{
+			"name": pulumi.String(lbProbe),
 			// Https /readyz on 6443 rather than a bare TCP connect: a joining control plane's API
 			// server listens before its etcd member is up, and must not get traffic until it is ready.
 			// Azure does not check the certificate; /readyz is open to anonymous clients (kubeadm's
 			// default system:public-info-viewer binding).
-			Protocol:          pulumi.String("Https"),
-			Port:              pulumi.Int(cluster.APIServerPort),
-			RequestPath:       pulumi.String("/readyz"),
-			IntervalInSeconds: pulumi.Int(5),
-			NumberOfProbes:    pulumi.Int(2),
-			ProbeThreshold:    pulumi.Int(2),
+			"protocol":          pulumi.String("Https"),
+			"port":              pulumi.Int(cluster.APIServerPort),
+			"requestPath":       pulumi.String("/readyz"),
+			"intervalInSeconds": pulumi.Int(5),
+			"numberOfProbes":    pulumi.Int(2),
+			"probeThreshold":    pulumi.Int(2),
 		}},
-		LoadBalancingRules: network.LoadBalancingRuleArray{&network.LoadBalancingRuleArgs{
-			Name:                    pulumi.String("apiserver"),
-			Protocol:                pulumi.String("Tcp"),
-			FrontendPort:            pulumi.Int(cluster.APIServerPort),
-			BackendPort:             pulumi.Int(cluster.APIServerPort),
-			FrontendIPConfiguration: &network.SubResourceArgs{Id: pulumi.Sprintf("%s/frontendIPConfigurations/%s", lbID, lbFrontend)},
-			BackendAddressPool:      &network.SubResourceArgs{Id: pulumi.Sprintf("%s/backendAddressPools/%s", lbID, lbPool)},
-			Probe:                   &network.SubResourceArgs{Id: pulumi.Sprintf("%s/probes/%s", lbID, lbProbe)},
-			EnableFloatingIP:        pulumi.Bool(false),
-			EnableTcpReset:          pulumi.Bool(true),
-			IdleTimeoutInMinutes:    pulumi.Int(30), // watches are long-lived
-			DisableOutboundSnat:     pulumi.Bool(true),
+		"loadBalancingRules": pulumi.Array{pulumi.Map{
+			"name":                    pulumi.String("apiserver"),
+			"protocol":                pulumi.String("Tcp"),
+			"frontendPort":            pulumi.Int(cluster.APIServerPort),
+			"backendPort":             pulumi.Int(cluster.APIServerPort),
+			"frontendIPConfiguration": subResource(pulumi.Sprintf("%s/frontendIPConfigurations/%s", lbID, lbFrontend)),
+			"backendAddressPool":      subResource(pulumi.Sprintf("%s/backendAddressPools/%s", lbID, lbPool)),
+			"probe":                   subResource(pulumi.Sprintf("%s/probes/%s", lbID, lbProbe)),
+			"enableFloatingIP":        pulumi.Bool(false),
+			"enableTcpReset":          pulumi.Bool(true),
+			"idleTimeoutInMinutes":    pulumi.Int(30), // watches are long-lived
+			"disableOutboundSnat":     pulumi.Bool(true),
 		}},
-		Tags: b.tags,
+		"tags": b.tags,
 	}, parent, pulumi.Protect(a.Protect))
 	if err != nil {
 		return err
 	}
 	b.c.LoadBalancer = lb
-	b.c.APIServerIP = lb.FrontendIPConfigurations.Index(pulumi.Int(0)).PrivateIPAddress().Elem()
+	b.c.APIServerIP = firstPrivateIP(lb.FrontendIPConfigurations)
 	return nil
 }
 
@@ -235,19 +234,19 @@ func (b *smBuilder) ControlPlane(ctx *pulumi.Context, cp kubeadm.ControlPlaneArg
 	poolID := pulumi.Sprintf("%s/backendAddressPools/%s", b.c.LoadBalancer.ID(), lbPool)
 	vmName := fmt.Sprintf("%s-cp-%s", a.ClusterName, cp.Zone)
 	logical := fmt.Sprintf("%s-cp-%s", b.name, cp.Zone)
-	nic, err := network.NewNetworkInterface(ctx, logical, &network.NetworkInterfaceArgs{
-		NetworkInterfaceName: pulumi.String(vmName + "-nic"),
-		ResourceGroupName:    a.ResourceGroupName,
-		Location:             pulumi.String(a.Region),
-		NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: b.c.SecurityGroup.ID()},
-		IpConfigurations: network.NetworkInterfaceIPConfigurationArray{&network.NetworkInterfaceIPConfigurationArgs{
-			Name:                            pulumi.String("ipconfig"),
-			Primary:                         pulumi.Bool(true),
-			PrivateIPAllocationMethod:       pulumi.String("Dynamic"),
-			Subnet:                          &network.SubnetTypeArgs{Id: a.NodeSubnetID},
-			LoadBalancerBackendAddressPools: network.BackendAddressPoolArray{&network.BackendAddressPoolArgs{Id: poolID}},
+	nic, err := newNetworkResource(ctx, "NetworkInterface", logical, pulumi.Map{
+		"networkInterfaceName": pulumi.String(vmName + "-nic"),
+		"resourceGroupName":    a.ResourceGroupName,
+		"location":             pulumi.String(a.Region),
+		"networkSecurityGroup": subResource(b.c.SecurityGroup.ID()),
+		"ipConfigurations": pulumi.Array{pulumi.Map{
+			"name":                            pulumi.String("ipconfig"),
+			"primary":                         pulumi.Bool(true),
+			"privateIPAllocationMethod":       pulumi.String("Dynamic"),
+			"subnet":                          subResource(a.NodeSubnetID),
+			"loadBalancerBackendAddressPools": pulumi.Array{subResource(poolID)},
 		}},
-		Tags: b.tags,
+		"tags": b.tags,
 	}, append(opts, pulumi.Protect(a.Protect))...)
 	if err != nil {
 		return kubeadm.Machine{}, err
@@ -301,7 +300,7 @@ func (b *smBuilder) ControlPlane(ctx *pulumi.Context, cp kubeadm.ControlPlaneArg
 	}
 	b.c.ControlPlanes = append(b.c.ControlPlanes, vm)
 	b.c.ControlPlanePrincipalIDs = append(b.c.ControlPlanePrincipalIDs, principal)
-	ip := nic.IpConfigurations.Index(pulumi.Int(0)).PrivateIPAddress().Elem()
+	ip := firstPrivateIP(nic.IPConfigurations)
 	return kubeadm.Machine{Resources: append([]pulumi.Resource{vm, nic, ra}, grants...), PrivateIP: ip}, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -63,7 +62,7 @@ type Network struct {
 	// endpoint must authorize it (ManagedClusterArgs.NATPublicIP) so its nodes reach the API server.
 	NATPublicIP pulumi.StringOutput
 	// DeployerPeering is kost's side of the peering with DeployerVNetID; nil without one.
-	DeployerPeering *network.VirtualNetworkPeering
+	DeployerPeering *NetworkResource
 }
 
 // Validate reports every problem of the args at once, as a *cluster.ArgsError; nil args are the
@@ -120,15 +119,18 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		return nil, wrap(err)
 	}
 
-	vnet, err := network.NewVirtualNetwork(ctx, name+"-vnet", &network.VirtualNetworkArgs{
-		VirtualNetworkName: pulumi.String(rgName + "-vnet"),
-		ResourceGroupName:  rg.Name,
-		Location:           location,
-		AddressSpace: &network.AddressSpaceArgs{
-			AddressPrefixes: pulumi.StringArray{pulumi.String(args.Layout.Block.String())},
+	vnet, err := newNetworkResource(ctx, "VirtualNetwork", name+"-vnet", pulumi.Map{
+		"virtualNetworkName": pulumi.String(rgName + "-vnet"),
+		"resourceGroupName":  rg.Name,
+		"location":           location,
+		"addressSpace": pulumi.Map{
+			"addressPrefixes": pulumi.StringArray{pulumi.String(args.Layout.Block.String())},
 		},
+		// The azure-native SDK's defaults, stated: no DDoS protection plan, no VM protection.
+		"enableDdosProtection": pulumi.Bool(false),
+		"enableVmProtection":   pulumi.Bool(false),
 		// Subnets are separate resources; the provider keeps them when it updates the VNet.
-		Tags: tags,
+		"tags": tags,
 	}, parent)
 	if err != nil {
 		return nil, wrap(err)
@@ -136,27 +138,27 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 
 	// Egress: a NAT gateway with a static, zone-redundant Standard IP. A Standard NAT gateway is not
 	// zonal here (no zones given), so Azure keeps it available as long as the region is.
-	ip, err := network.NewPublicIPAddress(ctx, name+"-nat", &network.PublicIPAddressArgs{
-		PublicIpAddressName:      pulumi.String(rgName + "-nat"),
-		ResourceGroupName:        rg.Name,
-		Location:                 location,
-		Sku:                      &network.PublicIPAddressSkuArgs{Name: pulumi.String("Standard"), Tier: pulumi.String("Regional")},
-		PublicIPAllocationMethod: pulumi.String("Static"),
-		PublicIPAddressVersion:   pulumi.String("IPv4"),
-		Zones:                    pulumi.ToStringArray(natZones),
-		Tags:                     tags,
+	ip, err := newNetworkResource(ctx, "PublicIPAddress", name+"-nat", pulumi.Map{
+		"publicIpAddressName":      pulumi.String(rgName + "-nat"),
+		"resourceGroupName":        rg.Name,
+		"location":                 location,
+		"sku":                      pulumi.Map{"name": pulumi.String("Standard"), "tier": pulumi.String("Regional")},
+		"publicIPAllocationMethod": pulumi.String("Static"),
+		"publicIPAddressVersion":   pulumi.String("IPv4"),
+		"zones":                    pulumi.ToStringArray(natZones),
+		"tags":                     tags,
 	}, parent)
 	if err != nil {
 		return nil, wrap(err)
 	}
-	nat, err := network.NewNatGateway(ctx, name+"-nat", &network.NatGatewayArgs{
-		NatGatewayName:       pulumi.String(rgName + "-nat"),
-		ResourceGroupName:    rg.Name,
-		Location:             location,
-		Sku:                  &network.NatGatewaySkuArgs{Name: pulumi.String("Standard")},
-		PublicIpAddresses:    network.SubResourceArray{&network.SubResourceArgs{Id: ip.ID()}},
-		IdleTimeoutInMinutes: pulumi.Int(4),
-		Tags:                 tags,
+	nat, err := newNetworkResource(ctx, "NatGateway", name+"-nat", pulumi.Map{
+		"natGatewayName":       pulumi.String(rgName + "-nat"),
+		"resourceGroupName":    rg.Name,
+		"location":             location,
+		"sku":                  pulumi.Map{"name": pulumi.String("Standard")},
+		"publicIpAddresses":    pulumi.Array{subResource(ip.ID())},
+		"idleTimeoutInMinutes": pulumi.Int(4),
+		"tags":                 tags,
 	}, parent)
 	if err != nil {
 		return nil, wrap(err)
@@ -164,24 +166,28 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 
 	// No security rules of kost's own: Azure's defaults allow VNet and Azure load balancer traffic in
 	// and deny the rest, so nothing in the subnet is reachable from the Internet.
-	nsg, err := network.NewNetworkSecurityGroup(ctx, name+"-nodes", &network.NetworkSecurityGroupArgs{
-		NetworkSecurityGroupName: pulumi.String(rgName + "-nodes"),
-		ResourceGroupName:        rg.Name,
-		Location:                 location,
-		Tags:                     tags,
+	nsg, err := newNetworkResource(ctx, "NetworkSecurityGroup", name+"-nodes", pulumi.Map{
+		"networkSecurityGroupName": pulumi.String(rgName + "-nodes"),
+		"resourceGroupName":        rg.Name,
+		"location":                 location,
+		"tags":                     tags,
 	}, parent)
 	if err != nil {
 		return nil, wrap(err)
 	}
 
 	// Azure subnets take no tags. One subnet spans every zone of the region.
-	subnet, err := network.NewSubnet(ctx, name+"-nodes", &network.SubnetArgs{
-		SubnetName:           pulumi.String(NodeSubnetName),
-		ResourceGroupName:    rg.Name,
-		VirtualNetworkName:   vnet.Name,
-		AddressPrefix:        pulumi.String(args.Layout.Nodes.String()),
-		NatGateway:           &network.SubResourceArgs{Id: nat.ID()},
-		NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: nsg.ID()},
+	subnet, err := newNetworkResource(ctx, "Subnet", name+"-nodes", pulumi.Map{
+		"subnetName":           pulumi.String(NodeSubnetName),
+		"resourceGroupName":    rg.Name,
+		"virtualNetworkName":   vnet.Name,
+		"addressPrefix":        pulumi.String(args.Layout.Nodes.String()),
+		"natGateway":           subResource(nat.ID()),
+		"networkSecurityGroup": subResource(nsg.ID()),
+		// The azure-native SDK's defaults, stated: private endpoint policies off, private link
+		// service policies on.
+		"privateEndpointNetworkPolicies":    pulumi.String("Disabled"),
+		"privateLinkServiceNetworkPolicies": pulumi.String("Enabled"),
 	}, parent)
 	if err != nil {
 		return nil, wrap(err)
@@ -189,15 +195,15 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 
 	if args.DeployerVNetID != "" {
 		// Only address space is shared: no forwarded traffic, no gateway transit either way.
-		n.DeployerPeering, err = network.NewVirtualNetworkPeering(ctx, name+"-deployers", &network.VirtualNetworkPeeringArgs{
-			VirtualNetworkPeeringName: pulumi.String(rgName + "-to-deployers"),
-			ResourceGroupName:         rg.Name,
-			VirtualNetworkName:        vnet.Name,
-			RemoteVirtualNetwork:      &network.SubResourceArgs{Id: pulumi.String(args.DeployerVNetID)},
-			AllowVirtualNetworkAccess: pulumi.Bool(true),
-			AllowForwardedTraffic:     pulumi.Bool(false),
-			AllowGatewayTransit:       pulumi.Bool(false),
-			UseRemoteGateways:         pulumi.Bool(false),
+		n.DeployerPeering, err = newNetworkResource(ctx, "VirtualNetworkPeering", name+"-deployers", pulumi.Map{
+			"virtualNetworkPeeringName": pulumi.String(rgName + "-to-deployers"),
+			"resourceGroupName":         rg.Name,
+			"virtualNetworkName":        vnet.Name,
+			"remoteVirtualNetwork":      subResource(pulumi.String(args.DeployerVNetID)),
+			"allowVirtualNetworkAccess": pulumi.Bool(true),
+			"allowForwardedTraffic":     pulumi.Bool(false),
+			"allowGatewayTransit":       pulumi.Bool(false),
+			"useRemoteGateways":         pulumi.Bool(false),
 		}, parent)
 		if err != nil {
 			return nil, wrap(err)
@@ -207,7 +213,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 	n.ResourceGroupName = rg.Name
 	n.VNetID = vnet.ID().ToStringOutput()
 	n.NodeSubnetID = subnet.ID().ToStringOutput()
-	n.NATPublicIP = ip.IpAddress.Elem()
+	n.NATPublicIP = ip.IPAddress.Elem()
 	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{
 		"resourceGroupName": n.ResourceGroupName,
 		"vnetId":            n.VNetID,
