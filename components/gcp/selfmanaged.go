@@ -41,7 +41,13 @@ var apiPortString = strconv.Itoa(cluster.APIServerPort)
 // permissions for the GCP cloud-controller-manager (kubernetes/cloud-provider-gcp#339 closed without
 // an answer) nor for the cluster-autoscaler's GCE provider (no README in cloudprovider/gce), so the
 // list follows the calls the three controllers make at the pinned versions, for what kost enables,
-// each Compute method mapped to the permissions its REST reference's "IAM Permissions" lists:
+// each Compute method mapped to the permissions of its REST reference's "IAM Permissions" block
+// (read through iann0036/iam-dataset gcp/map.json, a crawl of those blocks, f9b3c62b; the Google
+// pages themselves were not readable here). The "use" permissions checked on referenced resources
+// (addresses.use*, healthChecks/httpHealthChecks.useReadOnly, instanceGroups.use, instances.use,
+// regionBackendServices.use, targetPools.use, disks.use) are not in that crawl; they are kept because
+// every one is in the predefined roles they replace and in other least-privilege lists for the same
+// controller code, not because a Google page was seen to require them:
 //
 // C, cloud-provider-gcp v36.2.4 (and v35.0.8: the same calls), with kost's flags running only the
 // cloud-node, cloud-node-lifecycle and service controllers (routes and node IPAM off): instances and
