@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -72,6 +73,43 @@ func assertExplicitProviders(t *testing.T, g *graph.Graph) {
 			t.Errorf("invoke %s uses provider %q, want the region's", inv.Token, inv.Provider)
 		}
 	}
+}
+
+// fixtureCache builds each scenario's fixture once, however many tests share it.
+type fixtureCache[F any] struct {
+	mu      sync.Mutex
+	entries map[string]*fixtureEntry[F]
+}
+
+type fixtureEntry[F any] struct {
+	once sync.Once
+	f    *F
+}
+
+// get returns the scenario's fixture, building it with the first caller's t: a build that fails
+// fails that caller, and every later caller fails pointing to it.
+func (c *fixtureCache[F]) get(t *testing.T, scenario string, build func(t *testing.T) *F) *F {
+	t.Helper()
+	c.mu.Lock()
+	if c.entries == nil {
+		c.entries = map[string]*fixtureEntry[F]{}
+	}
+	e, ok := c.entries[scenario]
+	if !ok {
+		e = &fixtureEntry[F]{}
+		c.entries[scenario] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() { e.f = build(t) })
+	if e.f == nil {
+		t.Fatalf("scenario %s: the fixture did not build (see the first test that used it)", scenario)
+	}
+	return e.f
+}
+
+// newTestNetwork creates the network the cluster tests run in (unlabelled).
+func newTestNetwork(ctx *pulumi.Context, t *testing.T, name string, opts ...pulumi.ResourceOption) (*kgcp.Network, error) {
+	return kgcp.NewNetwork(ctx, name, &kgcp.NetworkArgs{Name: clusterName, Project: project, Region: region, Layout: layout(t)}, opts...)
 }
 
 func input(r *graph.Resource, path string) any {
@@ -214,282 +252,334 @@ func gkeArgs(t *testing.T, network, subnetwork pulumi.StringInput) *kgcp.Managed
 	}
 }
 
-func TestManagedCluster(t *testing.T) {
-	t.Parallel()
-	cases := map[string]struct {
-		reason  string
-		mutate  func(a *kgcp.ManagedClusterArgs)
-		public  bool
-		encrypt bool
-		protect bool
-	}{
-		"Prod": {
-			reason:  "prod: private endpoint, secrets encrypted with the cluster's key, protected",
-			mutate:  func(a *kgcp.ManagedClusterArgs) { a.EncryptSecrets, a.Protect = true, true },
-			encrypt: true, protect: true,
+// mcScenario is one managed-cluster configuration the TestManagedCluster* tests check.
+type mcScenario struct {
+	name, reason             string
+	mutate                   func(a *kgcp.ManagedClusterArgs)
+	public, encrypt, protect bool
+}
+
+var mcScenarios = []mcScenario{
+	{
+		name:    "Prod",
+		reason:  "prod: private endpoint, secrets encrypted with the cluster's key, protected",
+		mutate:  func(a *kgcp.ManagedClusterArgs) { a.EncryptSecrets, a.Protect = true, true },
+		encrypt: true, protect: true,
+	},
+	{
+		name:   "Dev",
+		reason: "dev: public endpoint for the given CIDRs, no KMS, destroyable",
+		mutate: func(a *kgcp.ManagedClusterArgs) {
+			a.PublicEndpoint, a.PublicCIDRs = true, []string{"203.0.113.0/24", "198.51.100.7/32"}
 		},
-		"Dev": {
-			reason: "dev: public endpoint for the given CIDRs, no KMS, destroyable",
-			mutate: func(a *kgcp.ManagedClusterArgs) {
-				a.PublicEndpoint, a.PublicCIDRs = true, []string{"203.0.113.0/24", "198.51.100.7/32"}
-			},
-			public: true,
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			var mc *kgcp.ManagedCluster
-			g := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
-				n, err := kgcp.NewNetwork(ctx, "gcp-europe-west1", &kgcp.NetworkArgs{Name: clusterName, Project: project, Region: region, Layout: layout(t)}, opts...)
-				if err != nil {
-					return err
-				}
-				a := gkeArgs(t, n.NetworkID, n.SubnetworkID)
-				tc.mutate(a)
-				mc, err = kgcp.NewManagedCluster(ctx, "gcp-europe-west1", a, opts...)
+		public: true,
+	},
+}
+
+// mcFixture is one run of a managed-cluster scenario.
+type mcFixture struct {
+	g   *graph.Graph
+	mc  *kgcp.ManagedCluster
+	gke *graph.Resource
+}
+
+var mcFixtures fixtureCache[mcFixture]
+
+// managedCluster runs the scenario's cluster, in its network, under the mocks (once per scenario).
+func managedCluster(t *testing.T, sc mcScenario) *mcFixture {
+	t.Helper()
+	return mcFixtures.get(t, sc.name, func(t *testing.T) *mcFixture {
+		t.Helper()
+		var mc *kgcp.ManagedCluster
+		g := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+			n, err := newTestNetwork(ctx, t, "gcp-europe-west1", opts...)
+			if err != nil {
 				return err
-			})
-			gke := must(t, g, "gcp:container/cluster:Cluster", "gcp-europe-west1")
+			}
+			a := gkeArgs(t, n.NetworkID, n.SubnetworkID)
+			sc.mutate(a)
+			mc, err = kgcp.NewManagedCluster(ctx, "gcp-europe-west1", a, opts...)
+			return err
+		})
+		return &mcFixture{g: g, mc: mc, gke: must(t, g, "gcp:container/cluster:Cluster", "gcp-europe-west1")}
+	})
+}
 
-			t.Run("ControlPlane", func(t *testing.T) {
-				var cidrs any
-				if tc.public {
-					cidrs = []any{
-						map[string]any{"cidrBlock": "203.0.113.0/24", "displayName": "kost public 203.0.113.0/24"},
-						map[string]any{"cidrBlock": "198.51.100.7/32", "displayName": "kost public 198.51.100.7/32"},
-					}
-				}
-				checks := map[string]any{
-					"name":                  clusterName,
-					"location":              region,
-					"nodeLocations":         []any{zones[0], zones[1], zones[2]},
-					"network":               "projects/acme-kost-dev/global/networks/" + clusterName,
-					"subnetwork":            "projects/acme-kost-dev/regions/europe-west1/subnetworks/" + clusterName,
-					"removeDefaultNodePool": true,
-					"initialNodeCount":      1.0,
-					"networkingMode":        "VPC_NATIVE",
-					"ipAllocationPolicy.clusterSecondaryRangeName":  "pods",
-					"ipAllocationPolicy.servicesSecondaryRangeName": "services",
-					"datapathProvider":                                           "ADVANCED_DATAPATH",
-					"privateClusterConfig.enablePrivateNodes":                    true,
-					"privateClusterConfig.enablePrivateEndpoint":                 !tc.public,
-					"privateClusterConfig.masterIpv4CidrBlock":                   "10.40.240.0/28",
-					"masterAuthorizedNetworksConfig.cidrBlocks":                  cidrs,
-					"masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled": false,
-					"workloadIdentityConfig.workloadPool":                        "acme-kost-dev.svc.id.goog",
-					"enableShieldedNodes":                                        true,
-					"minMasterVersion":                                           "1.33",
-					"releaseChannel.channel":                                     "REGULAR",
-					"maintenancePolicy.maintenanceExclusions":                    []any{map[string]any{"exclusionName": "kost-hold-1-33", "startTime": "2026-01-03T02:00:00Z", "endTime": "2026-06-28T00:00:00Z", "exclusionOptions": map[string]any{"scope": "NO_MINOR_UPGRADES"}}},
-					"maintenancePolicy.recurringWindow.recurrence":               "FREQ=WEEKLY;BYDAY=SA,SU",
-					"deletionProtection":                                         tc.protect,
-					"nodeConfig.workloadMetadataConfig.mode":                     "GKE_METADATA",
-					"addonsConfig.gcePersistentDiskCsiDriverConfig.enabled":      true,
-					"resourceLabels":                                             map[string]any{"environment": "dev", "managed-by": "kost"},
-				}
-				for path, want := range checks {
-					if d := cmp.Diff(want, input(gke, path)); d != "" {
-						t.Errorf("%s (-want +got):\n%s", path, d)
-					}
-				}
-				if gke.Protect != tc.protect {
-					t.Errorf("%s: cluster protect %v", tc.reason, gke.Protect)
-				}
-				if !strings.HasSuffix(gke.String("nodeConfig.serviceAccount"), "@acme-kost-dev.iam.gserviceaccount.com") {
-					t.Errorf("the default pool must run as the node account, not %q", gke.String("nodeConfig.serviceAccount"))
-				}
-				if !slices.Contains(gke.IgnoreChanges, "nodeConfig") {
-					t.Error("the removed default pool's nodeConfig must be ignored after creation")
-				}
-			})
-
-			t.Run("SecretsEncryption", func(t *testing.T) {
-				keys := g.OfType("gcp:kms/cryptoKey:CryptoKey")
-				enc, hasEnc := gke.Input("databaseEncryption")
-				if !tc.encrypt {
-					if len(keys) != 0 || hasEnc || len(g.OfType("gcp:kms/keyRing:KeyRing")) != 0 || len(g.Invokes) != 0 {
-						t.Errorf("%s: %d keys, encryption %v, %d invokes", tc.reason, len(keys), enc, len(g.Invokes))
-					}
-					return
-				}
-				if len(keys) != 1 {
-					t.Fatalf("%d secrets keys, want 1", len(keys))
-				}
-				key := keys[0]
-				ring := must(t, g, "gcp:kms/keyRing:KeyRing", "gcp-europe-west1-secrets")
-				if ring.String("location") != region || !key.Protect || key.String("rotationPeriod") != "7776000s" || !g.DependsOn(key.URN, ring.URN) {
-					t.Errorf("key: ring location %q, protect %v, rotation %q", ring.String("location"), key.Protect, key.String("rotationPeriod"))
-				}
-				if key.String("labels.environment") != "dev" {
-					t.Errorf("secrets key labels: %v", input(key, "labels"))
-				}
-				if d := cmp.Diff(map[string]any{"state": "ENCRYPTED", "keyName": key.ID}, enc); d != "" {
-					t.Errorf("databaseEncryption (-want +got):\n%s", d)
-				}
-				if len(g.Invokes) != 1 || g.Invokes[0].Token != "gcp:organizations/getProject:getProject" {
-					t.Fatalf("invokes %v, want one project lookup", g.Invokes)
-				}
-				b := must(t, g, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp-europe-west1-secrets")
-				member := b.String("member")
-				if b.String("role") != "roles/cloudkms.cryptoKeyEncrypterDecrypter" || b.String("cryptoKeyId") != key.ID ||
-					!strings.HasPrefix(member, "serviceAccount:service-") || !strings.HasSuffix(member, "@container-engine-robot.iam.gserviceaccount.com") ||
-					len(strings.TrimSuffix(strings.TrimPrefix(member, "serviceAccount:service-"), "@container-engine-robot.iam.gserviceaccount.com")) != 12 {
-					t.Errorf("key binding: %v", b.Inputs)
-				}
-				if !g.DependsOn(gke.URN, b.URN) {
-					t.Error("the cluster must wait for the GKE service agent's access to the key")
-				}
-			})
-
-			t.Run("NodePools", func(t *testing.T) {
-				type pool struct {
-					Labels, Taints, Zones, Initial, Min, Max, Policy, Spot, Machine, Disk, DiskType any
-				}
-				got := map[string]pool{}
-				sa := must(t, g, "gcp:serviceaccount/account:Account", "gcp-europe-west1-nodes")
-				email := "kost-dev-europe-west1-nodes@acme-kost-dev.iam.gserviceaccount.com"
-				if sa.String("accountId")+"@acme-kost-dev.iam.gserviceaccount.com" != email {
-					t.Errorf("node account id %q", sa.String("accountId"))
-				}
-				var roles []string
-				for _, m := range g.OfType("gcp:projects/iAMMember:IAMMember") {
-					if m.String("member") == "serviceAccount:"+email {
-						roles = append(roles, m.String("role"))
-					}
-				}
-				slices.Sort(roles)
-				wantRoles := []string{"roles/artifactregistry.reader", "roles/logging.logWriter", "roles/monitoring.metricWriter",
-					"roles/monitoring.viewer", "roles/stackdriver.resourceMetadata.writer"}
-				if d := cmp.Diff(wantRoles, roles); d != "" {
-					t.Errorf("node account roles (-want +got):\n%s", d)
-				}
-				for _, np := range g.OfType("gcp:container/nodePool:NodePool") {
-					got[np.String("name")] = pool{
-						Labels: input(np, "nodeConfig.labels"), Taints: input(np, "nodeConfig.taints"), Zones: input(np, "nodeLocations"),
-						Initial: input(np, "initialNodeCount"), Min: input(np, "autoscaling.totalMinNodeCount"), Max: input(np, "autoscaling.totalMaxNodeCount"),
-						Policy: input(np, "autoscaling.locationPolicy"), Spot: input(np, "nodeConfig.spot"), Machine: input(np, "nodeConfig.machineType"),
-						Disk: input(np, "nodeConfig.diskSizeGb"), DiskType: input(np, "nodeConfig.diskType"),
-					}
-					for path, want := range map[string]any{
-						"cluster": clusterName, "location": region, "project": project,
-						"nodeConfig.serviceAccount":                                   email,
-						"nodeConfig.workloadMetadataConfig.mode":                      "GKE_METADATA",
-						"nodeConfig.shieldedInstanceConfig.enableSecureBoot":          true,
-						"nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring": true,
-						"management.autoRepair":                                       true,
-						"management.autoUpgrade":                                      true,
-						"nodeConfig.resourceLabels.environment":                       "dev",
-						"nodeConfig.resourceLabels.kost-pool":                         np.String("name"),
-					} {
-						if d := cmp.Diff(want, input(np, path)); d != "" {
-							t.Errorf("%s %s (-want +got):\n%s", np.Name, path, d)
-						}
-					}
-					if !slices.Contains(np.IgnoreChanges, "initialNodeCount") || !slices.Contains(np.IgnoreChanges, "nodeCount") {
-						t.Errorf("%s: the node count must be left to the autoscaler (ignoreChanges %v)", np.Name, np.IgnoreChanges)
-					}
-					if !g.DependsOn(np.URN, gke.URN) {
-						t.Errorf("%s must wait for the cluster", np.Name)
-					}
-					for _, m := range g.OfType("gcp:projects/iAMMember:IAMMember") {
-						if m.String("member") == "serviceAccount:"+email && !g.DependsOn(np.URN, m.URN) {
-							t.Errorf("%s must wait for the node account's %s", np.Name, m.String("role"))
-						}
-					}
-					if parent, _ := g.Get(np.Parent); parent == nil || parent.Type != "kost:gcp:NodePool" {
-						t.Errorf("%s must be the child of a kost:gcp:NodePool", np.Name)
-					}
-				}
-				zs := []any{zones[0], zones[1], zones[2]}
-				taint := func(p string) any {
-					return []any{map[string]any{"key": "kost.io/pool", "value": p, "effect": "NO_SCHEDULE"}}
-				}
-				want := map[string]pool{
-					"system": {Labels: map[string]any{"kost.io/pool": "system"}, Zones: zs, Initial: 1.0, Min: 3.0, Max: 3.0, Policy: "BALANCED", Spot: false, Machine: "e2-standard-4", Disk: 50.0, DiskType: "pd-balanced"},
-					"tikv":   {Labels: map[string]any{"kost.io/pool": "tikv"}, Taints: taint("tikv"), Zones: zs, Initial: 1.0, Min: 3.0, Max: 3.0, Policy: "BALANCED", Spot: false, Machine: "n2-highmem-8", Disk: 80.0, DiskType: "pd-balanced"},
-					"spark":  {Labels: map[string]any{"kost.io/pool": "spark"}, Taints: taint("spark"), Zones: zs, Initial: 1.0, Min: 0.0, Max: 5.0, Policy: "BALANCED", Spot: true, Machine: "n2-standard-8", Disk: 50.0, DiskType: "pd-balanced"},
-				}
-				if d := cmp.Diff(want, got); d != "" {
-					t.Errorf("node pools (-want +got):\n%s", d)
-				}
-				if len(mc.Pools) != 3 || len(mc.Cluster.Ready) != 3 {
-					t.Fatalf("%d pools, %d ready", len(mc.Pools), len(mc.Cluster.Ready))
-				}
-				for _, r := range mc.Cluster.Ready {
-					if _, ok := r.(*container.NodePool); !ok {
-						t.Errorf("Ready holds %T; want the node pool resources only", r)
-					}
-				}
-			})
-
-			t.Run("Admins", func(t *testing.T) {
-				m := must(t, g, "gcp:projects/iAMMember:IAMMember", "gcp-europe-west1-admin-0")
-				if m.String("role") != "roles/container.admin" || m.String("member") != "group:platform@example.com" || m.String("project") != project {
-					t.Errorf("admin binding %v", m.Inputs)
-				}
-			})
-
-			t.Run("Kubeconfig", func(t *testing.T) {
-				ps := g.OfType("pulumi:providers:kubernetes")
-				if len(ps) != 1 {
-					t.Fatalf("%d kubernetes providers", len(ps))
-				}
-				if !ps[0].IsSecret("kubeconfig") || input(ps[0], "enableServerSideApply") != true {
-					t.Error("the kubeconfig must be a secret and server-side apply on")
-				}
-				var kc struct {
-					Clusters []struct{ Cluster map[string]string }
-					Users    []struct {
-						User struct{ Exec map[string]any }
-					}
-				}
-				if err := json.Unmarshal([]byte(ps[0].String("kubeconfig")), &kc); err != nil {
-					t.Fatal(err)
-				}
-				ex := kc.Users[0].User.Exec
-				if ex["command"] != "gke-gcloud-auth-plugin" || ex["apiVersion"] != "client.authentication.k8s.io/v1beta1" ||
-					ex["provideClusterInfo"] != true || !strings.Contains(ex["installHint"].(string), "gke-gcloud-auth-plugin") {
-					t.Errorf("exec: %v", ex)
-				}
-				server := kc.Clusters[0].Cluster["server"]
-				host, ok := strings.CutPrefix(server, "https://")
-				addr, err := netip.ParseAddr(host)
-				if !ok || err != nil {
-					t.Fatalf("server %q", server)
-				}
-				if private := layout(t).Master.Contains(addr); private == tc.public {
-					t.Errorf("%s: server %s (private endpoint %v)", tc.reason, server, private)
-				}
-				pem, err := base64.StdEncoding.DecodeString(kc.Clusters[0].Cluster["certificate-authority-data"])
-				if err != nil || !strings.HasPrefix(string(pem), "-----BEGIN CERTIFICATE-----") {
-					t.Errorf("CA data must be base64 PEM: %v", err)
-				}
-			})
-
-			t.Run("Contract", func(t *testing.T) {
-				c := mc.Cluster
-				got := struct {
-					Name, Region   string
-					Cloud          cluster.Cloud
-					Zones          []string
-					DedicatedPools bool
-					Storage        cluster.StorageProfile
-					ILB            map[string]string
-				}{c.Name, c.Region, c.Cloud, c.Zones, c.DedicatedPools, c.Storage, c.InternalLoadBalancer}
-				want := got
-				want.Name, want.Region, want.Cloud, want.Zones, want.DedicatedPools = clusterName, region, cluster.GCP, zones, true
-				want.Storage = cluster.StorageProfile{Provisioner: "pd.csi.storage.gke.io", DB: map[string]string{"type": "pd-ssd"}, Standard: map[string]string{"type": "pd-balanced"}}
-				want.ILB = map[string]string{"networking.gke.io/load-balancer-type": "Internal"}
-				if d := cmp.Diff(want, got); d != "" {
-					t.Errorf("cluster contract (-want +got):\n%s", d)
-				}
-				if c.Provider == nil {
-					t.Error("no kubernetes provider")
-				}
-			})
+// eachManagedCluster runs check in a parallel subtest per scenario, on the scenario's fixture.
+func eachManagedCluster(t *testing.T, check func(t *testing.T, sc mcScenario, f *mcFixture)) {
+	t.Helper()
+	for _, sc := range mcScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			check(t, sc, managedCluster(t, sc))
 		})
 	}
+}
+
+// nodeAccount is the managed cluster's node service account.
+const nodeAccount = "kost-dev-europe-west1-nodes@acme-kost-dev.iam.gserviceaccount.com"
+
+func TestManagedClusterControlPlane(t *testing.T) {
+	t.Parallel()
+	eachManagedCluster(t, func(t *testing.T, tc mcScenario, f *mcFixture) {
+		gke := f.gke
+		var cidrs any
+		if tc.public {
+			cidrs = []any{
+				map[string]any{"cidrBlock": "203.0.113.0/24", "displayName": "kost public 203.0.113.0/24"},
+				map[string]any{"cidrBlock": "198.51.100.7/32", "displayName": "kost public 198.51.100.7/32"},
+			}
+		}
+		checks := map[string]any{
+			"name":                  clusterName,
+			"location":              region,
+			"nodeLocations":         []any{zones[0], zones[1], zones[2]},
+			"network":               "projects/acme-kost-dev/global/networks/" + clusterName,
+			"subnetwork":            "projects/acme-kost-dev/regions/europe-west1/subnetworks/" + clusterName,
+			"removeDefaultNodePool": true,
+			"initialNodeCount":      1.0,
+			"networkingMode":        "VPC_NATIVE",
+			"ipAllocationPolicy.clusterSecondaryRangeName":  "pods",
+			"ipAllocationPolicy.servicesSecondaryRangeName": "services",
+			"datapathProvider":                                           "ADVANCED_DATAPATH",
+			"privateClusterConfig.enablePrivateNodes":                    true,
+			"privateClusterConfig.enablePrivateEndpoint":                 !tc.public,
+			"privateClusterConfig.masterIpv4CidrBlock":                   "10.40.240.0/28",
+			"masterAuthorizedNetworksConfig.cidrBlocks":                  cidrs,
+			"masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled": false,
+			"workloadIdentityConfig.workloadPool":                        "acme-kost-dev.svc.id.goog",
+			"enableShieldedNodes":                                        true,
+			"minMasterVersion":                                           "1.33",
+			"releaseChannel.channel":                                     "REGULAR",
+			"maintenancePolicy.maintenanceExclusions":                    []any{map[string]any{"exclusionName": "kost-hold-1-33", "startTime": "2026-01-03T02:00:00Z", "endTime": "2026-06-28T00:00:00Z", "exclusionOptions": map[string]any{"scope": "NO_MINOR_UPGRADES"}}},
+			"maintenancePolicy.recurringWindow.recurrence":               "FREQ=WEEKLY;BYDAY=SA,SU",
+			"deletionProtection":                                         tc.protect,
+			"nodeConfig.workloadMetadataConfig.mode":                     "GKE_METADATA",
+			"addonsConfig.gcePersistentDiskCsiDriverConfig.enabled":      true,
+			"resourceLabels":                                             map[string]any{"environment": "dev", "managed-by": "kost"},
+		}
+		for path, want := range checks {
+			if d := cmp.Diff(want, input(gke, path)); d != "" {
+				t.Errorf("%s (-want +got):\n%s", path, d)
+			}
+		}
+		if gke.Protect != tc.protect {
+			t.Errorf("%s: cluster protect %v", tc.reason, gke.Protect)
+		}
+		if !strings.HasSuffix(gke.String("nodeConfig.serviceAccount"), "@acme-kost-dev.iam.gserviceaccount.com") {
+			t.Errorf("the default pool must run as the node account, not %q", gke.String("nodeConfig.serviceAccount"))
+		}
+		if !slices.Contains(gke.IgnoreChanges, "nodeConfig") {
+			t.Error("the removed default pool's nodeConfig must be ignored after creation")
+		}
+	})
+}
+
+func TestManagedClusterSecretsEncryption(t *testing.T) {
+	t.Parallel()
+	eachManagedCluster(t, func(t *testing.T, tc mcScenario, f *mcFixture) {
+		g, gke := f.g, f.gke
+		keys := g.OfType("gcp:kms/cryptoKey:CryptoKey")
+		enc, hasEnc := gke.Input("databaseEncryption")
+		if !tc.encrypt {
+			if len(keys) != 0 || hasEnc || len(g.OfType("gcp:kms/keyRing:KeyRing")) != 0 || len(g.Invokes) != 0 {
+				t.Errorf("%s: %d keys, encryption %v, %d invokes", tc.reason, len(keys), enc, len(g.Invokes))
+			}
+			return
+		}
+		if len(keys) != 1 {
+			t.Fatalf("%d secrets keys, want 1", len(keys))
+		}
+		key := keys[0]
+		ring := must(t, g, "gcp:kms/keyRing:KeyRing", "gcp-europe-west1-secrets")
+		if ring.String("location") != region || !key.Protect || key.String("rotationPeriod") != "7776000s" || !g.DependsOn(key.URN, ring.URN) {
+			t.Errorf("key: ring location %q, protect %v, rotation %q", ring.String("location"), key.Protect, key.String("rotationPeriod"))
+		}
+		if key.String("labels.environment") != "dev" {
+			t.Errorf("secrets key labels: %v", key.Map("labels"))
+		}
+		if d := cmp.Diff(map[string]any{"state": "ENCRYPTED", "keyName": key.ID}, enc); d != "" {
+			t.Errorf("databaseEncryption (-want +got):\n%s", d)
+		}
+		if len(g.Invokes) != 1 || g.Invokes[0].Token != "gcp:organizations/getProject:getProject" {
+			t.Fatalf("invokes %v, want one project lookup", g.Invokes)
+		}
+		b := must(t, g, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp-europe-west1-secrets")
+		member := b.String("member")
+		if b.String("role") != "roles/cloudkms.cryptoKeyEncrypterDecrypter" || b.String("cryptoKeyId") != key.ID ||
+			!strings.HasPrefix(member, "serviceAccount:service-") || !strings.HasSuffix(member, "@container-engine-robot.iam.gserviceaccount.com") ||
+			len(strings.TrimSuffix(strings.TrimPrefix(member, "serviceAccount:service-"), "@container-engine-robot.iam.gserviceaccount.com")) != 12 {
+			t.Errorf("key binding: %v", b.Inputs)
+		}
+		if !g.DependsOn(gke.URN, b.URN) {
+			t.Error("the cluster must wait for the GKE service agent's access to the key")
+		}
+	})
+}
+
+func TestManagedClusterNodeAccount(t *testing.T) {
+	t.Parallel()
+	eachManagedCluster(t, func(t *testing.T, _ mcScenario, f *mcFixture) {
+		sa := must(t, f.g, "gcp:serviceaccount/account:Account", "gcp-europe-west1-nodes")
+		if sa.String("accountId")+"@acme-kost-dev.iam.gserviceaccount.com" != nodeAccount {
+			t.Errorf("node account id %q", sa.String("accountId"))
+		}
+		var roles []string
+		for _, m := range f.g.OfType("gcp:projects/iAMMember:IAMMember") {
+			if m.String("member") == "serviceAccount:"+nodeAccount {
+				roles = append(roles, m.String("role"))
+			}
+		}
+		slices.Sort(roles)
+		wantRoles := []string{"roles/artifactregistry.reader", "roles/logging.logWriter", "roles/monitoring.metricWriter",
+			"roles/monitoring.viewer", "roles/stackdriver.resourceMetadata.writer"}
+		if d := cmp.Diff(wantRoles, roles); d != "" {
+			t.Errorf("node account roles (-want +got):\n%s", d)
+		}
+	})
+}
+
+func TestManagedClusterNodePools(t *testing.T) {
+	t.Parallel()
+	eachManagedCluster(t, func(t *testing.T, _ mcScenario, f *mcFixture) {
+		g, gke := f.g, f.gke
+		type pool struct {
+			Labels, Taints, Zones, Initial, Min, Max, Policy, Spot, Machine, Disk, DiskType any
+		}
+		got := map[string]pool{}
+		for _, np := range g.OfType("gcp:container/nodePool:NodePool") {
+			got[np.String("name")] = pool{
+				Labels: input(np, "nodeConfig.labels"), Taints: input(np, "nodeConfig.taints"), Zones: input(np, "nodeLocations"),
+				Initial: input(np, "initialNodeCount"), Min: input(np, "autoscaling.totalMinNodeCount"), Max: input(np, "autoscaling.totalMaxNodeCount"),
+				Policy: input(np, "autoscaling.locationPolicy"), Spot: input(np, "nodeConfig.spot"), Machine: input(np, "nodeConfig.machineType"),
+				Disk: input(np, "nodeConfig.diskSizeGb"), DiskType: input(np, "nodeConfig.diskType"),
+			}
+			for path, want := range map[string]any{
+				"cluster": clusterName, "location": region, "project": project,
+				"nodeConfig.serviceAccount":                                   nodeAccount,
+				"nodeConfig.workloadMetadataConfig.mode":                      "GKE_METADATA",
+				"nodeConfig.shieldedInstanceConfig.enableSecureBoot":          true,
+				"nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring": true,
+				"management.autoRepair":                                       true,
+				"management.autoUpgrade":                                      true,
+				"nodeConfig.resourceLabels.environment":                       "dev",
+				"nodeConfig.resourceLabels.kost-pool":                         np.String("name"),
+			} {
+				if d := cmp.Diff(want, input(np, path)); d != "" {
+					t.Errorf("%s %s (-want +got):\n%s", np.Name, path, d)
+				}
+			}
+			if !slices.Contains(np.IgnoreChanges, "initialNodeCount") || !slices.Contains(np.IgnoreChanges, "nodeCount") {
+				t.Errorf("%s: the node count must be left to the autoscaler (ignoreChanges %v)", np.Name, np.IgnoreChanges)
+			}
+			if !g.DependsOn(np.URN, gke.URN) {
+				t.Errorf("%s must wait for the cluster", np.Name)
+			}
+			for _, m := range g.OfType("gcp:projects/iAMMember:IAMMember") {
+				if m.String("member") == "serviceAccount:"+nodeAccount && !g.DependsOn(np.URN, m.URN) {
+					t.Errorf("%s must wait for the node account's %s", np.Name, m.String("role"))
+				}
+			}
+			if parent, _ := g.Get(np.Parent); parent == nil || parent.Type != "kost:gcp:NodePool" {
+				t.Errorf("%s must be the child of a kost:gcp:NodePool", np.Name)
+			}
+		}
+		zs := []any{zones[0], zones[1], zones[2]}
+		taint := func(p string) any {
+			return []any{map[string]any{"key": "kost.io/pool", "value": p, "effect": "NO_SCHEDULE"}}
+		}
+		want := map[string]pool{
+			"system": {Labels: map[string]any{"kost.io/pool": "system"}, Zones: zs, Initial: 1.0, Min: 3.0, Max: 3.0, Policy: "BALANCED", Spot: false, Machine: "e2-standard-4", Disk: 50.0, DiskType: "pd-balanced"},
+			"tikv":   {Labels: map[string]any{"kost.io/pool": "tikv"}, Taints: taint("tikv"), Zones: zs, Initial: 1.0, Min: 3.0, Max: 3.0, Policy: "BALANCED", Spot: false, Machine: "n2-highmem-8", Disk: 80.0, DiskType: "pd-balanced"},
+			"spark":  {Labels: map[string]any{"kost.io/pool": "spark"}, Taints: taint("spark"), Zones: zs, Initial: 1.0, Min: 0.0, Max: 5.0, Policy: "BALANCED", Spot: true, Machine: "n2-standard-8", Disk: 50.0, DiskType: "pd-balanced"},
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("node pools (-want +got):\n%s", d)
+		}
+		if len(f.mc.Pools) != 3 || len(f.mc.Cluster.Ready) != 3 {
+			t.Fatalf("%d pools, %d ready", len(f.mc.Pools), len(f.mc.Cluster.Ready))
+		}
+		for _, r := range f.mc.Cluster.Ready {
+			if _, ok := r.(*container.NodePool); !ok {
+				t.Errorf("Ready holds %T; want the node pool resources only", r)
+			}
+		}
+	})
+}
+
+func TestManagedClusterAdmins(t *testing.T) {
+	t.Parallel()
+	eachManagedCluster(t, func(t *testing.T, _ mcScenario, f *mcFixture) {
+		m := must(t, f.g, "gcp:projects/iAMMember:IAMMember", "gcp-europe-west1-admin-0")
+		if m.String("role") != "roles/container.admin" || m.String("member") != "group:platform@example.com" || m.String("project") != project {
+			t.Errorf("admin binding %v", m.Inputs)
+		}
+	})
+}
+
+func TestManagedClusterKubeconfig(t *testing.T) {
+	t.Parallel()
+	eachManagedCluster(t, func(t *testing.T, tc mcScenario, f *mcFixture) {
+		ps := f.g.OfType("pulumi:providers:kubernetes")
+		if len(ps) != 1 {
+			t.Fatalf("%d kubernetes providers", len(ps))
+		}
+		if !ps[0].IsSecret("kubeconfig") || input(ps[0], "enableServerSideApply") != true {
+			t.Error("the kubeconfig must be a secret and server-side apply on")
+		}
+		var kc struct {
+			Clusters []struct{ Cluster map[string]string }
+			Users    []struct {
+				User struct{ Exec map[string]any }
+			}
+		}
+		if err := json.Unmarshal([]byte(ps[0].String("kubeconfig")), &kc); err != nil {
+			t.Fatal(err)
+		}
+		ex := kc.Users[0].User.Exec
+		if ex["command"] != "gke-gcloud-auth-plugin" || ex["apiVersion"] != "client.authentication.k8s.io/v1beta1" ||
+			ex["provideClusterInfo"] != true || !strings.Contains(ex["installHint"].(string), "gke-gcloud-auth-plugin") {
+			t.Errorf("exec: %v", ex)
+		}
+		server := kc.Clusters[0].Cluster["server"]
+		host, ok := strings.CutPrefix(server, "https://")
+		addr, err := netip.ParseAddr(host)
+		if !ok || err != nil {
+			t.Fatalf("server %q", server)
+		}
+		if private := layout(t).Master.Contains(addr); private == tc.public {
+			t.Errorf("%s: server %s (private endpoint %v)", tc.reason, server, private)
+		}
+		pem, err := base64.StdEncoding.DecodeString(kc.Clusters[0].Cluster["certificate-authority-data"])
+		if err != nil || !strings.HasPrefix(string(pem), "-----BEGIN CERTIFICATE-----") {
+			t.Errorf("CA data must be base64 PEM: %v", err)
+		}
+	})
+}
+
+func TestManagedClusterContract(t *testing.T) {
+	t.Parallel()
+	eachManagedCluster(t, func(t *testing.T, _ mcScenario, f *mcFixture) {
+		c := f.mc.Cluster
+		got := struct {
+			Name, Region   string
+			Cloud          cluster.Cloud
+			Zones          []string
+			DedicatedPools bool
+			Storage        cluster.StorageProfile
+			ILB            map[string]string
+		}{c.Name, c.Region, c.Cloud, c.Zones, c.DedicatedPools, c.Storage, c.InternalLoadBalancer}
+		want := got
+		want.Name, want.Region, want.Cloud, want.Zones, want.DedicatedPools = clusterName, region, cluster.GCP, zones, true
+		want.Storage = cluster.StorageProfile{Provisioner: "pd.csi.storage.gke.io", DB: map[string]string{"type": "pd-ssd"}, Standard: map[string]string{"type": "pd-balanced"}}
+		want.ILB = map[string]string{"networking.gke.io/load-balancer-type": "Internal"}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("cluster contract (-want +got):\n%s", d)
+		}
+		if c.Provider == nil {
+			t.Error("no kubernetes provider")
+		}
+	})
 }
 
 func TestNodePoolInitialCount(t *testing.T) {

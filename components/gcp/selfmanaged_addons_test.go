@@ -70,7 +70,7 @@ func addonManifest(t *testing.T, g *graph.Graph, name string) string {
 }
 
 func TestSelfManagedAddons(t *testing.T) {
-	g, _, _ := runSelfManaged(t, nil)
+	g := selfManaged(t, "Defaults").g
 	comp, ok := g.Named("kost:kubeadm:Addons", smName+"-addons")
 	if !ok {
 		t.Fatal("no add-ons component")
