@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -80,6 +81,50 @@ func checkResources(t *testing.T, g *graph.Graph, provider string) {
 	}
 }
 
+// fixtureCache builds each scenario's fixture once, however many tests check it: the tests split
+// by aspect share one run per scenario.
+type fixtureCache[F any] struct {
+	mu   sync.Mutex
+	runs map[string]*fixtureRun[F]
+}
+
+type fixtureRun[F any] struct {
+	once sync.Once
+	f    *F
+}
+
+// get returns a scenario's fixture, built by the first caller with its t; when that build fails
+// (it fails its test), every other test of the scenario fails too.
+func (c *fixtureCache[F]) get(t *testing.T, scenario string, build func(t *testing.T) *F) *F {
+	t.Helper()
+	c.mu.Lock()
+	if c.runs == nil {
+		c.runs = map[string]*fixtureRun[F]{}
+	}
+	r, ok := c.runs[scenario]
+	if !ok {
+		r = &fixtureRun[F]{}
+		c.runs[scenario] = r
+	}
+	c.mu.Unlock()
+	r.once.Do(func() { r.f = build(t) })
+	if r.f == nil {
+		t.Fatalf("scenario %s did not build: see the test that built it first", scenario)
+	}
+	return r.f
+}
+
+// runWithoutProvider evaluates create under the mocks without a provider, for constructors that
+// must refuse their args; it returns the graph and create's own error.
+func runWithoutProvider(create func(ctx *pulumi.Context) error) (*graph.Graph, error) {
+	var err error
+	g, _ := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
+		err = create(ctx)
+		return err
+	})
+	return g, err
+}
+
 func get(t *testing.T, g *graph.Graph, typ, name string) *graph.Resource {
 	t.Helper()
 	r, ok := g.Named(typ, name)
@@ -100,6 +145,16 @@ func checkInputs(t *testing.T, r *graph.Resource, want map[string]any) {
 	}
 }
 
+// networkArgs are a region's network, changed by mutate (when not nil).
+func networkArgs(t *testing.T, mutate func(a *kazure.NetworkArgs)) *kazure.NetworkArgs {
+	t.Helper()
+	a := &kazure.NetworkArgs{ResourceGroupName: rgName, Location: location, Layout: layout(t), Tags: tags}
+	if mutate != nil {
+		mutate(a)
+	}
+	return a
+}
+
 func TestNetwork(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
@@ -115,9 +170,7 @@ func TestNetwork(t *testing.T) {
 			var net *kazure.Network
 			g, provider := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
 				var err error
-				net, err = kazure.NewNetwork(ctx, "net", &kazure.NetworkArgs{
-					ResourceGroupName: rgName, Location: location, Layout: layout(t), Protect: tc.protect, Tags: tags,
-				}, opts...)
+				net, err = kazure.NewNetwork(ctx, "net", networkArgs(t, func(a *kazure.NetworkArgs) { a.Protect = tc.protect }), opts...)
 				return err
 			})
 			checkResources(t, g, provider)
@@ -186,9 +239,10 @@ func pools() []cluster.PoolSpec {
 
 const subnetID = "/subscriptions/" + subscription + "/resourceGroups/" + rgName + "/providers/Microsoft.Network/virtualNetworks/" + rgName + "-vnet/subnets/nodes"
 
-// aksArgs are a protected, private cluster with Entra ID admins.
-func aksArgs(t *testing.T) *kazure.ManagedClusterArgs {
-	return &kazure.ManagedClusterArgs{
+// aksArgs are a protected, private cluster with Entra ID admins, changed by mutate (when not nil).
+func aksArgs(t *testing.T, mutate func(a *kazure.ManagedClusterArgs)) *kazure.ManagedClusterArgs {
+	t.Helper()
+	a := &kazure.ManagedClusterArgs{
 		ClusterName:         clusterName,
 		ResourceGroupName:   pulumi.String(rgName),
 		Location:            location,
@@ -202,237 +256,287 @@ func aksArgs(t *testing.T) *kazure.ManagedClusterArgs {
 		Protect:             true,
 		Tags:                tags,
 	}
+	if mutate != nil {
+		mutate(a)
+	}
+	return a
 }
 
-func TestManagedCluster(t *testing.T) {
-	t.Parallel()
-	var mc *kazure.ManagedCluster
-	g, provider := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
-		var err error
-		mc, err = kazure.NewManagedCluster(ctx, "aks", aksArgs(t), opts...)
-		return err
-	})
-	checkResources(t, g, provider)
-	aks := get(t, g, "azure-native:containerservice:ManagedCluster", "aks")
-	l := layout(t)
+// aksFixture is the run of the private cluster of aksArgs.
+type aksFixture struct {
+	g        *graph.Graph
+	provider string // the regional Azure provider
+	mc       *kazure.ManagedCluster
+	aks      *graph.Resource // the AKS cluster
+}
 
-	t.Run("ControlPlane", func(t *testing.T) {
-		checkInputs(t, aks, map[string]any{
-			"resourceName":                      clusterName,
-			"resourceGroupName":                 rgName,
-			"location":                          location,
-			"kubernetesVersion":                 "1.33",
-			"autoUpgradeProfile.upgradeChannel": "patch",
-			"nodeResourceGroup":                 "MC_" + clusterName + "_" + location,
-			"identity.type":                     "SystemAssigned",
-			"sku.tier":                          "Standard",
-			// Azure CNI overlay with Cilium, egress through the subnet's NAT gateway.
-			"networkProfile.networkPlugin":     "azure",
-			"networkProfile.networkPluginMode": "overlay",
-			"networkProfile.networkPolicy":     "cilium",
-			"networkProfile.networkDataplane":  "cilium",
-			"networkProfile.podCidr":           l.Pods.String(),
-			"networkProfile.serviceCidr":       l.Services.String(),
-			"networkProfile.dnsServiceIP":      l.DNSServiceIP.String(),
-			"networkProfile.outboundType":      "userAssignedNATGateway",
-			// Workload identity needs the OIDC issuer.
-			"oidcIssuerProfile.enabled":                   true,
-			"securityProfile.workloadIdentity.enabled":    true,
-			"apiServerAccessProfile.enablePrivateCluster": true,
-			// Entra ID admins and Azure RBAC; no local accounts.
-			"aadProfile.managed":                   true,
-			"aadProfile.enableAzureRBAC":           true,
-			"aadProfile.adminGroupObjectIDs":       []any{adminGroup},
-			"disableLocalAccounts":                 true,
-			"storageProfile.diskCSIDriver.enabled": true,
+var aksRuns fixtureCache[aksFixture]
+
+// managedCluster runs the private cluster of aksArgs under the mocks, once for every test that
+// checks it.
+func managedCluster(t *testing.T) *aksFixture {
+	t.Helper()
+	return aksRuns.get(t, "Private", func(t *testing.T) *aksFixture {
+		t.Helper()
+		f := &aksFixture{}
+		f.g, f.provider = run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+			var err error
+			f.mc, err = kazure.NewManagedCluster(ctx, "aks", aksArgs(t, nil), opts...)
+			return err
 		})
-		if _, ok := aks.Input("apiServerAccessProfile.authorizedIPRanges"); ok {
-			t.Error("a private cluster has no authorized IP ranges")
-		}
-		if !aks.Protect {
-			t.Error("the cluster of a protected environment must be protected")
-		}
-		if !slices.Contains(aks.IgnoreChanges, "agentPoolProfiles[0].count") {
-			t.Errorf("ignoreChanges %v: the system pool's count belongs to the autoscaler", aks.IgnoreChanges)
-		}
+		f.aks = get(t, f.g, "azure-native:containerservice:ManagedCluster", "aks")
+		return f
 	})
-	t.Run("SystemPool", func(t *testing.T) {
-		profiles, _ := aks.Input("agentPoolProfiles")
-		if len(profiles.([]any)) != 1 {
-			t.Fatalf("%d inline pools, want only the system pool", len(profiles.([]any)))
-		}
-		sys := profiles.([]any)[0].(map[string]any)
-		want := map[string]any{
-			"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "availabilityZones": []any{"1", "2", "3"},
-			"vnetSubnetID": subnetID, "enableAutoScaling": true, "count": 3.0, "minCount": 3.0, "maxCount": 6.0,
-			"nodeLabels": map[string]any{"kost.io/pool": "system"}, "osDiskType": "Managed", "osDiskSizeGB": 50.0,
-			"enableEncryptionAtHost": true, "orchestratorVersion": "1.33",
-		}
-		for k, w := range want {
-			if d := cmp.Diff(w, sys[k]); d != "" {
-				t.Errorf("system pool %s (-want +got):\n%s", k, d)
-			}
-		}
-		if sys["nodeTaints"] != nil {
-			t.Errorf("the system pool runs the operators: no taints, got %v", sys["nodeTaints"])
-		}
+}
+
+func TestManagedClusterResources(t *testing.T) {
+	t.Parallel()
+	f := managedCluster(t)
+	checkResources(t, f.g, f.provider)
+}
+
+func TestManagedClusterControlPlane(t *testing.T) {
+	t.Parallel()
+	aks, l := managedCluster(t).aks, layout(t)
+	checkInputs(t, aks, map[string]any{
+		"resourceName":                      clusterName,
+		"resourceGroupName":                 rgName,
+		"location":                          location,
+		"kubernetesVersion":                 "1.33",
+		"autoUpgradeProfile.upgradeChannel": "patch",
+		"nodeResourceGroup":                 "MC_" + clusterName + "_" + location,
+		"identity.type":                     "SystemAssigned",
+		"sku.tier":                          "Standard",
+		// Azure CNI overlay with Cilium, egress through the subnet's NAT gateway.
+		"networkProfile.networkPlugin":     "azure",
+		"networkProfile.networkPluginMode": "overlay",
+		"networkProfile.networkPolicy":     "cilium",
+		"networkProfile.networkDataplane":  "cilium",
+		"networkProfile.podCidr":           l.Pods.String(),
+		"networkProfile.serviceCidr":       l.Services.String(),
+		"networkProfile.dnsServiceIP":      l.DNSServiceIP.String(),
+		"networkProfile.outboundType":      "userAssignedNATGateway",
+		// Workload identity needs the OIDC issuer.
+		"oidcIssuerProfile.enabled":                   true,
+		"securityProfile.workloadIdentity.enabled":    true,
+		"apiServerAccessProfile.enablePrivateCluster": true,
+		// Entra ID admins and Azure RBAC; no local accounts.
+		"aadProfile.managed":                   true,
+		"aadProfile.enableAzureRBAC":           true,
+		"aadProfile.adminGroupObjectIDs":       []any{adminGroup},
+		"disableLocalAccounts":                 true,
+		"storageProfile.diskCSIDriver.enabled": true,
 	})
-	role := get(t, g, "azure-native:authorization:RoleAssignment", "aks-subnet-network")
-	t.Run("SubnetRole", func(t *testing.T) {
-		checkInputs(t, role, map[string]any{
-			"scope":            subnetID,
-			"roleDefinitionId": "/subscriptions/" + subscription + "/providers/Microsoft.Authorization/roleDefinitions/4d97b98b-1d4f-4787-a291-c67834d212e7",
-			"principalType":    "ServicePrincipal",
-		})
-		identity, _ := aks.Outputs["identity"].ObjectValue()["principalId"].V.(string)
-		if got := role.String("principalId"); got == "" || got != identity {
-			t.Errorf("role for principal %q, want the cluster identity %q", got, identity)
+	if _, ok := aks.Input("apiServerAccessProfile.authorizedIPRanges"); ok {
+		t.Error("a private cluster has no authorized IP ranges")
+	}
+	if !aks.Protect {
+		t.Error("the cluster of a protected environment must be protected")
+	}
+	if !slices.Contains(aks.IgnoreChanges, "agentPoolProfiles[0].count") {
+		t.Errorf("ignoreChanges %v: the system pool's count belongs to the autoscaler", aks.IgnoreChanges)
+	}
+}
+
+func TestManagedClusterSystemPool(t *testing.T) {
+	t.Parallel()
+	aks := managedCluster(t).aks
+	if profiles := aks.List("agentPoolProfiles"); len(profiles) != 1 {
+		t.Fatalf("%d inline pools, want only the system pool", len(profiles))
+	}
+	sys := aks.Map("agentPoolProfiles.0")
+	want := map[string]any{
+		"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "availabilityZones": []any{"1", "2", "3"},
+		"vnetSubnetID": subnetID, "enableAutoScaling": true, "count": 3.0, "minCount": 3.0, "maxCount": 6.0,
+		"nodeLabels": map[string]any{"kost.io/pool": "system"}, "osDiskType": "Managed", "osDiskSizeGB": 50.0,
+		"enableEncryptionAtHost": true, "orchestratorVersion": "1.33",
+	}
+	for k, w := range want {
+		if d := cmp.Diff(w, sys[k]); d != "" {
+			t.Errorf("system pool %s (-want +got):\n%s", k, d)
 		}
+	}
+	if sys["nodeTaints"] != nil {
+		t.Errorf("the system pool runs the operators: no taints, got %v", sys["nodeTaints"])
+	}
+}
+
+func TestManagedClusterSubnetRole(t *testing.T) {
+	t.Parallel()
+	f := managedCluster(t)
+	role := get(t, f.g, "azure-native:authorization:RoleAssignment", "aks-subnet-network")
+	checkInputs(t, role, map[string]any{
+		"scope":            subnetID,
+		"roleDefinitionId": "/subscriptions/" + subscription + "/providers/Microsoft.Authorization/roleDefinitions/4d97b98b-1d4f-4787-a291-c67834d212e7",
+		"principalType":    "ServicePrincipal",
 	})
-	t.Run("DeployerRole", func(t *testing.T) {
-		// Local accounts are off: the identity running Pulumi administers the cluster through Azure RBAC.
-		deployer := get(t, g, "azure-native:authorization:RoleAssignment", "aks-deployer-admin")
-		checkInputs(t, deployer, map[string]any{
-			"scope":            aks.ID,
-			"principalId":      offline.MockAzureObjectID,
-			"roleDefinitionId": "/subscriptions/" + subscription + "/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
-		})
-		if _, typed := deployer.Input("principalType"); typed {
-			t.Error("the deployer may be a person or a workload: Azure must look its type up")
-		}
+	identity, _ := f.aks.Outputs["identity"].ObjectValue()["principalId"].V.(string)
+	if got := role.String("principalId"); got == "" || got != identity {
+		t.Errorf("role for principal %q, want the cluster identity %q", got, identity)
+	}
+}
+
+// TestManagedClusterDeployerRole: local accounts are off, so the identity running Pulumi
+// administers the cluster through Azure RBAC.
+func TestManagedClusterDeployerRole(t *testing.T) {
+	t.Parallel()
+	f := managedCluster(t)
+	deployer := get(t, f.g, "azure-native:authorization:RoleAssignment", "aks-deployer-admin")
+	checkInputs(t, deployer, map[string]any{
+		"scope":            f.aks.ID,
+		"principalId":      offline.MockAzureObjectID,
+		"roleDefinitionId": "/subscriptions/" + subscription + "/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
 	})
-	t.Run("UserPools", func(t *testing.T) {
-		type pool struct {
-			Mode, VMSize, Subnet, Priority, Eviction string
-			Labels, Taints, Zones, Min, Max, Count   any
-			SpotPrice, Disk                          any
+	if _, typed := deployer.Input("principalType"); typed {
+		t.Error("the deployer may be a person or a workload: Azure must look its type up")
+	}
+}
+
+func TestManagedClusterUserPools(t *testing.T) {
+	t.Parallel()
+	f := managedCluster(t)
+	role := get(t, f.g, "azure-native:authorization:RoleAssignment", "aks-subnet-network")
+	type pool struct {
+		Mode, VMSize, Subnet, Priority, Eviction string
+		Labels, Taints, Zones, Min, Max, Count   any
+		SpotPrice, Disk                          any
+	}
+	got := map[string]pool{}
+	for _, ap := range f.g.OfType("azure-native:containerservice:AgentPool") {
+		in := func(k string) any { v, _ := ap.Input(k); return v }
+		got[ap.String("agentPoolName")] = pool{
+			Mode: ap.String("mode"), VMSize: ap.String("vmSize"), Subnet: ap.String("vnetSubnetID"),
+			Priority: ap.String("scaleSetPriority"), Eviction: ap.String("scaleSetEvictionPolicy"),
+			Labels: in("nodeLabels"), Taints: in("nodeTaints"), Zones: in("availabilityZones"),
+			Min: in("minCount"), Max: in("maxCount"), Count: in("count"), SpotPrice: in("spotMaxPrice"), Disk: in("osDiskSizeGB"),
 		}
-		got := map[string]pool{}
-		for _, ap := range g.OfType("azure-native:containerservice:AgentPool") {
-			in := func(k string) any { v, _ := ap.Input(k); return v }
-			got[ap.String("agentPoolName")] = pool{
-				Mode: ap.String("mode"), VMSize: ap.String("vmSize"), Subnet: ap.String("vnetSubnetID"),
-				Priority: ap.String("scaleSetPriority"), Eviction: ap.String("scaleSetEvictionPolicy"),
-				Labels: in("nodeLabels"), Taints: in("nodeTaints"), Zones: in("availabilityZones"),
-				Min: in("minCount"), Max: in("maxCount"), Count: in("count"), SpotPrice: in("spotMaxPrice"), Disk: in("osDiskSizeGB"),
-			}
-			if !slices.Contains(ap.IgnoreChanges, "count") {
-				t.Errorf("%s: the node count belongs to the autoscaler", ap.Name)
-			}
-			if v, _ := ap.Input("enableAutoScaling"); v != true {
-				t.Errorf("%s: autoscaling off", ap.Name)
-			}
-			if ap.String("resourceName") != clusterName || ap.String("resourceGroupName") != rgName {
-				t.Errorf("%s: in cluster %s/%s", ap.Name, ap.String("resourceGroupName"), ap.String("resourceName"))
-			}
-			if !g.DependsOn(ap.URN, role.URN) || !g.DependsOn(ap.URN, aks.URN) {
-				t.Errorf("%s must wait for the cluster and the subnet role", ap.Name)
-			}
+		if !slices.Contains(ap.IgnoreChanges, "count") {
+			t.Errorf("%s: the node count belongs to the autoscaler", ap.Name)
 		}
-		z := []any{"1", "2", "3"}
-		label := func(p string) any { return map[string]any{"kost.io/pool": p} }
-		taint := func(p string) any { return []any{"kost.io/pool=" + p + ":NoSchedule"} }
-		want := map[string]pool{
-			"tikv": {Mode: "User", VMSize: "Standard_E8ds_v5", Subnet: subnetID, Labels: label("tikv"), Taints: taint("tikv"),
-				Zones: z, Min: 3.0, Max: 6.0, Count: 3.0, Disk: 128.0},
-			"tidb": {Mode: "User", VMSize: "Standard_D8ds_v5", Subnet: subnetID, Labels: label("tidb"),
-				Zones: z, Min: 2.0, Max: 4.0, Count: 2.0, Disk: 50.0},
-			"spark": {Mode: "User", VMSize: "Standard_D8ds_v5", Subnet: subnetID, Labels: label("spark"),
-				Taints: []any{"kost.io/pool=spark:NoSchedule", "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"},
-				Zones:  z, Min: 0.0, Max: 10.0, Count: 0.0, Disk: 50.0, Priority: "Spot", Eviction: "Delete", SpotPrice: -1.0},
+		if !isTrue(ap, "enableAutoScaling") {
+			t.Errorf("%s: autoscaling off", ap.Name)
 		}
-		if d := cmp.Diff(want, got); d != "" {
-			t.Errorf("agent pools (-want +got):\n%s", d)
+		if ap.String("resourceName") != clusterName || ap.String("resourceGroupName") != rgName {
+			t.Errorf("%s: in cluster %s/%s", ap.Name, ap.String("resourceGroupName"), ap.String("resourceName"))
 		}
-		// AKS refuses concurrent agent pool operations: the pools are created one after the other.
-		order := []string{"aks-tikv", "aks-tidb", "aks-spark"}
-		for i := 1; i < len(order); i++ {
-			a := get(t, g, "azure-native:containerservice:AgentPool", order[i])
-			b := get(t, g, "azure-native:containerservice:AgentPool", order[i-1])
-			if !g.DependsOn(a.URN, b.URN) {
-				t.Errorf("%s must wait for %s", a.Name, b.Name)
-			}
+		if !f.g.DependsOn(ap.URN, role.URN) || !f.g.DependsOn(ap.URN, f.aks.URN) {
+			t.Errorf("%s must wait for the cluster and the subnet role", ap.Name)
 		}
-		for _, np := range g.OfType("kost:azure:NodePool") {
-			if np.Parent != get(t, g, "kost:azure:ManagedCluster", "aks").URN {
-				t.Errorf("node pool %s is not a child of the cluster", np.Name)
-			}
+	}
+	z := []any{"1", "2", "3"}
+	label := func(p string) any { return map[string]any{"kost.io/pool": p} }
+	taint := func(p string) any { return []any{"kost.io/pool=" + p + ":NoSchedule"} }
+	want := map[string]pool{
+		"tikv": {Mode: "User", VMSize: "Standard_E8ds_v5", Subnet: subnetID, Labels: label("tikv"), Taints: taint("tikv"),
+			Zones: z, Min: 3.0, Max: 6.0, Count: 3.0, Disk: 128.0},
+		"tidb": {Mode: "User", VMSize: "Standard_D8ds_v5", Subnet: subnetID, Labels: label("tidb"),
+			Zones: z, Min: 2.0, Max: 4.0, Count: 2.0, Disk: 50.0},
+		"spark": {Mode: "User", VMSize: "Standard_D8ds_v5", Subnet: subnetID, Labels: label("spark"),
+			Taints: []any{"kost.io/pool=spark:NoSchedule", "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"},
+			Zones:  z, Min: 0.0, Max: 10.0, Count: 0.0, Disk: 50.0, Priority: "Spot", Eviction: "Delete", SpotPrice: -1.0},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("agent pools (-want +got):\n%s", d)
+	}
+}
+
+// TestManagedClusterPoolOrder: AKS refuses concurrent agent pool operations, so the pools are
+// created one after the other, each a child of the cluster's component.
+func TestManagedClusterPoolOrder(t *testing.T) {
+	t.Parallel()
+	g := managedCluster(t).g
+	order := []string{"aks-tikv", "aks-tidb", "aks-spark"}
+	for i := 1; i < len(order); i++ {
+		a := get(t, g, "azure-native:containerservice:AgentPool", order[i])
+		b := get(t, g, "azure-native:containerservice:AgentPool", order[i-1])
+		if !g.DependsOn(a.URN, b.URN) {
+			t.Errorf("%s must wait for %s", a.Name, b.Name)
 		}
-	})
-	t.Run("Kubeconfig", func(t *testing.T) {
-		ps := g.OfType("pulumi:providers:kubernetes")
-		if len(ps) != 1 {
-			t.Fatalf("%d kubernetes providers", len(ps))
+	}
+	for _, np := range g.OfType("kost:azure:NodePool") {
+		if np.Parent != get(t, g, "kost:azure:ManagedCluster", "aks").URN {
+			t.Errorf("node pool %s is not a child of the cluster", np.Name)
 		}
-		if !ps[0].IsSecret("kubeconfig") {
-			t.Error("the kubeconfig must be a secret")
-		}
-		if v, _ := ps[0].Input("enableServerSideApply"); v != true {
-			t.Error("server-side apply must be on")
-		}
-		var kc struct {
-			Clusters []struct{ Cluster map[string]string }
-			Users    []struct {
-				User struct {
-					Exec struct {
-						Command, InteractiveMode string
-						Args                     []string
-					}
+	}
+}
+
+func TestManagedClusterKubeconfig(t *testing.T) {
+	t.Parallel()
+	f := managedCluster(t)
+	ps := f.g.OfType("pulumi:providers:kubernetes")
+	if len(ps) != 1 {
+		t.Fatalf("%d kubernetes providers", len(ps))
+	}
+	if !ps[0].IsSecret("kubeconfig") {
+		t.Error("the kubeconfig must be a secret")
+	}
+	if !isTrue(ps[0], "enableServerSideApply") {
+		t.Error("server-side apply must be on")
+	}
+	var kc struct {
+		Clusters []struct{ Cluster map[string]string }
+		Users    []struct {
+			User struct {
+				Exec struct {
+					Command, InteractiveMode string
+					Args                     []string
 				}
 			}
 		}
-		if err := json.Unmarshal([]byte(ps[0].String("kubeconfig")), &kc); err != nil {
-			t.Fatalf("kubeconfig: %v", err)
+	}
+	if err := json.Unmarshal([]byte(ps[0].String("kubeconfig")), &kc); err != nil {
+		t.Fatalf("kubeconfig: %v", err)
+	}
+	ex := kc.Users[0].User.Exec
+	wantArgs := []string{"get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"}
+	if ex.Command != "kubelogin" || !slices.Equal(ex.Args, wantArgs) || ex.InteractiveMode != "Never" {
+		t.Errorf("exec: %+v", ex)
+	}
+	private, _ := f.aks.Outputs["privateFQDN"].V.(string)
+	if s := kc.Clusters[0].Cluster["server"]; s != "https://"+private || !strings.Contains(s, ".privatelink.") {
+		t.Errorf("server %q, want the private FQDN %q", s, private)
+	}
+	if ca, err := base64.StdEncoding.DecodeString(kc.Clusters[0].Cluster["certificate-authority-data"]); err != nil || !strings.Contains(string(ca), "BEGIN CERTIFICATE") {
+		t.Errorf("CA data: %v", err)
+	}
+	var creds []graph.Invoke
+	for _, inv := range f.g.Invokes {
+		if strings.HasPrefix(inv.Token, "azure-native:containerservice:listManagedCluster") {
+			creds = append(creds, inv)
 		}
-		ex := kc.Users[0].User.Exec
-		wantArgs := []string{"get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"}
-		if ex.Command != "kubelogin" || !slices.Equal(ex.Args, wantArgs) || ex.InteractiveMode != "Never" {
-			t.Errorf("exec: %+v", ex)
+	}
+	if len(creds) != 1 || creds[0].Token != "azure-native:containerservice:listManagedClusterUserCredentials" || creds[0].Provider != f.provider {
+		t.Errorf("credential invokes %+v: want one user-credential call through the regional provider", creds)
+	}
+}
+
+func TestManagedClusterContract(t *testing.T) {
+	t.Parallel()
+	c := managedCluster(t).mc.Cluster
+	if c.Cloud != cluster.Azure || c.Name != clusterName || c.Region != location || !slices.Equal(c.Zones, zones) || !c.DedicatedPools || c.Provider == nil {
+		t.Errorf("cluster %+v", c)
+	}
+	wantStorage := cluster.StorageProfile{
+		Provisioner: "disk.csi.azure.com",
+		DB:          map[string]string{"skuName": "Premium_ZRS"},
+		Standard:    map[string]string{"skuName": "StandardSSD_ZRS"},
+	}
+	if d := cmp.Diff(wantStorage, c.Storage); d != "" {
+		t.Errorf("storage (-want +got):\n%s", d)
+	}
+	if c.InternalLoadBalancer["service.beta.kubernetes.io/azure-load-balancer-internal"] != "true" {
+		t.Errorf("internal LB annotations %v", c.InternalLoadBalancer)
+	}
+	// Ready: the cluster, the subnet role, the deployer's role (the Kubernetes provider acts as the
+	// deployer) and the three agent pools, all custom resources.
+	if len(c.Ready) != 6 {
+		t.Errorf("%d ready resources, want 6", len(c.Ready))
+	}
+	for _, r := range c.Ready {
+		if _, ok := r.(pulumi.CustomResource); !ok {
+			t.Errorf("ready holds %T, not a custom resource", r)
 		}
-		private, _ := aks.Outputs["privateFQDN"].V.(string)
-		if s := kc.Clusters[0].Cluster["server"]; s != "https://"+private || !strings.Contains(s, ".privatelink.") {
-			t.Errorf("server %q, want the private FQDN %q", s, private)
-		}
-		if ca, err := base64.StdEncoding.DecodeString(kc.Clusters[0].Cluster["certificate-authority-data"]); err != nil || !strings.Contains(string(ca), "BEGIN CERTIFICATE") {
-			t.Errorf("CA data: %v", err)
-		}
-		var creds []graph.Invoke
-		for _, inv := range g.Invokes {
-			if strings.HasPrefix(inv.Token, "azure-native:containerservice:listManagedCluster") {
-				creds = append(creds, inv)
-			}
-		}
-		if len(creds) != 1 || creds[0].Token != "azure-native:containerservice:listManagedClusterUserCredentials" || creds[0].Provider != provider {
-			t.Errorf("credential invokes %+v: want one user-credential call through the regional provider", creds)
-		}
-	})
-	t.Run("Contract", func(t *testing.T) {
-		c := mc.Cluster
-		if c.Cloud != cluster.Azure || c.Name != clusterName || c.Region != location || !slices.Equal(c.Zones, zones) || !c.DedicatedPools || c.Provider == nil {
-			t.Errorf("cluster %+v", c)
-		}
-		wantStorage := cluster.StorageProfile{
-			Provisioner: "disk.csi.azure.com",
-			DB:          map[string]string{"skuName": "Premium_ZRS"},
-			Standard:    map[string]string{"skuName": "StandardSSD_ZRS"},
-		}
-		if d := cmp.Diff(wantStorage, c.Storage); d != "" {
-			t.Errorf("storage (-want +got):\n%s", d)
-		}
-		if c.InternalLoadBalancer["service.beta.kubernetes.io/azure-load-balancer-internal"] != "true" {
-			t.Errorf("internal LB annotations %v", c.InternalLoadBalancer)
-		}
-		// Ready: the cluster, the subnet role, the deployer's role (the Kubernetes provider acts as the
-		// deployer) and the three agent pools, all custom resources.
-		if len(c.Ready) != 6 {
-			t.Errorf("%d ready resources, want 6", len(c.Ready))
-		}
-		for _, r := range c.Ready {
-			if _, ok := r.(pulumi.CustomResource); !ok {
-				t.Errorf("ready holds %T, not a custom resource", r)
-			}
-		}
-	})
+	}
 }
 
 // TestPublicCluster wires a network to a public cluster without Entra ID admins, as a dev stack
@@ -440,15 +544,15 @@ func TestManagedCluster(t *testing.T) {
 func TestPublicCluster(t *testing.T) {
 	t.Parallel()
 	g, provider := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
-		net, err := kazure.NewNetwork(ctx, "net", &kazure.NetworkArgs{ResourceGroupName: rgName, Location: location, Layout: layout(t), Tags: tags}, opts...)
+		net, err := kazure.NewNetwork(ctx, "net", networkArgs(t, nil), opts...)
 		if err != nil {
 			return err
 		}
-		a := aksArgs(t)
-		a.ResourceGroupName, a.NodeSubnetID, a.NATPublicIP = net.ResourceGroupName, net.NodeSubnetID, net.NATPublicIP
-		a.PublicEndpoint, a.PublicCIDRs = true, []string{"203.0.113.0/24"}
-		a.AdminGroupObjectIDs, a.Protect, a.DisableEncryptionAtHost = nil, false, true
-		_, err = kazure.NewManagedCluster(ctx, "aks", a, opts...)
+		_, err = kazure.NewManagedCluster(ctx, "aks", aksArgs(t, func(a *kazure.ManagedClusterArgs) {
+			a.ResourceGroupName, a.NodeSubnetID, a.NATPublicIP = net.ResourceGroupName, net.NodeSubnetID, net.NATPublicIP
+			a.PublicEndpoint, a.PublicCIDRs = true, []string{"203.0.113.0/24"}
+			a.AdminGroupObjectIDs, a.Protect, a.DisableEncryptionAtHost = nil, false, true
+		}), opts...)
 		return err
 	})
 	checkResources(t, g, provider)
@@ -529,11 +633,8 @@ func TestManagedClusterRejectsBadArgs(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			var err error
-			g, _ := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
-				a := aksArgs(t)
-				tc.mutate(a)
-				_, err = kazure.NewManagedCluster(ctx, "aks", a)
+			g, err := runWithoutProvider(func(ctx *pulumi.Context) error {
+				_, err := kazure.NewManagedCluster(ctx, "aks", aksArgs(t, tc.mutate))
 				return err
 			})
 			var aerr *cluster.ArgsError

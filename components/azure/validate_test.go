@@ -13,7 +13,6 @@ import (
 	"github.com/kost-platform/kost/addresses"
 	kazure "github.com/kost-platform/kost/components/azure"
 	"github.com/kost-platform/kost/components/cluster"
-	"github.com/kost-platform/kost/offline"
 )
 
 // validator is every Args type of the package.
@@ -60,30 +59,25 @@ func TestNetworkArgsValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := func(mutate func(a *kazure.NetworkArgs)) *kazure.NetworkArgs {
-		a := &kazure.NetworkArgs{ResourceGroupName: rgName, Location: location, Layout: layout(t), Tags: tags}
-		mutate(a)
-		return a
-	}
 	checkValidate(t, "azure network args", map[string]validateCase{
-		"Valid":        {reason: "a region's network", args: args(func(*kazure.NetworkArgs) {})},
-		"ValidPeering": {reason: "peered with the deployers' VNet", args: args(func(a *kazure.NetworkArgs) { a.DeployerVNetID = deployerVNet })},
+		"Valid":        {reason: "a region's network", args: networkArgs(t, nil)},
+		"ValidPeering": {reason: "peered with the deployers' VNet", args: networkArgs(t, func(a *kazure.NetworkArgs) { a.DeployerVNetID = deployerVNet })},
 		"Nil": {reason: "nil args are the zero value: every required field", args: (*kazure.NetworkArgs)(nil),
 			want: []string{"ResourceGroupName", "Location", "Layout"}},
-		"BadGroupName": {reason: "Azure refuses the name", args: args(func(a *kazure.NetworkArgs) { a.ResourceGroupName = "kost x." }),
+		"BadGroupName": {reason: "Azure refuses the name", args: networkArgs(t, func(a *kazure.NetworkArgs) { a.ResourceGroupName = "kost x." }),
 			want: []string{"ResourceGroupName"}},
-		"SubnetOutside": {reason: "nodes live in the region block", args: args(func(a *kazure.NetworkArgs) { a.Layout.Nodes = other.Nodes }),
+		"SubnetOutside": {reason: "nodes live in the region block", args: networkArgs(t, func(a *kazure.NetworkArgs) { a.Layout.Nodes = other.Nodes }),
 			want: []string{"Layout.Nodes"}},
-		"NoNodeSubnet": {reason: "the node subnet is part of the layout", args: args(func(a *kazure.NetworkArgs) { a.Layout.Nodes = netip.Prefix{} }),
+		"NoNodeSubnet": {reason: "the node subnet is part of the layout", args: networkArgs(t, func(a *kazure.NetworkArgs) { a.Layout.Nodes = netip.Prefix{} }),
 			want: []string{"Layout.Nodes"}},
-		"NoBlock": {reason: "the VNet is the region block", args: args(func(a *kazure.NetworkArgs) { a.Layout.Block = netip.Prefix{} }),
+		"NoBlock": {reason: "the VNet is the region block", args: networkArgs(t, func(a *kazure.NetworkArgs) { a.Layout.Block = netip.Prefix{} }),
 			want: []string{"Layout.Block"}},
-		"BadDeployerVNet": {reason: "the peering needs a VNet id", args: args(func(a *kazure.NetworkArgs) { a.DeployerVNetID = "kost-runners" }),
+		"BadDeployerVNet": {reason: "the peering needs a VNet id", args: networkArgs(t, func(a *kazure.NetworkArgs) { a.DeployerVNetID = "kost-runners" }),
 			want: []string{"DeployerVNetID"}},
-		"LongTag": {reason: "Azure tag names have at most 512 characters", args: args(func(a *kazure.NetworkArgs) {
+		"LongTag": {reason: "Azure tag names have at most 512 characters", args: networkArgs(t, func(a *kazure.NetworkArgs) {
 			a.Tags = map[string]string{strings.Repeat("t", 513): "x"}
 		}), want: []string{"Tags[" + strings.Repeat("t", 513) + "]"}},
-		"EverythingWrong": {reason: "every problem is reported at once, tags in name order", args: args(func(a *kazure.NetworkArgs) {
+		"EverythingWrong": {reason: "every problem is reported at once, tags in name order", args: networkArgs(t, func(a *kazure.NetworkArgs) {
 			a.Location = ""
 			a.Tags = map[string]string{"kost.io/x": "y", "": "z", "ok": "fine"}
 		}), want: []string{"Location", "Tags[]", "Tags[kost.io/x]"}},
@@ -123,71 +117,66 @@ func TestNodePoolArgsValidate(t *testing.T) {
 
 func TestManagedClusterArgsValidate(t *testing.T) {
 	t.Parallel()
-	args := func(mutate func(a *kazure.ManagedClusterArgs)) *kazure.ManagedClusterArgs {
-		a := aksArgs(t)
-		mutate(a)
-		return a
-	}
 	public := func(a *kazure.ManagedClusterArgs) {
 		a.PublicEndpoint, a.PublicCIDRs, a.NATPublicIP = true, []string{"203.0.113.0/24"}, pulumi.String("198.51.100.7")
 	}
 	checkValidate(t, "AKS cluster args", map[string]validateCase{
-		"Valid":       {reason: "a private cluster", args: args(func(*kazure.ManagedClusterArgs) {})},
-		"ValidPublic": {reason: "a public cluster with its CIDRs and NAT address", args: args(public)},
+		"Valid":       {reason: "a private cluster", args: aksArgs(t, nil)},
+		"ValidPublic": {reason: "a public cluster with its CIDRs and NAT address", args: aksArgs(t, public)},
 		"ValidPrivateWithDeployersAndPreviewers": {reason: "a private cluster linked to the deployers, with preview identities",
-			args: args(func(a *kazure.ManagedClusterArgs) {
+			args: aksArgs(t, func(a *kazure.ManagedClusterArgs) {
 				a.DeployerVNetID, a.PreviewerObjectIDs = deployerVNet, []string{adminGroup}
 			})},
 		"Nil": {reason: "nil args are the zero value: every required field", args: (*kazure.ManagedClusterArgs)(nil),
 			want: []string{"ClusterName", "ResourceGroupName", "Location", "Zones", "Version", "SubscriptionID", "NodeSubnetID", "Layout", "NodePools"}},
-		"BadName": {reason: "the name is the DNS prefix: no '_'", args: args(func(a *kazure.ManagedClusterArgs) { a.ClusterName = "kost_x" }),
+		"BadName": {reason: "the name is the DNS prefix: no '_'", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.ClusterName = "kost_x" }),
 			want: []string{"ClusterName"}},
-		"LongNodeResourceGroup": {reason: "MC_<name>_<location> has at most 80 characters", args: args(func(a *kazure.ManagedClusterArgs) {
+		"LongNodeResourceGroup": {reason: "MC_<name>_<location> has at most 80 characters", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) {
 			a.ClusterName, a.Location = strings.Repeat("k", 63), "australiasoutheast"
 		}), want: []string{"ClusterName"}},
-		"PatchVersion": {reason: "the patch channel owns patches", args: args(func(a *kazure.ManagedClusterArgs) { a.Version = "1.33.2" }),
+		"PatchVersion": {reason: "the patch channel owns patches", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.Version = "1.33.2" }),
 			want: []string{"Version"}},
-		"FourZones": {reason: "Azure regions have at most 3 zones", args: args(func(a *kazure.ManagedClusterArgs) { a.Zones = []string{"1", "2", "3", "4"} }),
+		"FourZones": {reason: "Azure regions have at most 3 zones", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.Zones = []string{"1", "2", "3", "4"} }),
 			want: []string{"Zones"}},
-		"NoLayout": {reason: "the overlay ranges are required", args: args(func(a *kazure.ManagedClusterArgs) { a.Layout = addresses.AzureLayout{} }),
+		"NoLayout": {reason: "the overlay ranges are required", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.Layout = addresses.AzureLayout{} }),
 			want: []string{"Layout"}},
-		"NoDNSServiceIP": {reason: "the cluster DNS address is part of the layout", args: args(func(a *kazure.ManagedClusterArgs) { a.Layout.DNSServiceIP = netip.Addr{} }),
+		"NoDNSServiceIP": {reason: "the cluster DNS address is part of the layout", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.Layout.DNSServiceIP = netip.Addr{} }),
 			want: []string{"Layout.DNSServiceIP"}},
-		"DNSOutsideServices": {reason: "the DNS address is a Service IP", args: args(func(a *kazure.ManagedClusterArgs) {
+		"DNSOutsideServices": {reason: "the DNS address is a Service IP", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) {
 			a.Layout.DNSServiceIP = netip.MustParseAddr("10.40.0.10")
 		}), want: []string{"Layout.DNSServiceIP"}},
-		"PodsOverlapServices": {reason: "pods and Services need their own ranges", args: args(func(a *kazure.ManagedClusterArgs) { a.Layout.Pods = a.Layout.Services }),
+		"PodsOverlapServices": {reason: "pods and Services need their own ranges", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.Layout.Pods = a.Layout.Services }),
 			want: []string{"Layout.Pods"}},
-		"OpenPublic": {reason: "a public endpoint needs its CIDRs and the NAT address", args: args(func(a *kazure.ManagedClusterArgs) { a.PublicEndpoint = true }),
+		"OpenPublic": {reason: "a public endpoint needs its CIDRs and the NAT address", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.PublicEndpoint = true }),
 			want: []string{"PublicCIDRs", "NATPublicIP"}},
-		"BadPublicCIDR": {reason: "authorized ranges are CIDRs", args: args(func(a *kazure.ManagedClusterArgs) {
+		"BadPublicCIDR": {reason: "authorized ranges are CIDRs", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) {
 			public(a)
 			a.PublicCIDRs = append(a.PublicCIDRs, "office")
 		}), want: []string{"PublicCIDRs[1]"}},
-		"PrivateIgnoresPublicCIDRs": {reason: "PublicCIDRs are ignored without PublicEndpoint", args: args(func(a *kazure.ManagedClusterArgs) {
+		"PrivateIgnoresPublicCIDRs": {reason: "PublicCIDRs are ignored without PublicEndpoint", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) {
 			a.PublicCIDRs = []string{"office"}
 		})},
-		"BadDeployerVNet": {reason: "the private DNS zone links to a VNet id", args: args(func(a *kazure.ManagedClusterArgs) { a.DeployerVNetID = "kost-runners" }),
+		"BadDeployerVNet": {reason: "the private DNS zone links to a VNet id", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.DeployerVNetID = "kost-runners" }),
 			want: []string{"DeployerVNetID"}},
-		"BadPreviewer": {reason: "previewers are Entra ID object ids", args: args(func(a *kazure.ManagedClusterArgs) {
+		"BadPreviewer": {reason: "previewers are Entra ID object ids", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) {
 			a.PreviewerObjectIDs = []string{adminGroup, "preview-bot"}
 		}), want: []string{"PreviewerObjectIDs[1]"}},
-		"NoSystemPool": {reason: "CoreDNS needs a system pool", args: args(func(a *kazure.ManagedClusterArgs) { a.NodePools = a.NodePools[1:] }),
+		"NoSystemPool": {reason: "CoreDNS needs a system pool", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.NodePools = a.NodePools[1:] }),
 			want: []string{"NodePools"}},
-		"SpotSystem": {reason: "AKS system pools cannot be spot", args: args(func(a *kazure.ManagedClusterArgs) { a.NodePools[0].Spot = true }),
+		"SpotSystem": {reason: "AKS system pools cannot be spot", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.NodePools[0].Spot = true }),
 			want: []string{"NodePools[0].Spot"}},
-		"SystemEverything": {reason: "the system pool is on demand, shared and never empty", args: args(func(a *kazure.ManagedClusterArgs) {
+		"SystemEverything": {reason: "the system pool is on demand, shared and never empty", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) {
 			a.NodePools[0].Spot, a.NodePools[0].Dedicated, a.NodePools[0].Min = true, true, 0
 		}), want: []string{"NodePools[0].Spot", "NodePools[0].Dedicated", "NodePools[0].Min"}},
-		"PoolTwice": {reason: "pool names are unique", args: args(func(a *kazure.ManagedClusterArgs) { a.NodePools = append(a.NodePools, a.NodePools[1]) }),
+		"PoolTwice": {reason: "pool names are unique", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.NodePools = append(a.NodePools, a.NodePools[1]) }),
 			want: []string{"NodePools[4].Pool"}},
-		"LongPoolName": {reason: "AKS agent pool names are short", args: args(func(a *kazure.ManagedClusterArgs) { a.NodePools[1].Pool = "tikv-storage" }),
+		"LongPoolName": {reason: "AKS agent pool names are short", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.NodePools[1].Pool = "tikv-storage" }),
 			want: []string{"NodePools[1].Pool"}},
-		"BadCounts": {reason: "min <= desired <= max", args: args(func(a *kazure.ManagedClusterArgs) { a.NodePools[2].Desired = 9 }),
+		"BadCounts": {reason: "min <= desired <= max", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.NodePools[2].Desired = 9 }),
 			want: []string{"NodePools[2].Desired"}},
-		"TinyDisk": {reason: "an OS disk of 20 GiB or more", args: args(func(a *kazure.ManagedClusterArgs) { a.NodePools[0].DiskGiB = 10 }),
+		"TinyDisk": {reason: "an OS disk of 20 GiB or more", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) { a.NodePools[0].DiskGiB = 10 }),
 			want: []string{"NodePools[0].DiskGiB"}},
-		"EverythingWrong": {reason: "every problem is reported at once", args: args(func(a *kazure.ManagedClusterArgs) {
+		"EverythingWrong": {reason: "every problem is reported at once", args: aksArgs(t, func(a *kazure.ManagedClusterArgs) {
 			a.SubscriptionID, a.NodeSubnetID, a.Zones, a.Tags = "", nil, nil, map[string]string{"a/b": "c"}
 			a.NodePools[3].Max = 0
 			a.NodePools[1].InstanceType = ""
@@ -220,11 +209,6 @@ func TestKubeconfigArgsValidate(t *testing.T) {
 // test) come with them.
 func TestSelfManagedClusterArgsValidate(t *testing.T) {
 	t.Parallel()
-	args := func(mutate func(a *kazure.SelfManagedClusterArgs)) *kazure.SelfManagedClusterArgs {
-		a := smArgs(t)
-		mutate(a)
-		return a
-	}
 	// Nil args are the zero value: every required field, the spec's (listed by kubeadm) and Azure's.
 	var aerr *cluster.ArgsError
 	if err := (*kazure.SelfManagedClusterArgs)(nil).Validate(); !errors.As(err, &aerr) {
@@ -234,35 +218,35 @@ func TestSelfManagedClusterArgsValidate(t *testing.T) {
 		t.Errorf("nil args: fields %v, want the spec's then SubscriptionID, ResourceGroupName and NodeSubnetID", got)
 	}
 	checkValidate(t, "self-managed cluster args", map[string]validateCase{
-		"Valid": {reason: "a kubeadm cluster on Azure VMs", args: args(func(*kazure.SelfManagedClusterArgs) {})},
-		"ValidImage": {reason: "a pinned image of one's own", args: args(func(a *kazure.SelfManagedClusterArgs) {
+		"Valid": {reason: "a kubeadm cluster on Azure VMs", args: smArgs(t, nil)},
+		"ValidImage": {reason: "a pinned image of one's own", args: smArgs(t, func(a *kazure.SelfManagedClusterArgs) {
 			a.Image = &kazure.OSImage{Publisher: "Canonical", Offer: "ubuntu-24_04-lts", SKU: "server", Version: "24.04.202610010"}
 		})},
-		"TwoZones": {reason: "one control plane per zone", args: args(func(a *kazure.SelfManagedClusterArgs) { a.Zones = []string{"1", "2"} }),
+		"TwoZones": {reason: "one control plane per zone", args: smArgs(t, func(a *kazure.SelfManagedClusterArgs) { a.Zones = []string{"1", "2"} }),
 			want: []string{"Zones"}},
-		"NoSystemPool": {reason: "CoreDNS needs a pool", args: args(func(a *kazure.SelfManagedClusterArgs) { a.NodePools = a.NodePools[1:] }),
+		"NoSystemPool": {reason: "CoreDNS needs a pool", args: smArgs(t, func(a *kazure.SelfManagedClusterArgs) { a.NodePools = a.NodePools[1:] }),
 			want: []string{"NodePools"}},
-		"EverythingWrong": {reason: "every problem is reported at once, the spec's and Azure's", args: args(func(a *kazure.SelfManagedClusterArgs) {
+		"EverythingWrong": {reason: "every problem is reported at once, the spec's and Azure's", args: smArgs(t, func(a *kazure.SelfManagedClusterArgs) {
 			a.KubernetesVersion, a.RegionBlock, a.SubscriptionID, a.NodeSubnetID = "1.33", "10.40.0.1/16", "", nil
 			a.NodePools[0].Max = 0
 			a.NodePools[1].Pool = "tikv-storage"
 			a.Tags = map[string]string{"kost.io/x": "y"}
 		}), want: []string{"KubernetesVersion", "RegionBlock", "NodePools[0].Desired", "SubscriptionID", "NodeSubnetID", "NodePools[1].Pool", "Tags[kost.io/x]"}},
-		"UpperCaseName": {reason: "VM names become node names", args: args(func(a *kazure.SelfManagedClusterArgs) { a.ClusterName = "Kost" }),
+		"UpperCaseName": {reason: "VM names become node names", args: smArgs(t, func(a *kazure.SelfManagedClusterArgs) { a.ClusterName = "Kost" }),
 			want: []string{"ClusterName"}},
-		"OtherZones": {reason: "one control plane in each of zones 1, 2 and 3", args: args(func(a *kazure.SelfManagedClusterArgs) { a.Zones = []string{"1", "2", "4"} }),
+		"OtherZones": {reason: "one control plane in each of zones 1, 2 and 3", args: smArgs(t, func(a *kazure.SelfManagedClusterArgs) { a.Zones = []string{"1", "2", "4"} }),
 			want: []string{"Zones"}},
-		"LongPoolName": {reason: "pool names name the scale sets", args: args(func(a *kazure.SelfManagedClusterArgs) { a.NodePools[1].Pool = "tikv-storage" }),
+		"LongPoolName": {reason: "pool names name the scale sets", args: smArgs(t, func(a *kazure.SelfManagedClusterArgs) { a.NodePools[1].Pool = "tikv-storage" }),
 			want: []string{"NodePools[1].Pool"}},
-		"LatestImage": {reason: "images are pinned", args: args(func(a *kazure.SelfManagedClusterArgs) {
+		"LatestImage": {reason: "images are pinned", args: smArgs(t, func(a *kazure.SelfManagedClusterArgs) {
 			a.Image = &kazure.OSImage{Publisher: "Canonical", Offer: "ubuntu-24_04-lts", SKU: "server", Version: "latest"}
 		}), want: []string{"Image.Version"}},
-		"IncompleteImage": {reason: "an image reference has four parts", args: args(func(a *kazure.SelfManagedClusterArgs) {
+		"IncompleteImage": {reason: "an image reference has four parts", args: smArgs(t, func(a *kazure.SelfManagedClusterArgs) {
 			a.Image = &kazure.OSImage{Publisher: "Canonical", Version: "24.04.202610010"}
 		}), want: []string{"Image"}},
-		"NegativeControlPlaneDisk": {reason: "a disk size is not negative", args: args(func(a *kazure.SelfManagedClusterArgs) { a.ControlPlaneDiskGiB = -1 }),
+		"NegativeControlPlaneDisk": {reason: "a disk size is not negative", args: smArgs(t, func(a *kazure.SelfManagedClusterArgs) { a.ControlPlaneDiskGiB = -1 }),
 			want: []string{"ControlPlaneDiskGiB"}},
-		"AzureEverythingWrong": {reason: "every Azure problem is reported at once", args: args(func(a *kazure.SelfManagedClusterArgs) {
+		"AzureEverythingWrong": {reason: "every Azure problem is reported at once", args: smArgs(t, func(a *kazure.SelfManagedClusterArgs) {
 			a.SubscriptionID, a.ResourceGroupName, a.NodeSubnetID = "", nil, nil
 			a.Tags = map[string]string{"kost.io/x": "y"}
 		}), want: []string{"SubscriptionID", "ResourceGroupName", "NodeSubnetID", "Tags[kost.io/x]"}},
@@ -297,11 +281,7 @@ func TestConstructorsValidateFirst(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			var err error
-			g, _ := offline.Run("test", nil, nil, func(ctx *pulumi.Context) error {
-				err = tc.create(ctx)
-				return err
-			})
+			g, err := runWithoutProvider(tc.create)
 			var aerr *cluster.ArgsError
 			if !errors.As(err, &aerr) || !strings.HasPrefix(err.Error(), tc.prefix) {
 				t.Errorf("error %v, want a *cluster.ArgsError starting %q", err, tc.prefix)
