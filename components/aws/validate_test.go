@@ -19,13 +19,6 @@ import (
 // validator is every Args type of the package.
 type validator interface{ Validate() error }
 
-func networkArgs(t *testing.T, mutate func(a *kaws.NetworkArgs)) *kaws.NetworkArgs {
-	t.Helper()
-	a := &kaws.NetworkArgs{Layout: layout(t), Zones: slices.Clone(zones), ClusterName: "kost-x-eu-west-1"}
-	mutate(a)
-	return a
-}
-
 func nodePoolArgs(mutate func(a *kaws.NodePoolArgs)) *kaws.NodePoolArgs {
 	a := &kaws.NodePoolArgs{
 		Pool:         "tikv",
@@ -42,20 +35,8 @@ func nodePoolArgs(mutate func(a *kaws.NodePoolArgs)) *kaws.NodePoolArgs {
 	return a
 }
 
-func managedArgs(mutate func(a *kaws.ManagedClusterArgs)) *kaws.ManagedClusterArgs {
-	a := eksArgs(subnets())
-	mutate(a)
-	return a
-}
-
 func kubeconfigArgs(mutate func(a *kaws.KubeconfigArgs)) *kaws.KubeconfigArgs {
 	a := &kaws.KubeconfigArgs{ClusterName: "c", Endpoint: "https://x", CAData: "Y2E=", Region: "eu-west-1"}
-	mutate(a)
-	return a
-}
-
-func selfManagedArgs(mutate func(a *kaws.SelfManagedClusterArgs)) *kaws.SelfManagedClusterArgs {
-	a := smArgs()
 	mutate(a)
 	return a
 }
