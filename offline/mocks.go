@@ -8,12 +8,12 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/kost-platform/kost/graph"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/kost-platform/kost/graph"
 )
 
 // Mocks is a pulumi.MockResourceMonitor that records what a program registers and answers like the

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/kost-platform/kost/graph"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/kost-platform/kost/graph"
 )
 
 // The Azure subscription and Entra ID tenant the mock cloud runs in.

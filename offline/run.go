@@ -9,9 +9,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/kost-platform/kost/graph"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
+
+	"github.com/kost-platform/kost/graph"
 )
 
 // Project is the Pulumi project name (Pulumi.yaml).

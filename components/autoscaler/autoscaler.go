@@ -10,10 +10,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/kost-platform/kost/components/cluster"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // ChartRef is the autoscaler's chart (cluster.ChartRef, one type for every component).

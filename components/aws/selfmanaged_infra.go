@@ -8,11 +8,12 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/kost-platform/kost/components/cluster"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // cloudControllerManagerActions are what the AWS cloud-controller-manager needs on the control

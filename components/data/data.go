@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/kost-platform/kost/components/cluster"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // Namespaces of the data plane (made by the platform layer).

@@ -5,8 +5,9 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/kost-platform/kost/components/cluster"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kost-platform/kost/components/cluster"
 )
 
 // The GCP internal passthrough load balancer does not hairpin: on a backend VM, the guest agent

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/kost-platform/kost/components/manifest"
 	"github.com/pulumi/pulumi-command/sdk/go/command/local"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
@@ -19,6 +18,7 @@ import (
 	"github.com/kost-platform/kost/components/cluster"
 	kgcp "github.com/kost-platform/kost/components/gcp"
 	"github.com/kost-platform/kost/components/kubeadm"
+	"github.com/kost-platform/kost/components/manifest"
 	"github.com/kost-platform/kost/graph"
 )
 
