@@ -1,7 +1,6 @@
 package autoscaler_test
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -37,14 +36,7 @@ func TestArgsValidate(t *testing.T) {
 	for name, tc := range cases {
 		a := valid()
 		tc.mutate(a)
-		var got []string
-		var aerr *cluster.ArgsError
-		if err := a.Validate(); errors.As(err, &aerr) {
-			got = aerr.Fields()
-		} else if err != nil {
-			t.Errorf("%s: %v is not a *cluster.ArgsError", name, err)
-		}
-		if d := cmp.Diff(tc.want, got); d != "" {
+		if d := cmp.Diff(tc.want, cluster.ProblemFields(a.Validate())); d != "" {
 			t.Errorf("%s: fields with problems (-want +got):\n%s", name, d)
 		}
 	}

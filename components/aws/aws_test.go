@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -16,6 +15,7 @@ import (
 	kaws "github.com/kost-platform/kost/components/aws"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/internal/fixtures"
 	"github.com/kost-platform/kost/offline"
 )
 
@@ -44,38 +44,6 @@ func run(t *testing.T, fn func(ctx *pulumi.Context, opts ...pulumi.ResourceOptio
 		t.Fatal(err)
 	}
 	return g
-}
-
-// fixtureCache builds each scenario's fixture once, however many tests share it.
-type fixtureCache[F any] struct {
-	mu      sync.Mutex
-	entries map[string]*fixtureEntry[F]
-}
-
-type fixtureEntry[F any] struct {
-	once sync.Once
-	f    *F
-}
-
-// get returns the scenario's fixture, building it with the first caller's t: a build that fails
-// fails that caller, and every later caller fails pointing to it.
-func (c *fixtureCache[F]) get(t *testing.T, scenario string, build func(t *testing.T) *F) *F {
-	t.Helper()
-	c.mu.Lock()
-	if c.entries == nil {
-		c.entries = map[string]*fixtureEntry[F]{}
-	}
-	e, ok := c.entries[scenario]
-	if !ok {
-		e = &fixtureEntry[F]{}
-		c.entries[scenario] = e
-	}
-	c.mu.Unlock()
-	e.once.Do(func() { e.f = build(t) })
-	if e.f == nil {
-		t.Fatalf("scenario %s: the fixture did not build (see the first test that used it)", scenario)
-	}
-	return e.f
 }
 
 // named returns the resource of a type with a logical name, failing the test when there is none.
@@ -229,7 +197,7 @@ type mcFixture struct {
 	c *graph.Resource // the EKS cluster
 }
 
-var mcFixtures fixtureCache[mcFixture]
+var mcFixtures fixtures.Cache[mcFixture]
 
 // managedCluster runs the named scenario's cluster under the mocks (once per scenario).
 func managedCluster(t *testing.T, scenario string) *mcFixture {
@@ -238,7 +206,7 @@ func managedCluster(t *testing.T, scenario string) *mcFixture {
 	if !ok {
 		t.Fatalf("no managed-cluster scenario %s", scenario)
 	}
-	return mcFixtures.get(t, scenario, func(t *testing.T) *mcFixture {
+	return mcFixtures.Get(t, scenario, func(t *testing.T) *mcFixture {
 		t.Helper()
 		g := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
 			_, err := kaws.NewManagedCluster(ctx, "eks", managedArgs(mutate), opts...)

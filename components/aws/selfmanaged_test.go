@@ -20,6 +20,7 @@ import (
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/internal/fixtures"
 	"github.com/kost-platform/kost/offline"
 )
 
@@ -159,7 +160,7 @@ type smFixture struct {
 	dnsName string          // the load balancer's DNS name
 }
 
-var smFixtures fixtureCache[smFixture]
+var smFixtures fixtures.Cache[smFixture]
 
 // selfManaged runs the named scenario's cluster under the mocks (once per scenario).
 func selfManaged(t *testing.T, scenario string) *smFixture {
@@ -168,7 +169,7 @@ func selfManaged(t *testing.T, scenario string) *smFixture {
 	if !ok {
 		t.Fatalf("no self-managed scenario %s", scenario)
 	}
-	return smFixtures.get(t, scenario, func(t *testing.T) *smFixture {
+	return smFixtures.Get(t, scenario, func(t *testing.T) *smFixture {
 		t.Helper()
 		g, out := runSelfManaged(t, mutate)
 		nlb := named(t, g, tLB, "smc-api")

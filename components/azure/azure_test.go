@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -17,6 +16,7 @@ import (
 	kazure "github.com/kost-platform/kost/components/azure"
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/internal/fixtures"
 	"github.com/kost-platform/kost/offline"
 )
 
@@ -79,39 +79,6 @@ func checkResources(t *testing.T, g *graph.Graph, provider string) {
 			t.Errorf("%s %s lacks the environment tag", r.Type, r.Name)
 		}
 	}
-}
-
-// fixtureCache builds each scenario's fixture once, however many tests check it: the tests split
-// by aspect share one run per scenario.
-type fixtureCache[F any] struct {
-	mu   sync.Mutex
-	runs map[string]*fixtureRun[F]
-}
-
-type fixtureRun[F any] struct {
-	once sync.Once
-	f    *F
-}
-
-// get returns a scenario's fixture, built by the first caller with its t; when that build fails
-// (it fails its test), every other test of the scenario fails too.
-func (c *fixtureCache[F]) get(t *testing.T, scenario string, build func(t *testing.T) *F) *F {
-	t.Helper()
-	c.mu.Lock()
-	if c.runs == nil {
-		c.runs = map[string]*fixtureRun[F]{}
-	}
-	r, ok := c.runs[scenario]
-	if !ok {
-		r = &fixtureRun[F]{}
-		c.runs[scenario] = r
-	}
-	c.mu.Unlock()
-	r.once.Do(func() { r.f = build(t) })
-	if r.f == nil {
-		t.Fatalf("scenario %s did not build: see the test that built it first", scenario)
-	}
-	return r.f
 }
 
 // runWithoutProvider evaluates create under the mocks without a provider, for constructors that
@@ -270,13 +237,13 @@ type aksFixture struct {
 	aks      *graph.Resource // the AKS cluster
 }
 
-var aksRuns fixtureCache[aksFixture]
+var aksRuns fixtures.Cache[aksFixture]
 
 // managedCluster runs the private cluster of aksArgs under the mocks, once for every test that
 // checks it.
 func managedCluster(t *testing.T) *aksFixture {
 	t.Helper()
-	return aksRuns.get(t, "Private", func(t *testing.T) *aksFixture {
+	return aksRuns.Get(t, "Private", func(t *testing.T) *aksFixture {
 		t.Helper()
 		f := &aksFixture{}
 		f.g, f.provider = run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {

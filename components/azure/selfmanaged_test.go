@@ -24,6 +24,7 @@ import (
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/internal/fixtures"
 	"github.com/kost-platform/kost/offline"
 )
 
@@ -152,7 +153,7 @@ type smFixture struct {
 	cps      []*graph.Resource // the control-plane VMs, one per zone in join order
 }
 
-var smRuns fixtureCache[smFixture]
+var smRuns fixtures.Cache[smFixture]
 
 // selfManaged runs the named scenario's cluster under the mocks, once for every test that checks it.
 func selfManaged(t *testing.T, scenario string) *smFixture {
@@ -162,7 +163,7 @@ func selfManaged(t *testing.T, scenario string) *smFixture {
 		t.Fatalf("no self-managed scenario %s", scenario)
 	}
 	sc := smScenarios[i]
-	return smRuns.get(t, sc.name, func(t *testing.T) *smFixture {
+	return smRuns.Get(t, sc.name, func(t *testing.T) *smFixture {
 		t.Helper()
 		g, provider, res := runSM(t, func(a *kazure.SelfManagedClusterArgs) {
 			a.Protect, a.DisableEncryptionAtHost = sc.protect, sc.noEncryptionHost

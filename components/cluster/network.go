@@ -8,8 +8,9 @@ var (
 	// ServiceCIDR holds Kubernetes Service IPs (EKS, AKS and kubeadm clusters; GKE takes a secondary
 	// range of the region block instead).
 	ServiceCIDR = netip.MustParsePrefix("172.20.0.0/16")
-	// DNSServiceIP is the cluster DNS Service's address: the tenth of ServiceCIDR, the address kubeadm
-	// and AKS give CoreDNS by default.
+	// DNSServiceIP is the cluster DNS Service's address: the tenth of ServiceCIDR, the one kubeadm
+	// derives for CoreDNS (kubernetes v1.36.4 cmd/kubeadm/app/constants/constants.go, GetDNSIP:
+	// "Selects the 10th IP in service subnet CIDR range"); AKS is given it explicitly.
 	DNSServiceIP = netip.MustParseAddr("172.20.0.10")
 	// OverlayPodCIDR holds pod IPs where pods are not VPC addresses (AKS with Azure CNI overlay, and
 	// Cilium on kubeadm clusters).

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -94,7 +95,7 @@ func (p PoolSpec) Disk() int {
 
 // Problems are the pool's own problems (field names relative to the pool): a name, an instance
 // type, 0 <= Min <= Desired <= Max with Max >= 1, and a disk of 20 to 16384 GiB when set (the
-// config's bounds; 16 TiB is the largest root disk any of the three clouds offers).
+// bounds stacks/config validates nodePools.<pool>.diskGiB with, so no valid stack is refused here).
 func (p PoolSpec) Problems() []Problem {
 	var ps Problems
 	ps.Required(p.Pool == "", "Pool")
@@ -124,4 +125,18 @@ func PoolProblems(field string, pools []PoolSpec) []Problem {
 	}
 	ps.Check(seen[SystemPool], field, "no %q pool: CoreDNS, the operators and the add-ons need one", SystemPool)
 	return ps
+}
+
+// ProblemFields are the fields an error from a Validate names, for tests to compare: nil for nil,
+// and one entry saying so when err is not a *ArgsError.
+func ProblemFields(err error) []string {
+	var aerr *ArgsError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &aerr):
+		return aerr.Fields()
+	default:
+		return []string{"not a *cluster.ArgsError: " + err.Error()}
+	}
 }

@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -29,14 +31,23 @@ func TestPoolProblems(t *testing.T) {
 	for name, tc := range cases {
 		var ps Problems
 		ps = append(ps, PoolProblems("NodePools", tc.pools)...)
-		var got []string
-		var aerr *ArgsError
-		if err := ps.Err("test args"); errors.As(err, &aerr) {
-			got = aerr.Fields()
-		}
-		if d := cmp.Diff(tc.want, got); d != "" {
+		if d := cmp.Diff(tc.want, ProblemFields(ps.Err("test args"))); d != "" {
 			t.Errorf("%s: fields with problems (-want +got):\n%s", name, d)
 		}
+	}
+}
+
+func TestProblemFields(t *testing.T) {
+	t.Parallel()
+	if got := ProblemFields(nil); got != nil {
+		t.Errorf("nil error: %v", got)
+	}
+	if got := ProblemFields(errors.New("boom")); len(got) != 1 || got[0] != "not a *cluster.ArgsError: boom" {
+		t.Errorf("a plain error: %v, want it named as not an ArgsError", got)
+	}
+	wrapped := fmt.Errorf("eks e: %w", &ArgsError{What: "x", Problems: []Problem{{Field: "A"}, {Field: "B"}}})
+	if got := ProblemFields(wrapped); !slices.Equal(got, []string{"A", "B"}) {
+		t.Errorf("a wrapped ArgsError: %v", got)
 	}
 }
 

@@ -222,14 +222,7 @@ func TestDataArgsValidate(t *testing.T) {
 	for name, tc := range cases {
 		a := validArgs()
 		tc.mutate(a)
-		var got []string
-		var aerr *cluster.ArgsError
-		if err := a.Validate(); errors.As(err, &aerr) {
-			got = aerr.Fields()
-		} else if err != nil {
-			t.Errorf("%s: %v is not a *cluster.ArgsError", name, err)
-		}
-		if d := cmp.Diff(tc.want, got); d != "" {
+		if d := cmp.Diff(tc.want, cluster.ProblemFields(a.Validate())); d != "" {
 			t.Errorf("%s: fields with problems (-want +got):\n%s", name, d)
 		}
 	}

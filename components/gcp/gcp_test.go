@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -19,6 +18,7 @@ import (
 	"github.com/kost-platform/kost/components/cluster"
 	kgcp "github.com/kost-platform/kost/components/gcp"
 	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/internal/fixtures"
 	"github.com/kost-platform/kost/offline"
 )
 
@@ -73,38 +73,6 @@ func assertExplicitProviders(t *testing.T, g *graph.Graph) {
 			t.Errorf("invoke %s uses provider %q, want the region's", inv.Token, inv.Provider)
 		}
 	}
-}
-
-// fixtureCache builds each scenario's fixture once, however many tests share it.
-type fixtureCache[F any] struct {
-	mu      sync.Mutex
-	entries map[string]*fixtureEntry[F]
-}
-
-type fixtureEntry[F any] struct {
-	once sync.Once
-	f    *F
-}
-
-// get returns the scenario's fixture, building it with the first caller's t: a build that fails
-// fails that caller, and every later caller fails pointing to it.
-func (c *fixtureCache[F]) get(t *testing.T, scenario string, build func(t *testing.T) *F) *F {
-	t.Helper()
-	c.mu.Lock()
-	if c.entries == nil {
-		c.entries = map[string]*fixtureEntry[F]{}
-	}
-	e, ok := c.entries[scenario]
-	if !ok {
-		e = &fixtureEntry[F]{}
-		c.entries[scenario] = e
-	}
-	c.mu.Unlock()
-	e.once.Do(func() { e.f = build(t) })
-	if e.f == nil {
-		t.Fatalf("scenario %s: the fixture did not build (see the first test that used it)", scenario)
-	}
-	return e.f
 }
 
 // newTestNetwork creates the network the cluster tests run in (unlabelled).
@@ -283,12 +251,12 @@ type mcFixture struct {
 	gke *graph.Resource
 }
 
-var mcFixtures fixtureCache[mcFixture]
+var mcFixtures fixtures.Cache[mcFixture]
 
 // managedCluster runs the scenario's cluster, in its network, under the mocks (once per scenario).
 func managedCluster(t *testing.T, sc mcScenario) *mcFixture {
 	t.Helper()
-	return mcFixtures.get(t, sc.name, func(t *testing.T) *mcFixture {
+	return mcFixtures.Get(t, sc.name, func(t *testing.T) *mcFixture {
 		t.Helper()
 		var mc *kgcp.ManagedCluster
 		g := run(t, func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {

@@ -20,6 +20,7 @@ import (
 	"github.com/kost-platform/kost/components/kubeadm"
 	"github.com/kost-platform/kost/components/manifest"
 	"github.com/kost-platform/kost/graph"
+	"github.com/kost-platform/kost/internal/fixtures"
 )
 
 const smName = "sm"
@@ -149,7 +150,7 @@ type smFixture struct {
 	cps []*graph.Resource // the control planes, in join order
 }
 
-var smFixtures fixtureCache[smFixture]
+var smFixtures fixtures.Cache[smFixture]
 
 // selfManaged runs the named scenario's cluster under the mocks (once per scenario).
 func selfManaged(t *testing.T, scenario string) *smFixture {
@@ -158,7 +159,7 @@ func selfManaged(t *testing.T, scenario string) *smFixture {
 	if i < 0 {
 		t.Fatalf("no self-managed scenario %s", scenario)
 	}
-	return smFixtures.get(t, scenario, func(t *testing.T) *smFixture {
+	return smFixtures.Get(t, scenario, func(t *testing.T) *smFixture {
 		t.Helper()
 		g, sm, res := runSelfManaged(t, smScenarios[i].mutate)
 		cps := make([]*graph.Resource, 3)

@@ -1,7 +1,6 @@
 package local_test
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -24,14 +23,7 @@ func TestClusterArgsValidate(t *testing.T) {
 		"NoProvName": {args: &local.ClusterArgs{Context: "c"}, want: []string{"Name", "Provisioner"}},
 	}
 	for name, tc := range cases {
-		var got []string
-		var aerr *cluster.ArgsError
-		if err := tc.args.Validate(); errors.As(err, &aerr) {
-			got = aerr.Fields()
-		} else if err != nil {
-			t.Errorf("%s: %v is not a *cluster.ArgsError", name, err)
-		}
-		if d := cmp.Diff(tc.want, got); d != "" {
+		if d := cmp.Diff(tc.want, cluster.ProblemFields(tc.args.Validate())); d != "" {
 			t.Errorf("%s: fields with problems (-want +got):\n%s", name, d)
 		}
 	}
