@@ -57,7 +57,9 @@ type ControlPlane struct {
 type process struct {
 	name string
 	cmd  *exec.Cmd
-	done chan error
+	// done is closed when the process has exited; err is then how.
+	done chan struct{}
+	err  error
 }
 
 // StartControlPlane starts a control plane from the binaries in bin (see tools.sh) with its files in
@@ -245,6 +247,21 @@ func (cp *ControlPlane) Stop() {
 	cp.procs = nil
 }
 
+// Exited reports every process of the control plane that has exited, with how and the last lines
+// of its log: an API server that stops answering in the middle of a run usually means one of them
+// died (etcd on a full disk, for one).
+func (cp *ControlPlane) Exited() string {
+	var b strings.Builder
+	for _, pr := range cp.procs {
+		select {
+		case <-pr.done:
+			fmt.Fprintf(&b, "%s exited (%v); the end of its log:\n%s\n", pr.name, pr.err, tail(filepath.Join(cp.Dir, "logs", pr.name+".log"), 5))
+		default:
+		}
+	}
+	return b.String()
+}
+
 // Running lists the processes still running, for the test that nothing is left behind.
 func (cp *ControlPlane) Running() []string {
 	var out []string
@@ -283,10 +300,11 @@ func startProcess(path string, args, env []string, logFile string) (*process, er
 		log.Close()
 		return nil, err
 	}
-	pr := &process{cmd: cmd, done: make(chan error, 1)}
+	pr := &process{cmd: cmd, done: make(chan struct{})}
 	go func() {
-		pr.done <- cmd.Wait()
+		pr.err = cmd.Wait()
 		log.Close()
+		close(pr.done)
 	}()
 	return pr, nil
 }
@@ -321,9 +339,8 @@ func (cp *ControlPlane) waitFor(ctx context.Context, what string, check func() e
 		}
 		for _, pr := range cp.procs {
 			select {
-			case err := <-pr.done:
-				pr.done <- err
-				return fmt.Errorf("%s exited (%w) while waiting for %s; its log:\n%s", pr.name, err, what, tail(filepath.Join(cp.Dir, "logs", pr.name+".log"), 30))
+			case <-pr.done:
+				return fmt.Errorf("%s exited (%w) while waiting for %s; its log:\n%s", pr.name, pr.err, what, tail(filepath.Join(cp.Dir, "logs", pr.name+".log"), 30))
 			default:
 			}
 		}

@@ -8,13 +8,15 @@ import (
 	"strings"
 )
 
-// Diagnose writes what the cluster looks like (nodes, and pods with their phase, node and
-// conditions) to <dir>/cluster-state.txt and returns its first lines, for a failed step.
+// Diagnose writes what the cluster looks like (control-plane processes that died, nodes, and pods
+// with their phase, node and conditions) to <dir>/cluster-state.txt and returns it, for a failed
+// step.
 func (cp *ControlPlane) Diagnose(ctx context.Context) string {
 	var b strings.Builder
+	b.WriteString(cp.Exited())
 	nodes, err := cp.Client.List(ctx, "/api/v1/nodes")
 	if err != nil {
-		return "cannot list nodes: " + err.Error()
+		return b.String() + "cannot list nodes: " + err.Error()
 	}
 	for _, n := range nodes {
 		ready := ""

@@ -72,6 +72,10 @@ func NewStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 		"PULUMI_CONFIG_PASSPHRASE": "kost-e2e",
 		"PULUMI_SKIP_UPDATE_CHECK": "true",
 		"PULUMI_HOME":              home,
+		// Pulumi (v3.255.0, pkg/logging/rotation.go) keeps a debug log of every command in
+		// $PULUMI_HOME/logs, ~150 MB per update of the prod-shaped stack, and by default up to 500 MB
+		// of them; keep only the current command's.
+		"PULUMI_LOG_ROTATION_MAX_TOTAL_MB": "1",
 		// The plugins on PATH are what runs: no download is attempted for them.
 		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "false",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
