@@ -10,7 +10,6 @@ require (
 	github.com/pulumi/pulumi-aws/sdk/v6 v6.83.2
 	github.com/pulumi/pulumi-azure-native-sdk/compute/v2 v2.82.0
 	github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2 v2.82.0
-	github.com/pulumi/pulumi-azure-native-sdk/network/v2 v2.82.0
 	github.com/pulumi/pulumi-azure-native-sdk/resources/v2 v2.82.0
 	github.com/pulumi/pulumi-azure-native-sdk/v2 v2.82.0
 	github.com/pulumi/pulumi-command/sdk v1.2.1
@@ -19,6 +18,7 @@ require (
 	github.com/pulumi/pulumi-random/sdk/v4 v4.19.0
 	github.com/pulumi/pulumi-tls/sdk/v5 v5.3.0
 	github.com/pulumi/pulumi/sdk/v3 v3.255.0
+	github.com/robfig/cron v1.2.0
 	golang.org/x/crypto v0.52.0
 	google.golang.org/grpc v1.82.1
 	google.golang.org/protobuf v1.36.11

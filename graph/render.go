@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"sort"
 	"strings"
 )
@@ -167,6 +168,57 @@ var summaries = map[string]func(g *Graph, r *Resource) string{
 		return fmt.Sprintf("%s %s in namespace %s", r.String("chart"), r.String("version"), r.String("namespace"))
 	},
 	"kubernetes:yaml/v2:ConfigFile": func(_ *Graph, r *Resource) string { return r.String("file") },
+	"kost:aws:BackupStore": func(g *Graph, r *Resource) string {
+		bs := g.Under(r.URN, "aws:s3/bucketV2:BucketV2")
+		if len(bs) == 0 {
+			return ""
+		}
+		return "backups to S3 " + bs[0].String("bucketPrefix") + "… (SSE-KMS, versioned, IRSA role)"
+	},
+	"kost:gcp:BackupStore": func(g *Graph, r *Resource) string {
+		bs := g.Under(r.URN, "gcp:storage/bucket:Bucket")
+		if len(bs) == 0 {
+			return ""
+		}
+		how := "GKE Workload Identity"
+		if len(g.Under(r.URN, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool")) > 0 {
+			how = "federated kubeadm issuer"
+		}
+		return "backups to GCS in " + bs[0].String("location") + " (Cloud KMS key, versioned, " + how + ")"
+	},
+	"kost:data:Data": func(g *Graph, r *Resource) string {
+		// The changefeeds the sync job keeps (its KOST_CDC_FEEDS), as id (tables → topic).
+		for _, j := range g.Under(r.URN, "kubernetes:batch/v1:Job") {
+			for _, e := range j.List("spec.template.spec.containers.0.env") {
+				m, _ := e.(map[string]any)
+				if m["name"] != "KOST_CDC_FEEDS" {
+					continue
+				}
+				var feeds []struct {
+					ID      string   `json:"id"`
+					SinkURI string   `json:"sinkURI"`
+					Rules   []string `json:"rules"`
+				}
+				s, _ := m["value"].(string)
+				if json.Unmarshal([]byte(s), &feeds) != nil {
+					return ""
+				}
+				if len(feeds) == 0 {
+					return "no changefeeds"
+				}
+				var parts []string
+				for _, f := range feeds {
+					topic := f.SinkURI
+					if u, err := url.Parse(f.SinkURI); err == nil {
+						topic = strings.TrimPrefix(u.Path, "/")
+					}
+					parts = append(parts, fmt.Sprintf("%s (%s → %s)", f.ID, strings.Join(f.Rules, " "), topic))
+				}
+				return "changefeeds " + strings.Join(parts, ", ")
+			}
+		}
+		return ""
+	},
 	"kost:aws:NodePool": func(g *Graph, r *Resource) string {
 		ngs := g.Under(r.URN, "aws:eks/nodeGroup:NodeGroup")
 		if len(ngs) == 0 {

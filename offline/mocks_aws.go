@@ -54,6 +54,18 @@ var awsOutputs = map[string]func(o *Out){
 		o.Set("name", name)
 		o.Set("arn", fmt.Sprintf("arn:aws:iam::%s:instance-profile/%s", account, name))
 	},
+	// An S3 bucket named from its prefix gets a unique suffix of 26 characters (pulumi-aws
+	// s3.BucketV2 bucketPrefix); its ARN has neither region nor account.
+	"aws:s3/bucketV2:BucketV2": func(o *Out) {
+		name := o.In("bucket")
+		if name == "" {
+			name = o.In("bucketPrefix") + o.Hash[:26]
+		}
+		o.ID = name
+		o.Set("bucket", name)
+		o.Set("arn", "arn:aws:s3:::"+name)
+		o.Set("bucketRegionalDomainName", name+".s3."+o.Region+".amazonaws.com")
+	},
 	"aws:kms/key:Key": func(o *Out) {
 		h := o.Hash
 		o.ID = fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])

@@ -18,9 +18,11 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"math/rand/v2"
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -29,26 +31,48 @@ import (
 // certStart is when every mock certificate becomes valid, so certificates are the same on every run.
 var certStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// mockPrivateKey answers tls.PrivateKey with a real Ed25519 key seeded from the URN.
+// mockPrivateKey answers tls.PrivateKey with a real key derived from the URN: RSA where RSA is asked
+// for (the service-account keys clouds federate with must be RS256), Ed25519 otherwise.
 func mockPrivateKey(o *Out) {
 	o.ID = o.Hash[:40]
 	seed := sha256.Sum256([]byte("tls-private-key\x00" + o.Hash))
-	key := ed25519.NewKeyFromSeed(seed[:])
+	var (
+		key    crypto.Signer
+		keyPEM string
+		wire   []byte
+	)
+	if o.In("algorithm") == "RSA" {
+		bits := 2048
+		if v, ok := o.R.Inputs["rsaBits"]; ok && v.IsNumber() {
+			bits = int(v.NumberValue())
+		}
+		rk := seededRSAKey(seed, bits)
+		key = rk
+		// pulumi-tls returns PKCS#1 in privateKeyPem for RSA keys.
+		keyPEM = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)}))
+		wire = sshWire("ssh-rsa", big.NewInt(int64(rk.E)).Bytes(), append([]byte{0}, rk.N.Bytes()...))
+	} else {
+		ek := ed25519.NewKeyFromSeed(seed[:])
+		key = ek
+		wire = sshWire("ssh-ed25519", ek.Public().(ed25519.PublicKey))
+	}
 	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
-		return // an Ed25519 key always marshals
+		return // RSA and Ed25519 keys always marshal
 	}
 	spki, err := x509.MarshalPKIXPublicKey(key.Public())
 	if err != nil {
 		return
 	}
-	privPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}))
-	// pulumi-tls returns PKCS#8 in privateKeyPem for Ed25519 keys, as here.
-	o.SetSecret("privateKeyPem", privPEM)
-	o.SetSecret("privateKeyPemPkcs8", privPEM)
+	pkcs8PEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}))
+	if keyPEM == "" {
+		keyPEM = pkcs8PEM // pulumi-tls returns PKCS#8 in privateKeyPem for Ed25519 keys.
+	}
+	o.SetSecret("privateKeyPem", keyPEM)
+	o.SetSecret("privateKeyPemPkcs8", pkcs8PEM)
 	o.Set("publicKeyPem", string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spki})))
-	wire := sshEd25519Wire(key.Public().(ed25519.PublicKey))
-	o.Set("publicKeyOpenssh", "ssh-ed25519 "+base64.StdEncoding.EncodeToString(wire)+"\n")
+	kind := string(wire[4 : 4+binary.BigEndian.Uint32(wire)])
+	o.Set("publicKeyOpenssh", kind+" "+base64.StdEncoding.EncodeToString(wire)+"\n")
 	sum := sha256.Sum256(wire)
 	o.Set("publicKeyFingerprintSha256", "SHA256:"+base64.RawStdEncoding.EncodeToString(sum[:]))
 	md := md5.Sum(wire) //nolint:gosec // see the import
@@ -59,10 +83,58 @@ func mockPrivateKey(o *Out) {
 	o.Set("publicKeyFingerprintMd5", strings.Join(pairs, ":"))
 }
 
-// sshEd25519Wire is the SSH wire form of an Ed25519 public key (RFC 8709).
-func sshEd25519Wire(pub ed25519.PublicKey) []byte {
+// rsaKeys caches seededRSAKey: a prime search takes a second or more, and tests plan the same stacks
+// many times.
+var rsaKeys sync.Map // [33]byte{seed, bits/256} -> *rsa.PrivateKey
+
+// seededRSAKey is an RSA key of bits derived from seed: rsa.GenerateKey ignores the caller's
+// randomness, so the primes are searched for here, from a ChaCha8 stream of the seed.
+func seededRSAKey(seed [32]byte, bits int) *rsa.PrivateKey {
+	id := [33]byte(append(seed[:], byte(bits/256)))
+	if k, ok := rsaKeys.Load(id); ok {
+		return k.(*rsa.PrivateKey)
+	}
+	k := searchRSAKey(seed, bits)
+	rsaKeys.Store(id, k)
+	return k
+}
+
+func searchRSAKey(seed [32]byte, bits int) *rsa.PrivateKey {
+	stream := rand.NewChaCha8(seed)
+	prime := func() *big.Int {
+		buf := make([]byte, bits/16)
+		for {
+			_, _ = stream.Read(buf)
+			buf[0] |= 0xc0       // the top two bits: the product has all its bits
+			buf[len(buf)-1] |= 1 // odd
+			p := new(big.Int).SetBytes(buf)
+			if p.ProbablyPrime(20) {
+				return p
+			}
+		}
+	}
+	e := big.NewInt(65537)
+	one := big.NewInt(1)
+	for {
+		p, q := prime(), prime()
+		phi := new(big.Int).Mul(new(big.Int).Sub(p, one), new(big.Int).Sub(q, one))
+		d := new(big.Int).ModInverse(e, phi)
+		if d == nil || p.Cmp(q) == 0 {
+			continue
+		}
+		k := &rsa.PrivateKey{PublicKey: rsa.PublicKey{N: new(big.Int).Mul(p, q), E: 65537}, D: d, Primes: []*big.Int{p, q}}
+		k.Precompute()
+		if k.Validate() == nil {
+			return k
+		}
+	}
+}
+
+// sshWire is the SSH wire form of a public key: its type and fields as strings (RFC 4253 6.6,
+// RFC 8709).
+func sshWire(kind string, fields ...[]byte) []byte {
 	var b []byte
-	for _, field := range [][]byte{[]byte("ssh-ed25519"), pub} {
+	for _, field := range append([][]byte{[]byte(kind)}, fields...) {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(field)))
 		b = append(b, field...)
 	}
@@ -386,7 +458,9 @@ var commonOutputs = map[string]func(o *Out){
 	//   - every key is Ed25519, whatever the algorithm asked for, seeded from the resource's URN: Go 1.26
 	//     ignores caller-supplied randomness when generating ECDSA and RSA keys (and ECDSA signatures are
 	//     randomised), while Ed25519 keys come from a seed and Ed25519 signatures are deterministic.
-	//     The "algorithm" input is echoed back as given; keyAlgorithm outputs say ED25519.
+	//     The "algorithm" input is echoed back as given; keyAlgorithm outputs say ED25519. Except RSA,
+	//     whose keys are derived from the URN here (seededRSAKey): JWKS documents need RSA keys, and
+	//     RSA PKCS#1 v1.5 signatures are deterministic too.
 	//   - validity starts at the fixed time certStart, not at the time of the run.
 	//
 	// A mock cannot fail a registration: when the inputs are unusable (not PEM, unknown in a preview, a CA

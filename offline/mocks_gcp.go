@@ -302,6 +302,18 @@ var gcpOutputs = map[string]func(o *Out){
 		o.Set("instanceGroup", gcpComputeAPI+strings.Replace(o.ID, "instanceGroupManagers", "instanceGroups", 1))
 		o.Set("fingerprint", o.Hash[:12])
 	},
+	// A bucket without a name gets Pulumi's auto-name; its id is its name.
+	"gcp:storage/bucket:Bucket": func(o *Out) {
+		n := gcpName(o)
+		o.ID = n
+		o.Set("url", "gs://"+n)
+		o.Set("selfLink", "https://www.googleapis.com/storage/v1/b/"+n)
+		o.Set("project", gcpProject(o))
+	},
+	"gcp:storage/bucketIAMMember:BucketIAMMember": func(o *Out) {
+		o.ID = fmt.Sprintf("b/%s/%s/%s", o.In("bucket"), o.In("role"), o.In("member"))
+		o.Set("etag", "CAE"+o.Hash[:9])
+	},
 	"gcp:serviceaccount/iAMMember:IAMMember": func(o *Out) {
 		o.ID = fmt.Sprintf("%s/%s/%s", o.In("serviceAccountId"), o.In("role"), o.In("member"))
 		o.Set("etag", "BwY"+o.Hash[:9])
@@ -310,6 +322,18 @@ var gcpOutputs = map[string]func(o *Out){
 
 // gcpInvokes answer the cloud's invokes.
 var gcpInvokes = map[string]func(args resource.PropertyMap) resource.PropertyMap{
+	// storage.GetProjectServiceAccount: the project's Cloud Storage service agent, named after the
+	// project number (cloud.google.com/storage/docs/projects#service-agents).
+	"gcp:storage/getProjectServiceAccount:getProjectServiceAccount": func(args resource.PropertyMap) resource.PropertyMap {
+		p := gcpDefaultProject
+		if v, ok := args["project"]; ok && v.IsString() && v.StringValue() != "" {
+			p = v.StringValue()
+		}
+		email := "service-" + gcpProjectNumber(p) + "@gs-project-accounts.iam.gserviceaccount.com"
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id": email, "project": p, "emailAddress": email, "member": "serviceAccount:" + email,
+		})
+	},
 	// organizations.LookupProject: the project number names the project's service agents.
 	"gcp:organizations/getProject:getProject": func(args resource.PropertyMap) resource.PropertyMap {
 		p := gcpDefaultProject

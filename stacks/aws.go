@@ -54,7 +54,23 @@ func buildAWS(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 	if err != nil {
 		return cluster.Cluster{}, err
 	}
-	return eks.Cluster, nil
+	c := eks.Cluster
+	if b := p.Layers.Backup; b.Enabled && p.BackupExemption == "" {
+		store, err := kaws.NewBackupStore(ctx, name, &kaws.BackupStoreArgs{
+			ClusterName:     p.ClusterName,
+			Region:          p.Region,
+			OIDCProviderARN: eks.OIDCProviderARN,
+			OIDCIssuer:      eks.OIDCIssuer,
+			RetentionDays:   b.RetentionDays,
+			Protect:         p.Protect,
+			Tags:            p.Tags,
+		}, in...)
+		if err != nil {
+			return cluster.Cluster{}, err
+		}
+		c.Backups = &store.Store
+	}
+	return c, nil
 }
 
 // poolSpecs are a region's node pools as every cloud builds them.

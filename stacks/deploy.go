@@ -57,6 +57,8 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 			"tidbEndpoint":   pulumi.String(r.Layers.Data.TiDBEndpoint),
 			"tidbConnect":    pulumi.String(tidbConnect(r.Layers.Data.TiDBEndpoint, r.Layers.Data.TLS)),
 			"kafkaBootstrap": pulumi.String(r.Layers.Data.KafkaBootstrap),
+			// The TiCDC changefeeds kost keeps (README, Changefeeds).
+			"changefeeds": pulumi.ToStringArray(r.Layers.Data.Changefeeds),
 		}
 		if r.Layers.Data.TLS {
 			// Public: the CA a client verifies TiDB's certificate with (tidbConnect says how).
@@ -64,6 +66,10 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 		}
 		if rp.Block.IsValid() {
 			out["cidr"] = pulumi.String(rp.Block.String())
+		}
+		if c.Backups != nil {
+			// Where the region's backups are (README, Restoring).
+			out["backupUrl"] = c.Backups.URL
 		}
 		regions[rp.Key] = out
 		kubeconfigs[rp.Key] = c.Kubeconfig

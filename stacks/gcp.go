@@ -31,9 +31,37 @@ func buildGCP(ctx *pulumi.Context, name string, args *RegionArgs, parent *Region
 	if err != nil {
 		return cluster.Cluster{}, err
 	}
+	var c cluster.Cluster
 	if p.Mode == config.SelfManaged {
-		return buildGCPSelfManaged(ctx, name, args, network, layout.Block.String(), in)
+		c, err = buildGCPSelfManaged(ctx, name, args, network, layout.Block.String(), in)
+	} else {
+		c, err = buildGKE(ctx, name, p, network, in)
 	}
+	if err != nil {
+		return cluster.Cluster{}, err
+	}
+	if b := p.Layers.Backup; b.Enabled && p.BackupExemption == "" {
+		store, err := kgcp.NewBackupStore(ctx, name, &kgcp.BackupStoreArgs{
+			ClusterName:   p.ClusterName,
+			Project:       p.GCP.Project,
+			Region:        p.Region,
+			RetentionDays: b.RetentionDays,
+			Protect:       p.Protect,
+			Labels:        p.Tags,
+			Issuer:        c.ServiceAccountIssuer, // a kubeadm cluster's; zero for GKE
+		}, in...)
+		if err != nil {
+			return cluster.Cluster{}, err
+		}
+		c.Backups = &store.Store
+	}
+	return c, nil
+}
+
+// buildGKE creates the region's GKE cluster with its node pools.
+func buildGKE(ctx *pulumi.Context, name string, p config.ResolvedRegion, network *kgcp.Network, in []pulumi.ResourceOption) (cluster.Cluster, error) {
+	prod := p.Size == config.Prod
+	layout := p.GCPLayout
 	gke, err := kgcp.NewManagedCluster(ctx, name, &kgcp.ManagedClusterArgs{
 		ClusterName:       p.ClusterName,
 		Project:           p.GCP.Project,

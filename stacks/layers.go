@@ -66,10 +66,28 @@ func layerArgs(rp config.ResolvedRegion, c cluster.Cluster) (*platform.PlatformA
 			Example:       rp.SparkExample,
 			Image:         l.SparkImage,
 			Version:       l.SparkVersion,
+			Packages:      l.SparkPackages,
 		},
+		CDC:          data.CDC{SyncImage: l.CDCSyncImage, SyncResources: sz.CDCSyncJob},
+		Analytics:    data.Analytics{Schemas: l.AnalyticsSchemas},
 		TLS:          l.TLS,
 		Protect:      rp.Protect,
 		StorageClass: platform.StorageClassDB,
+	}
+	for _, f := range l.Changefeeds {
+		da.CDC.Feeds = append(da.CDC.Feeds, data.Changefeed{ID: f.ID, Tables: f.Tables, Topic: f.Topic, Protocol: f.Protocol,
+			Partitions: *f.Partitions, ForceReplicate: f.ForceReplicate, Options: f.Options})
+	}
+	switch b := l.Backup; {
+	case b.Enabled && rp.BackupExemption != "":
+		da.Backup = data.Backup{Exemption: rp.BackupExemption}
+	case b.Enabled:
+		// The region's builder made the store beside the cluster (nil in the capacity proof's cluster).
+		da.Backup = data.Backup{Store: c.Backups, Schedule: b.Schedule, Log: b.Log, RetentionDays: b.RetentionDays,
+			JobResources: sz.BackupJob}
+		if r := rp.Restore; r != nil {
+			da.Backup.Restore = &data.Restore{Full: r.Full, Log: r.Log, PointInTime: r.PointInTime}
+		}
 	}
 	return pa, da
 }

@@ -1,10 +1,13 @@
 package stacks
 
 import (
+	"strings"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/local"
+	"github.com/kost-platform/kost/stacks/config"
 )
 
 // buildLocal wraps an existing cluster.
@@ -21,5 +24,23 @@ func buildLocal(ctx *pulumi.Context, name string, args *RegionArgs, parent *Regi
 	if err != nil {
 		return cluster.Cluster{}, err
 	}
-	return c.Cluster, nil
+	out := c.Cluster
+	if b := p.Local.Backup; b != nil && p.Layers.Backup.Enabled {
+		out.Backups = localBackupStore(*b)
+	}
+	return out, nil
+}
+
+// localBackupStore is the S3-compatible store a local cluster's backups go to: reached with the key in
+// the Secret the user made (an existing cluster has no cloud identity), which BR hands to TiKV.
+func localBackupStore(b config.LocalBackup) *cluster.BackupStore {
+	return &cluster.BackupStore{
+		Storage: pulumi.ToMap(map[string]any{"s3": map[string]any{
+			"provider": b.Provider, "endpoint": b.Endpoint, "region": b.Region, "bucket": b.Bucket,
+			"secretName": b.SecretName, "forcePathStyle": true,
+		}}).ToMapOutput(),
+		URL:                       pulumi.String(strings.TrimSuffix(b.Endpoint, "/") + "/" + b.Bucket).ToStringOutput(),
+		ServiceAccountAnnotations: pulumi.StringMap{}.ToStringMapOutput(),
+		SendCredToTiKV:            true,
+	}
 }

@@ -27,6 +27,11 @@ func TestFreshDefaultsPassDefaultPolicies(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%s/%s", cloud, mode, size), func(t *testing.T) {
 					t.Parallel()
 					region := map[string]any{"kubernetes": map[string]any{"mode": mode}}
+					if size == "prod" && (cloud == "azure" || (cloud == "aws" && mode == "self-managed")) {
+						// Protected by default, backed up by default; kost cannot back these up (README,
+						// Backups), and says so until the exemption is written (config tests cover it).
+						region["backupExemption"] = "accepted in this test"
+					}
 					for k, v := range required[cloud] {
 						region[k] = v
 					}

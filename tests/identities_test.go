@@ -33,6 +33,9 @@ var unstable = []struct {
 	{regexp.MustCompile(`oidc\.eks\.[a-z0-9-]+\.amazonaws\.com/id/[0-9A-F]+`), "{oidc-issuer}"},
 	{regexp.MustCompile(`arn:aws:logs:[a-z0-9-]+:[0-9]+:log-group:\{region\}-flow-logs-[0-9a-f]+`), "{flow-log-group}"},
 	{regexp.MustCompile(`service-[0-9]+@`), "service-{project-number}@"},
+	// The backup bucket (S3 adds a unique suffix to its prefix) and its key.
+	{regexp.MustCompile(`arn:aws:s3:::\{cluster\}-backup-[0-9a-z]+`), "arn:aws:s3:::{backup-bucket}"},
+	{regexp.MustCompile(`arn:aws:kms:[a-z0-9-]+:[0-9]+:key/[0-9a-f-]+`), "arn:aws:kms:{region}:{account}:key/{backup-key}"},
 	{regexp.MustCompile(`-(system|pd|tikv|tidb|kafka|spark)-(reader|join-token-reader)\b`), "-{pool}-$2"},
 	{regexp.MustCompile(`-cp-[0-9]+-`), "-cp-{n}-"},
 	{regexp.MustCompile(`/roles/[a-z][a-z0-9_]*_cp_[0-9]{1,8}\b`), "/roles/{cluster_}_cp_{account-id}"},
@@ -162,7 +165,13 @@ func identityLines(t *testing.T, g *graph.Graph, region string, rp config.Resolv
 		case "gcp:serviceaccount/iAMMember:IAMMember":
 			add("gcp:"+r.String("member"), "hold "+r.String("role")+" on a service account")
 		case "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember":
-			add("gcp:"+r.String("member"), "hold "+r.String("role")+" on the cluster's secrets key")
+			key := "the cluster's secrets key"
+			if strings.HasSuffix(r.Name, "-backup") {
+				key = "the backup bucket's key"
+			}
+			add("gcp:"+r.String("member"), "hold "+r.String("role")+" on "+key)
+		case "gcp:storage/bucketIAMMember:BucketIAMMember":
+			add("gcp:"+r.String("member"), "hold "+r.String("role")+" on the bucket {backup-bucket}")
 		case "azure-native:authorization:RoleAssignment":
 			def := r.String("roleDefinitionId")
 			role := azureRoles[def[strings.LastIndex(def, "/")+1:]]

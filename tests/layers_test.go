@@ -54,9 +54,10 @@ func regionOf(g *graph.Graph, urn string) *graph.Resource {
 	return nil
 }
 
-// layer ranks a resource by the component layer it sits in: network, cluster, platform, data.
+// layer ranks a resource by the component layer it sits in: network, cluster (with the backup store
+// made beside it), platform, data.
 func layer(g *graph.Graph, urn string) int {
-	rank := map[string]int{"Network": 0, "ManagedCluster": 1, "SelfManagedCluster": 1, "Cluster": 1, "Platform": 2, "Data": 3}
+	rank := map[string]int{"Network": 0, "ManagedCluster": 1, "SelfManagedCluster": 1, "Cluster": 1, "BackupStore": 1, "Platform": 2, "Data": 3}
 	for cur := urn; cur != ""; {
 		r, ok := g.Get(cur)
 		if !ok {

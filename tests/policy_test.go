@@ -55,13 +55,13 @@ func TestBrokenEnvironmentViolatesExactly(t *testing.T) {
 		"mandatory private-control-plane aws-us-east-2",
 		"mandatory quorum aws-us-east-2-kafka",
 		"mandatory quorum aws-us-east-2-kafka-brokers",
-		"mandatory quorum aws-us-east-2-kafka-cdc-topic",
 		"mandatory quorum aws-us-east-2-kafka-controllers",
+		"mandatory quorum aws-us-east-2-kafka-topic-tidb-cdc",
 		"mandatory quorum aws-us-east-2-tidb",
 		"mandatory stateful-protection aws-us-east-2-kafka",
 		"mandatory stateful-protection aws-us-east-2-kafka-brokers",
-		"mandatory stateful-protection aws-us-east-2-kafka-cdc-topic",
 		"mandatory stateful-protection aws-us-east-2-kafka-controllers",
+		"mandatory stateful-protection aws-us-east-2-kafka-topic-tidb-cdc",
 		"mandatory stateful-protection aws-us-east-2-tidb",
 	}
 	if d := cmp.Diff(want, got); d != "" {

@@ -84,8 +84,9 @@ type ManagedCluster struct {
 
 	// EKS is the cluster resource.
 	EKS *eks.Cluster
-	// OIDCProviderARN is the IRSA identity provider.
-	OIDCProviderARN pulumi.StringOutput
+	// OIDCProviderARN is the IRSA identity provider, OIDCIssuer its issuer without https:// (the
+	// prefix of the sub and aud condition keys of IRSA trust policies).
+	OIDCProviderARN, OIDCIssuer pulumi.StringOutput
 	// NodeRoleARN is the role the nodes run as.
 	NodeRoleARN pulumi.StringOutput
 	// Pools are the node pools by name.
@@ -321,6 +322,7 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 
 	// EBS CSI controller's own role (IRSA), trusted only for its service account.
 	issuerHost := issuer.ApplyT(func(u string) string { return strings.TrimPrefix(u, "https://") }).(pulumi.StringOutput)
+	c.OIDCIssuer = issuerHost
 	csiRole, err := iam.NewRole(ctx, name+"-ebs-csi", &iam.RoleArgs{
 		AssumeRolePolicy: pulumi.All(oidc.Arn, issuerHost).ApplyT(func(xs []any) string {
 			return assumeRoleForServiceAccount(xs[0].(string), xs[1].(string), ebsCSINamespace, ebsCSIServiceAccount)

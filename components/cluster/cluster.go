@@ -49,6 +49,12 @@ type Cluster struct {
 	// InternalLoadBalancer holds the Service annotations that make a LoadBalancer Service internal on
 	// this cloud. Databases and Kafka are only ever exposed through internal load balancers.
 	InternalLoadBalancer map[string]string
+	// ServiceAccountIssuer is the cluster's token issuer for the cloud to federate with (kubeadm
+	// clusters); zero where the cloud federates the cluster itself (EKS, GKE, AKS) and for local ones.
+	ServiceAccountIssuer ServiceAccountIssuer
+	// Backups is the region's backup bucket and the identity that writes it, made beside the cluster;
+	// nil when backups are off. Default: nil.
+	Backups *BackupStore
 	// Ready lists what must exist before workloads are scheduled (node groups, CNI, CSI driver). Every
 	// resource created on the cluster depends on it. It holds custom resources and remote components
 	// (helm/v4.Chart) only: the Go SDK keeps those as dependencies, but expands a dependency on a

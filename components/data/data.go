@@ -2,13 +2,18 @@ package data
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
 )
+
+// schemaName is an unquoted MySQL identifier.
+var schemaName = regexp.MustCompile(`^[A-Za-z0-9_$]{1,64}$`)
 
 // Namespaces of the data plane (made by the platform layer).
 const (
@@ -31,6 +36,8 @@ type Data struct {
 	TiDBEndpoint, KafkaBootstrap string
 	// TLS says whether clients must speak TLS to both (DataArgs.TLS).
 	TLS bool
+	// Changefeeds are the IDs, in TiCDC, of the changefeeds kept (CDCFeedPrefix + each ID).
+	Changefeeds []string
 }
 
 // Validate reports every problem of the args at once, as a *cluster.ArgsError.
@@ -63,10 +70,30 @@ func (a *DataArgs) Validate() error {
 	ps.Required(k.Version == "", "Kafka.Version")
 	ps.Check(k.BrokerResources.Storage != "", "Kafka.BrokerResources.Storage", "required: brokers keep their logs on a volume")
 	ps.Check(k.ControllerResources.Storage != "", "Kafka.ControllerResources.Storage", "required: controllers keep the metadata log on a volume")
+	a.Backup.problems(&ps)
 	if a.Spark.Example {
 		ps.Check(a.Spark.Image != "", "Spark.Image", "required with the Spark example")
 		ps.Check(a.Spark.Version != "", "Spark.Version", "required with the Spark example")
+		ps.Check(len(a.Spark.Packages) > 0, "Spark.Packages", "required with the Spark example: the Kafka source and the JDBC driver")
 		ps.Check(len(a.Spark.JobNamespaces) > 0, "Spark.JobNamespaces", "the Spark example needs a job namespace")
+		ps.Check(len(a.CDC.Feeds) > 0, "CDC.Feeds", "the Spark example reads the first changefeed's topic: add one")
+	}
+	for i, sc := range a.Analytics.Schemas {
+		// Spliced into the initializer's GRANT statements: plain identifiers only, never mysql.
+		ps.Check(schemaName.MatchString(sc) && !strings.EqualFold(sc, "mysql"), fmt.Sprintf("Analytics.Schemas[%d]", i),
+			"%q: letters, digits, _ and $ (at most 64), not mysql", sc)
+	}
+	ps.Check(len(a.CDC.Feeds) == 0 || d.TiCDC > 0, "CDC.Feeds", "%d changefeeds need TiCDC: set Database.TiCDC", len(a.CDC.Feeds))
+	ps.Check(d.TiCDC == 0 || a.CDC.SyncImage != "", "CDC.SyncImage", "required with TiCDC: the job that keeps the changefeeds runs it")
+	ids := map[string]bool{}
+	for i, f := range a.CDC.Feeds {
+		p := fmt.Sprintf("CDC.Feeds[%d]", i)
+		ps.Check(f.ID != "" && !ids[f.ID], p+".ID", "%q: required and unique", f.ID)
+		ids[f.ID] = true
+		ps.Check(len(f.Tables) > 0, p+".Tables", "required: TiCDC's table filter rules, e.g. *.*")
+		ps.Check(f.Topic != "", p+".Topic", "required")
+		ps.Check(f.Protocol != "", p+".Protocol", "required, e.g. canal-json")
+		ps.Check(f.Partitions >= 1, p+".Partitions", "%d: at least 1", f.Partitions)
 	}
 	return ps.Err("data args")
 }
@@ -85,7 +112,7 @@ func NewData(ctx *pulumi.Context, name string, args *DataArgs, opts ...pulumi.Re
 	}
 	d := &Data{
 		TiDBEndpoint:   fmt.Sprintf("%s-tidb.%s.svc:4000", TiDBClusterName, NamespaceTiDB),
-		KafkaBootstrap: fmt.Sprintf("%s-kafka-bootstrap.%s.svc:%d", KafkaClusterName, NamespaceKafka, map[bool]int{true: 9093, false: 9092}[a.TLS]),
+		KafkaBootstrap: kafkaBootstrap(a.TLS),
 		TLS:            a.TLS,
 	}
 	if err := ctx.RegisterComponentResource("kost:data:Data", name, d, opts...); err != nil {
@@ -98,18 +125,43 @@ func NewData(ctx *pulumi.Context, name string, args *DataArgs, opts ...pulumi.Re
 	if a.Protect {
 		stateful = []pulumi.ResourceOption{pulumi.Protect(true), pulumi.RetainOnDelete(true)}
 	}
-	tidb, err := newTiDB(ctx, name, &a, NamespaceTiDB, stateful, parent)
+	var tlsOpts []pulumi.ResourceOption
+	var kafkaCerts *kafkaTLS
+	if a.TLS {
+		tlsProvider, err := newTLSProvider(ctx, name, parent)
+		if err != nil {
+			return nil, err
+		}
+		tlsOpts = []pulumi.ResourceOption{parent, pulumi.Providers(tlsProvider, a.Cluster.Provider)}
+		// Before the TidbCluster (TiCDC mounts its certificate) and the Kafka (Strimzi needs the CAs).
+		namespaces := append(append(append([]pulumi.Resource{}, a.KafkaReady...), a.TiDBReady...), a.SparkReady...)
+		if kafkaCerts, err = newKafkaTLS(ctx, name, &a, stateful, with(tlsOpts, pulumi.DependsOn(namespaces))...); err != nil {
+			return nil, wrapf(err, "data %s: kafka TLS", name)
+		}
+	}
+	tidb, err := newTiDB(ctx, name, &a, NamespaceTiDB, tlsOpts, kafkaCerts, stateful, parent)
 	if err != nil {
 		return nil, wrapf(err, "data %s: tidb", name)
 	}
 	d.TidbCluster, d.RootPassword, d.TiDBCACert = tidb.cluster, tidb.password, tidb.caCert
-	if d.Kafka, err = newKafka(ctx, name, &a, NamespaceKafka, stateful, parent); err != nil {
+	kafka, err := newKafka(ctx, name, &a, NamespaceKafka, kafkaCerts, stateful, parent)
+	if err != nil {
 		return nil, wrapf(err, "data %s: kafka", name)
 	}
-	if err := newSpark(ctx, name, &a, parent); err != nil {
+	d.Kafka = kafka.kafka
+	if a.Database.TiCDC > 0 {
+		if err := newChangefeeds(ctx, name, &a, append([]pulumi.Resource{tidb.cluster}, kafka.ready...), parent); err != nil {
+			return nil, wrapf(err, "data %s: changefeeds", name)
+		}
+	}
+	if err := newSpark(ctx, name, &a, tidb, kafkaCerts, kafka.sparkReady, parent); err != nil {
 		return nil, wrapf(err, "data %s: spark", name)
 	}
+	for _, f := range a.CDC.Feeds {
+		d.Changefeeds = append(d.Changefeeds, CDCFeedPrefix+f.ID)
+	}
 	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
+		"changefeeds":    pulumi.ToStringArray(d.Changefeeds),
 		"tidbEndpoint":   pulumi.String(d.TiDBEndpoint),
 		"kafkaBootstrap": pulumi.String(d.KafkaBootstrap),
 		"rootPassword":   d.RootPassword,

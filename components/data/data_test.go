@@ -19,6 +19,13 @@ import (
 
 var res = data.Resources{CPU: "1", Memory: "1Gi", Storage: "10Gi"}
 
+// What the stacks give the data plane by default (config.Images, SparkPackages, the default feed).
+var (
+	sparkPackages = []string{"com.mysql:mysql-connector-j:26.10.0", "org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0"}
+	syncImage     = "docker.io/library/golang:1.26"
+	defaultFeed   = data.Changefeed{ID: "tidb", Tables: []string{"*.*"}, Topic: "tidb-cdc", Protocol: "canal-json", Partitions: 12}
+)
+
 // run builds the data plane on a fake cluster: pooled over three zones, or a local one.
 func run(t *testing.T, pooled bool, mutate func(a *data.DataArgs)) (*graph.Graph, error) {
 	t.Helper()
@@ -39,11 +46,13 @@ func run(t *testing.T, pooled bool, mutate func(a *data.DataArgs)) (*graph.Graph
 		}
 		a := &data.DataArgs{
 			Cluster: c, KafkaReady: []pulumi.Resource{op}, TiDBReady: []pulumi.Resource{op}, SparkReady: []pulumi.Resource{op},
-			Database: data.Database{PD: 3, TiKV: 3, TiDB: 2, TiFlash: 1, TiCDC: 1, Version: "v8.5.2", InitializerImage: "tnir/mysqlclient:1.4.6",
+			Database: data.Database{PD: 3, TiKV: 3, TiDB: 2, TiFlash: 1, TiCDC: 1, Version: "v8.5.7", InitializerImage: "tnir/mysqlclient:1.4.6",
 				PDResources: res, TiKVResources: res, TiDBResources: res, TiFlashResources: res, TiCDCResources: res},
 			Kafka: data.Kafka{Brokers: 3, Controllers: 3, ReplicationFactor: 3, MinInsyncReplicas: 2, Version: "4.3.1",
 				BrokerResources: res, ControllerResources: res},
-			Spark: data.Spark{JobNamespaces: []string{"spark-jobs"}, Example: true, Image: "docker.io/library/spark:4.0.0", Version: "4.0.0"},
+			Spark: data.Spark{JobNamespaces: []string{"spark-jobs"}, Example: true, Image: "docker.io/library/spark:4.0.0", Version: "4.0.0",
+				Packages: sparkPackages},
+			CDC: data.CDC{SyncImage: syncImage, Feeds: []data.Changefeed{defaultFeed}},
 		}
 		mutate(a)
 		_, err = data.NewData(ctx, "d", a)
@@ -108,9 +117,6 @@ func TestTLSMaterial(t *testing.T) {
 			t.Errorf("the TidbCluster must wait for %s", s.Name)
 		}
 	}
-	if u := g.OfType("kubernetes:kafka.strimzi.io/v1:KafkaUser"); len(u) != 1 || u[0].String("spec.authentication.type") != "tls" {
-		t.Errorf("TiCDC needs a TLS Kafka user, got %v", u)
-	}
 }
 
 func TestDataPlaneShapes(t *testing.T) {
@@ -125,7 +131,7 @@ func TestDataPlaneShapes(t *testing.T) {
 		listener string
 		users    int
 	}{
-		"CloudProd": {reason: "cloud cluster, TLS, protected", pooled: true, tls: true, protect: true, service: "LoadBalancer", spread: true, listener: "tls", users: 1},
+		"CloudProd": {reason: "cloud cluster, TLS, protected", pooled: true, tls: true, protect: true, service: "LoadBalancer", spread: true, listener: "tls", users: 2},
 		"CloudDev":  {reason: "cloud cluster without TLS", pooled: true, service: "LoadBalancer", spread: true, listener: "plain"},
 		"Local":     {reason: "local cluster: no zones, no load balancer", service: "ClusterIP", listener: "plain"},
 	}
@@ -156,10 +162,12 @@ func TestDataPlaneShapes(t *testing.T) {
 				t.Errorf("%s: %d Kafka users, want %d", tc.reason, got, tc.users)
 			}
 			for _, r := range g.Resources {
-				// The data, and the secrets the TidbCluster mounts (TLS) or reads (root password).
+				// The data, the secrets the TidbCluster mounts (TLS) or reads (root password), and
+				// the Kafka cluster's CAs (Strimzi finds them by the label strimzi.io/kind).
 				kind := r.Type[strings.LastIndex(r.Type, ":")+1:]
 				stateful := slices.Contains([]string{"TidbCluster", "Kafka", "KafkaNodePool", "KafkaTopic"}, kind) ||
-					(kind == "Secret" && r.String("metadata.namespace") == data.NamespaceTiDB)
+					(kind == "Secret" && r.String("metadata.namespace") == data.NamespaceTiDB) ||
+					(kind == "Secret" && r.Map("metadata.labels")["strimzi.io/kind"] == "Kafka")
 				if stateful && (r.Protect != tc.protect || r.RetainOnDelete != tc.protect) {
 					t.Errorf("%s: %s protect %v retain %v", tc.reason, r.Name, r.Protect, r.RetainOnDelete)
 				}
@@ -173,7 +181,7 @@ func TestDataPlaneShapes(t *testing.T) {
 					t.Errorf("%s: %s volume %v", tc.reason, p.Name, v)
 				}
 			}
-			app, ok := g.Named("kubernetes:sparkoperator.k8s.io/v1beta2:SparkApplication", "d-spark-pi")
+			app, ok := g.Named("kubernetes:sparkoperator.k8s.io/v1beta2:SparkApplication", "d-spark-example")
 			if !ok || app.String("spec.driver.serviceAccount") != data.SparkDriverAccount {
 				t.Errorf("%s: the example runs as the driver account", tc.reason)
 			}
@@ -190,11 +198,13 @@ func validArgs() *data.DataArgs {
 	op := &corev1.Namespace{}
 	return &data.DataArgs{
 		Cluster: cluster.Cluster{Name: "c", Provider: &kubernetes.Provider{}}, KafkaReady: []pulumi.Resource{op}, TiDBReady: []pulumi.Resource{op}, SparkReady: []pulumi.Resource{op},
-		Database: data.Database{PD: 3, TiKV: 3, TiDB: 2, TiFlash: 1, TiCDC: 1, Version: "v8.5.2", InitializerImage: "tnir/mysqlclient:1.4.6",
+		Database: data.Database{PD: 3, TiKV: 3, TiDB: 2, TiFlash: 1, TiCDC: 1, Version: "v8.5.7", InitializerImage: "tnir/mysqlclient:1.4.6",
 			PDResources: res, TiKVResources: res, TiDBResources: res, TiFlashResources: res, TiCDCResources: res},
 		Kafka: data.Kafka{Brokers: 3, Controllers: 3, ReplicationFactor: 3, MinInsyncReplicas: 2, Version: "4.3.1",
 			BrokerResources: res, ControllerResources: res},
-		Spark: data.Spark{JobNamespaces: []string{"spark-jobs"}, Example: true, Image: "docker.io/library/spark:4.0.0", Version: "4.0.0"},
+		Spark: data.Spark{JobNamespaces: []string{"spark-jobs"}, Example: true, Image: "docker.io/library/spark:4.0.0", Version: "4.0.0",
+			Packages: sparkPackages},
+		CDC: data.CDC{SyncImage: syncImage, Feeds: []data.Changefeed{defaultFeed}},
 	}
 }
 
@@ -216,6 +226,20 @@ func TestDataArgsValidate(t *testing.T) {
 		"NoTiFlash":      {mutate: func(a *data.DataArgs) { a.Database.TiFlash, a.Database.TiFlashResources.Storage = 0, "" }},
 		"ExampleNoImage": {mutate: func(a *data.DataArgs) { a.Spark.Image = "" }, want: []string{"Spark.Image"}},
 		"NoExample":      {mutate: func(a *data.DataArgs) { a.Spark = data.Spark{} }},
+		"SQLInSchema": {mutate: func(a *data.DataArgs) {
+			a.Analytics.Schemas = []string{"shop", "x`.* TO 'a'@'%'; DROP USER root; --", "MySQL"}
+		},
+			want: []string{"Analytics.Schemas[1]", "Analytics.Schemas[2]"}},
+		"Backups": {mutate: func(a *data.DataArgs) {
+			a.Backup = data.Backup{Store: &cluster.BackupStore{}, Schedule: "0 2 * * *", Log: true, RetentionDays: 14,
+				Restore: &data.Restore{Full: "kost/full/a", Log: "kost/log/b", PointInTime: "2026-11-27T14:30:00Z"}}
+		}},
+		"Exempt":               {mutate: func(a *data.DataArgs) { a.Backup = data.Backup{Exemption: "no store on this cloud"} }},
+		"ScheduleWithoutStore": {mutate: func(a *data.DataArgs) { a.Backup = data.Backup{Schedule: "0 2 * * *"} }, want: []string{"Backup.Store"}},
+		"RestoreWithoutStore":  {mutate: func(a *data.DataArgs) { a.Backup = data.Backup{Restore: &data.Restore{Full: "x"}} }, want: []string{"Backup.Restore"}},
+		"BackupProblems": {mutate: func(a *data.DataArgs) {
+			a.Backup = data.Backup{Store: &cluster.BackupStore{}, Exemption: "both", Restore: &data.Restore{Log: "kost/log/b"}}
+		}, want: []string{"Backup.Exemption", "Backup.Schedule", "Backup.RetentionDays", "Backup.Restore.Full", "Backup.Restore.PointInTime"}},
 		"Several": {mutate: func(a *data.DataArgs) { a.Database.PD, a.Kafka.Version, a.Cluster.Provider = 0, "", nil },
 			want: []string{"Cluster.Provider", "Database.PD", "Kafka.Version"}},
 	}

@@ -2,6 +2,7 @@ package data
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
@@ -14,9 +15,12 @@ import (
 const (
 	KafkaClusterName = "kost"
 	kafkaAPIVersion  = "kafka.strimzi.io/v1"
-	// CDCTopic receives TiCDC's change events; CDCUser is the identity TiCDC produces with.
-	CDCTopic = "tidb-cdc"
-	CDCUser  = "ticdc"
+	// defaultCDCTopic is the change topic of the default changefeed (config.DefaultCDCTopic).
+	defaultCDCTopic = "tidb-cdc"
+	// CDCUser is the Kafka user TiCDC produces as.
+	CDCUser = "ticdc"
+	// cdcTopicRetention keeps change events for 7 days.
+	cdcTopicRetention = 7 * 24 * time.Hour
 )
 
 // KafkaSpec renders the Kafka's spec: KRaft with node pools, a TLS listener with TLS client
@@ -42,6 +46,13 @@ func KafkaSpec(c cluster.Cluster, k Kafka, tlsOn bool) map[string]any {
 		kafka["authorization"] = map[string]any{"type": "simple"}
 	}
 	kafka["listeners"] = []any{listener}
+	spec := map[string]any{"kafka": kafka}
+	if tlsOn {
+		// kost's own CAs (newKafkaTLS), which Strimzi then neither makes nor renews: kost renews
+		// them, raising their generation annotation.
+		spec["clusterCa"] = map[string]any{"generateCertificateAuthority": false}
+		spec["clientsCa"] = map[string]any{"generateCertificateAuthority": false}
+	}
 	if spreadsZones(c) {
 		kafka["rack"] = map[string]any{"type": "topology-label", "topologyKey": zoneLabel}
 	}
@@ -54,7 +65,7 @@ func KafkaSpec(c cluster.Cluster, k Kafka, tlsOn bool) map[string]any {
 	if sel, tol := placement(c, "system"); sel != nil {
 		entity["template"] = map[string]any{"pod": map[string]any{"affinity": nodeAffinity("system"), "tolerations": tol}}
 	}
-	spec := map[string]any{"kafka": kafka, "entityOperator": entity}
+	spec["entityOperator"] = entity
 	if k.CruiseControl {
 		cc := map[string]any{"resources": res(k.CruiseControlResources, Resources{CPU: "500m", Memory: "1Gi"})}
 		if sel, tol := placement(c, "system"); sel != nil {
@@ -105,22 +116,65 @@ func nodeAffinity(pool string) map[string]any {
 	}}}
 }
 
-// CDCUserSpec is TiCDC's Kafka user: TLS authentication, allowed to produce to the change topic and
-// to read the cluster metadata and configs its Kafka sink checks.
-func CDCUserSpec() map[string]any {
+// CDCUserSpec is TiCDC's Kafka user: authenticated by the certificate kost issues (tls-external),
+// allowed to produce to the change topics and to read the cluster metadata and configurations its
+// Kafka sink checks (tiflow v8.5.7 pkg/sink/kafka/options.go AdjustOptions reads the topic's and the
+// brokers' configurations). Which cluster operations sarama's DescribeCluster and broker
+// DescribeConfigs need exactly is unconfirmed (tiflow pkg/sink/kafka/admin.go); IdempotentWrite is
+// kept from kost's earlier user.
+func CDCUserSpec(topics []string) map[string]any {
+	acls := []any{}
+	for _, t := range topics {
+		acls = append(acls, map[string]any{"resource": map[string]any{"type": "topic", "name": t, "patternType": "literal"},
+			"operations": []any{"Write", "Describe", "DescribeConfigs"}})
+	}
+	acls = append(acls, map[string]any{"resource": map[string]any{"type": "cluster"},
+		"operations": []any{"Describe", "DescribeConfigs", "IdempotentWrite"}})
 	return map[string]any{
-		"authentication": map[string]any{"type": "tls"},
-		"authorization": map[string]any{"type": "simple", "acls": []any{
-			map[string]any{"resource": map[string]any{"type": "topic", "name": CDCTopic, "patternType": "prefix"},
-				"operations": []any{"Write", "Create", "Describe", "DescribeConfigs"}},
-			map[string]any{"resource": map[string]any{"type": "cluster"},
-				"operations": []any{"Describe", "DescribeConfigs", "IdempotentWrite"}},
-		}},
+		"authentication": map[string]any{"type": "tls-external"},
+		"authorization":  map[string]any{"type": "simple", "acls": acls},
 	}
 }
 
-// newKafka creates the Kafka, its node pools, the change-event topic and TiCDC's user.
-func newKafka(ctx *pulumi.Context, name string, args *DataArgs, ns string, stateful []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
+// SparkUserSpec is the Spark jobs' Kafka user: authenticated by kost's certificate, allowed to read
+// the change topics under structured streaming's consumer groups (groupIdPrefix spark-kafka-source).
+func SparkUserSpec(topics []string) map[string]any {
+	acls := []any{}
+	for _, t := range topics {
+		acls = append(acls, map[string]any{"resource": map[string]any{"type": "topic", "name": t, "patternType": "literal"},
+			"operations": []any{"Read", "Describe"}})
+	}
+	acls = append(acls, map[string]any{"resource": map[string]any{"type": "group", "name": sparkGroupPrefix, "patternType": "prefix"},
+		"operations": []any{"Read"}})
+	return map[string]any{
+		"authentication": map[string]any{"type": "tls-external"},
+		"authorization":  map[string]any{"type": "simple", "acls": acls},
+	}
+}
+
+// cdcTopics are the feeds' topics, each once, with its partitions, in the feeds' order.
+func cdcTopics(feeds []Changefeed) (names []string, partitions map[string]int) {
+	partitions = map[string]int{}
+	for _, f := range feeds {
+		if _, ok := partitions[f.Topic]; !ok {
+			names = append(names, f.Topic)
+			partitions[f.Topic] = f.Partitions
+		}
+	}
+	return names, partitions
+}
+
+// kafkaOut is what newKafka hands back.
+type kafkaOut struct {
+	kafka *apiextensions.CustomResource
+	// ready are the change topics and TiCDC's user, which the changefeeds wait for; sparkReady the
+	// Spark jobs' user.
+	ready, sparkReady []pulumi.Resource
+}
+
+// newKafka creates the Kafka (after kost's CAs with TLS), its node pools, the change topics and,
+// with TLS, TiCDC's and the Spark jobs' users.
+func newKafka(ctx *pulumi.Context, name string, args *DataArgs, ns string, tlsMaterial *kafkaTLS, stateful []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (*kafkaOut, error) {
 	k8s := pulumi.Provider(args.Cluster.Provider)
 	clusterLabel := map[string]string{"strimzi.io/cluster": KafkaClusterName}
 	ready := with(renderedBy(args.KafkaRendered), pulumi.DependsOn(args.KafkaReady))
@@ -143,28 +197,53 @@ func newKafka(ctx *pulumi.Context, name string, args *DataArgs, ns string, state
 	if err != nil {
 		return nil, err
 	}
+	kafkaDeps := []pulumi.Resource{ctrl, brokers}
+	if tlsMaterial != nil {
+		kafkaDeps = append(kafkaDeps, tlsMaterial.caSecrets...)
+	}
 	kafka, err := cr("kafka", "Kafka", KafkaClusterName, nil, KafkaSpec(args.Cluster, args.Kafka, args.TLS),
-		append([]pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{ctrl, brokers})}, stateful...)...)
+		append([]pulumi.ResourceOption{pulumi.DependsOn(kafkaDeps)}, stateful...)...)
 	if err != nil {
 		return nil, err
 	}
+	out := &kafkaOut{kafka: kafka}
 	after := pulumi.DependsOn([]pulumi.Resource{kafka})
-	if _, err := cr("kafka-cdc-topic", "KafkaTopic", CDCTopic, clusterLabel, map[string]any{
-		"partitions": 12,
-		"replicas":   args.Kafka.ReplicationFactor,
-		"config": map[string]any{
-			"min.insync.replicas": strconv.Itoa(args.Kafka.MinInsyncReplicas),
-			"retention.ms":        strconv.Itoa(7 * 24 * 3600 * 1000),
-			"cleanup.policy":      "delete",
-		},
-	}, append([]pulumi.ResourceOption{after}, stateful...)...); err != nil {
-		return nil, err
-	}
-	if args.TLS {
-		// Users need TLS client authentication and ACLs, which only the TLS listener has.
-		if _, err := cr("kafka-cdc-user", "KafkaUser", CDCUser, clusterLabel, CDCUserSpec(), after); err != nil {
+	topics, partitions := cdcTopics(args.CDC.Feeds)
+	for _, t := range topics {
+		var alias []pulumi.ResourceOption
+		if t == defaultCDCTopic {
+			// The one topic kost made before feeds were declared, under its former name: the same
+			// object, never re-created (or, protected, refused).
+			alias = append(alias, pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(name + "-kafka-cdc-topic")}}))
+		}
+		topic, err := cr("kafka-topic-"+t, "KafkaTopic", t, clusterLabel, map[string]any{
+			"partitions": partitions[t],
+			"replicas":   args.Kafka.ReplicationFactor,
+			"config": map[string]any{
+				"min.insync.replicas": strconv.Itoa(args.Kafka.MinInsyncReplicas),
+				"retention.ms":        strconv.FormatInt(cdcTopicRetention.Milliseconds(), 10),
+				"cleanup.policy":      "delete",
+			},
+		}, append(append([]pulumi.ResourceOption{after}, stateful...), alias...)...)
+		if err != nil {
 			return nil, err
 		}
+		out.ready = append(out.ready, topic)
 	}
-	return kafka, nil
+	if args.TLS && len(topics) > 0 {
+		// Users need TLS client authentication and ACLs, which only the TLS listener has.
+		user, err := cr("kafka-cdc-user", "KafkaUser", CDCUser, clusterLabel, CDCUserSpec(topics), after)
+		if err != nil {
+			return nil, err
+		}
+		out.ready = append(out.ready, user)
+		if len(args.Spark.JobNamespaces) > 0 {
+			spark, err := cr("kafka-spark-user", "KafkaUser", SparkKafkaUser, clusterLabel, SparkUserSpec(topics), after)
+			if err != nil {
+				return nil, err
+			}
+			out.sparkReady = append(out.sparkReady, spark)
+		}
+	}
+	return out, nil
 }

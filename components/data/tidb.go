@@ -1,8 +1,11 @@
 package data
 
 import (
+	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
@@ -90,7 +93,13 @@ func TidbClusterSpec(c cluster.Cluster, d Database, tlsOn bool, storageClass str
 		spec["tiflash"] = tf
 	}
 	if d.TiCDC > 0 {
-		spec["ticdc"] = component("pingcap/ticdc", "tidb", d.TiCDC, d.TiCDCResources, false)
+		ticdc := component("pingcap/ticdc", "tidb", d.TiCDC, d.TiCDCResources, false)
+		if tlsOn {
+			// Mounted at /var/lib/sink-tls/<name>/ (TiDB Operator v1.6.6 ticdc_member_manager.go); the
+			// sink URIs name the files (SinkURI).
+			ticdc["tlsClientSecretNames"] = []any{TiCDCKafkaSecret}
+		}
+		spec["ticdc"] = ticdc
 	}
 	// The discovery service (one pod a cluster) runs where the operators do.
 	req, lim := requests(orDefault(d.DiscoveryResources, Resources{CPU: "80m", Memory: "128Mi"}), false)
@@ -128,10 +137,16 @@ type tidbOut struct {
 	password pulumi.StringOutput
 	// caCert is the TLS CA clients verify TiDB with; empty without TLS.
 	caCert pulumi.StringOutput
+	// analyticsPassword is the analytics user's (AnalyticsUser) password. Secret.
+	analyticsPassword pulumi.StringOutput
+	// initializer creates the users.
+	initializer pulumi.Resource
 }
 
-// newTiDB creates the root password, TLS material, the TidbCluster and its initializer.
-func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, stateful []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (*tidbOut, error) {
+// newTiDB creates the root and analytics passwords, TLS material (with tlsOpts: the TLS provider),
+// the TidbCluster and its initializer. TiCDC mounts kafkaCerts' client certificate.
+func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, tlsOpts []pulumi.ResourceOption, kafkaCerts *kafkaTLS,
+	stateful []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (*tidbOut, error) {
 	out := &tidbOut{caCert: pulumi.String("").ToStringOutput()}
 	randomProvider, err := random.NewProvider(ctx, name+"-random", nil, opts...)
 	if err != nil {
@@ -140,6 +155,13 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, statef
 	password, err := random.NewRandomPassword(ctx, name+"-root", &random.RandomPasswordArgs{
 		Length:  pulumi.Int(32),
 		Special: pulumi.Bool(false), // safe in every client's connection string
+	}, append(opts, pulumi.Provider(randomProvider))...)
+	if err != nil {
+		return nil, err
+	}
+	analytics, err := random.NewRandomPassword(ctx, name+"-analytics", &random.RandomPasswordArgs{
+		Length:  pulumi.Int(32),
+		Special: pulumi.Bool(false),
 	}, append(opts, pulumi.Provider(randomProvider))...)
 	if err != nil {
 		return nil, err
@@ -159,26 +181,45 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, statef
 		return nil, err
 	}
 	if args.TLS {
-		tlsProvider, err := newTLSProvider(ctx, name, opts...)
-		if err != nil {
-			return nil, err
-		}
 		certs, err := tidbCerts(ctx, name+"-tls", TiDBClusterName, ns, tidbComponents(args.Database), stateful,
-			with(opts, pulumi.Providers(tlsProvider, args.Cluster.Provider), pulumi.DependsOn(deps))...)
+			with(with(opts, tlsOpts...), pulumi.DependsOn(deps))...)
 		if err != nil {
 			return nil, err
 		}
 		deps = append(deps, certs.Secrets...)
 		out.caCert = certs.CACert
+		if kafkaCerts != nil && kafkaCerts.ticdc != nil {
+			deps = append(deps, kafkaCerts.ticdc)
+		}
+	}
+	spec := TidbClusterSpec(args.Cluster, args.Database, args.TLS, args.StorageClass)
+	var backupReady []pulumi.Resource
+	if b := args.Backup; b.Store != nil {
+		id, err := newBackupIdentity(ctx, name, b, with(opts, k8s, pulumi.DependsOn(deps)))
+		if err != nil {
+			return nil, err
+		}
+		backupReady = id.ready
+		deps = append(deps, id.ready...)
+		withBackupIdentity(spec, b.Store)
+	}
+	tcMeta := meta(TiDBClusterName, ns)
+	if why := args.Backup.Exemption; why != "" {
+		tcMeta.Annotations = pulumi.StringMap{BackupExemptionAnnotation: pulumi.String(why)}
 	}
 	tc, err := apiextensions.NewCustomResource(ctx, name+"-tidb", &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String(tidbAPIVersion),
 		Kind:        pulumi.String("TidbCluster"),
-		Metadata:    meta(TiDBClusterName, ns),
-		OtherFields: kubernetes.UntypedArgs{"spec": TidbClusterSpec(args.Cluster, args.Database, args.TLS, args.StorageClass)},
+		Metadata:    tcMeta,
+		OtherFields: kubernetes.UntypedArgs{"spec": spec},
 	}, with(opts, append([]pulumi.ResourceOption{k8s, pulumi.DependsOn(deps)}, stateful...)...)...)
 	if err != nil {
 		return nil, err
+	}
+	if args.Backup.Store != nil {
+		if err := newBackups(ctx, name, args.Cluster, args.Backup, tc, backupReady, stateful, opts); err != nil {
+			return nil, err
+		}
 	}
 	init := map[string]any{
 		"image":           args.Database.InitializerImage,
@@ -191,21 +232,52 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, statef
 		// The MySQL client certificate (the operator's default name, said out loud).
 		init["tlsClientSecretName"] = TiDBClusterName + "-tidb-client-secret"
 	}
+	schemas := args.Analytics.Schemas
+	initSQL := analytics.Result.ApplyT(func(pw string) string { return AnalyticsSQL(pw, schemas) }).(pulumi.StringOutput)
 	req, lim := requests(orDefault(args.Database.InitializerResources, Resources{CPU: "80m", Memory: "128Mi"}), false)
 	init["resources"] = map[string]any{"requests": req, "limits": lim}
 	sel, tol := placement(args.Cluster, "system")
 	setIf(init, "nodeSelector", sel)
 	setIf(init, "tolerations", tol)
-	if _, err := apiextensions.NewCustomResource(ctx, name+"-tidb-init", &apiextensions.CustomResourceArgs{
+	initSpec := pulumi.Map{}
+	for k, v := range init {
+		initSpec[k] = pulumi.Any(v)
+	}
+	initSpec["initSql"] = initSQL
+	initializer, err := apiextensions.NewCustomResource(ctx, name+"-tidb-init", &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String(tidbAPIVersion),
 		Kind:        pulumi.String("TidbInitializer"),
 		Metadata:    meta(TiDBClusterName+"-init", ns),
-		OtherFields: kubernetes.UntypedArgs{"spec": init},
-	}, with(opts, k8s, pulumi.DependsOn([]pulumi.Resource{tc, secret}))...); err != nil {
+		OtherFields: kubernetes.UntypedArgs{"spec": initSpec},
+	}, with(opts, k8s, pulumi.DependsOn([]pulumi.Resource{tc, secret}))...)
+	if err != nil {
 		return nil, err
 	}
 	out.cluster, out.password = tc, pulumi.ToSecret(password.Result).(pulumi.StringOutput)
+	out.analyticsPassword, out.initializer = pulumi.ToSecret(analytics.Result).(pulumi.StringOutput), initializer
 	return out, nil
+}
+
+// AnalyticsUser is the read-only TiDB user of the Spark jobs.
+const AnalyticsUser = "analytics"
+
+// AnalyticsSQL is what the TidbInitializer runs once the root password is set: the analytics user,
+// created from its password's hash (mysql_native_password: "*" and the upper-case hex of
+// SHA1(SHA1(password))) so the TidbInitializer, which anyone who may read it sees, never holds the
+// password, and SELECT on each schema (TiDB docs sql-statement-create-user.md: IDENTIFIED WITH
+// 'mysql_native_password' AS '<hash>', the value 41 characters starting with *, stored as given). The
+// schemas are plain identifiers (validated).
+func AnalyticsSQL(password string, schemas []string) string {
+	first := sha1.Sum([]byte(password))
+	second := sha1.Sum(first[:])
+	// One statement a line and no blank line: the initializer runs initSql line by line (TiDB
+	// Operator v1.6.6 pkg/manager/member/tidb_init_manager.go and its start script).
+	lines := []string{fmt.Sprintf("CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED WITH 'mysql_native_password' AS '*%s';",
+		AnalyticsUser, strings.ToUpper(hex.EncodeToString(second[:])))}
+	for _, s := range schemas {
+		lines = append(lines, fmt.Sprintf("GRANT SELECT ON `%s`.* TO '%s'@'%%';", s, AnalyticsUser))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // meta is the metadata of a kost-managed object.

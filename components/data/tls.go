@@ -34,44 +34,14 @@ type tidbTLS struct {
 // pkg/manager/member/tidb_init_manager.go). Keys live only in the Pulumi state, encrypted as
 // secrets. The Kubernetes secrets get keep (protected and retained where the TidbCluster is).
 func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []string, keep []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (*tidbTLS, error) {
-	caKey, err := tls.NewPrivateKey(ctx, name+"-ca", &tls.PrivateKeyArgs{Algorithm: pulumi.String("ECDSA"), EcdsaCurve: pulumi.String("P256")}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	ca, err := tls.NewSelfSignedCert(ctx, name+"-ca", &tls.SelfSignedCertArgs{
-		PrivateKeyPem:       caKey.PrivateKeyPem,
-		IsCaCertificate:     pulumi.Bool(true),
-		ValidityPeriodHours: pulumi.Int(caValidityHours),
-		EarlyRenewalHours:   pulumi.Int(earlyRenewalHours),
-		AllowedUses:         pulumi.ToStringArray([]string{"cert_signing", "crl_signing", "digital_signature"}),
-		Subject:             &tls.SelfSignedCertSubjectArgs{CommonName: pulumi.String(clusterName + " TiDB CA"), Organization: pulumi.String("kost")},
-	}, opts...)
+	ca, err := newAuthority(ctx, name+"-ca", clusterName+" TiDB CA", opts...)
 	if err != nil {
 		return nil, err
 	}
 	var secrets []pulumi.Resource
 	issue := func(suffix, commonName, secretName string, dnsNames []string, uses []string) error {
-		key, err := tls.NewPrivateKey(ctx, name+"-"+suffix, &tls.PrivateKeyArgs{Algorithm: pulumi.String("ECDSA"), EcdsaCurve: pulumi.String("P256")}, opts...)
-		if err != nil {
-			return err
-		}
-		csr, err := tls.NewCertRequest(ctx, name+"-"+suffix, &tls.CertRequestArgs{
-			PrivateKeyPem: key.PrivateKeyPem,
-			DnsNames:      pulumi.ToStringArray(dnsNames),
-			IpAddresses:   pulumi.ToStringArray([]string{"127.0.0.1", "::1"}),
-			Subject:       &tls.CertRequestSubjectArgs{CommonName: pulumi.String(commonName), Organization: pulumi.String("kost")},
-		}, opts...)
-		if err != nil {
-			return err
-		}
-		cert, err := tls.NewLocallySignedCert(ctx, name+"-"+suffix, &tls.LocallySignedCertArgs{
-			CertRequestPem:      csr.CertRequestPem,
-			CaPrivateKeyPem:     caKey.PrivateKeyPem,
-			CaCertPem:           ca.CertPem,
-			ValidityPeriodHours: pulumi.Int(certValidityHours),
-			EarlyRenewalHours:   pulumi.Int(earlyRenewalHours),
-			AllowedUses:         pulumi.ToStringArray(uses),
-		}, opts...)
+		leaf, err := ca.issue(ctx, name+"-"+suffix, leafSpec{commonName: commonName, organization: "kost", dnsNames: dnsNames,
+			ips: []string{"127.0.0.1", "::1"}, uses: uses}, opts...)
 		if err != nil {
 			return err
 		}
@@ -80,9 +50,9 @@ func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []s
 				Labels: pulumi.StringMap{"app.kubernetes.io/managed-by": pulumi.String("kost")}},
 			Type: pulumi.String("kubernetes.io/tls"),
 			StringData: pulumi.StringMap{
-				"tls.crt": cert.CertPem,
-				"tls.key": pulumi.ToSecret(key.PrivateKeyPem).(pulumi.StringOutput),
-				"ca.crt":  ca.CertPem,
+				"tls.crt": leaf.cert,
+				"tls.key": pulumi.ToSecret(leaf.key.PrivateKeyPem).(pulumi.StringOutput),
+				"ca.crt":  ca.cert,
 			},
 		}, with(opts, keep...)...)
 		if err != nil {
@@ -98,7 +68,6 @@ func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []s
 			return nil, fmt.Errorf("%s certificate: %w", comp, err)
 		}
 	}
-	clientUses := []string{"client_auth", "digital_signature", "key_encipherment"}
 	if err := issue("client", "TiDB", clusterName+"-cluster-client-secret", nil, clientUses); err != nil {
 		return nil, fmt.Errorf("client certificate: %w", err)
 	}
@@ -111,7 +80,89 @@ func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []s
 	if err := issue("mysql-client", "tidb-operator", clusterName+"-tidb-client-secret", nil, clientUses); err != nil {
 		return nil, fmt.Errorf("TiDB client certificate: %w", err)
 	}
-	return &tidbTLS{Secrets: secrets, CACert: ca.CertPem}, nil
+	return &tidbTLS{Secrets: secrets, CACert: ca.cert}, nil
+}
+
+// clientUses are a TLS client certificate's key usages.
+var clientUses = []string{"client_auth", "digital_signature", "key_encipherment"}
+
+// authority is a CA kost keeps: its key and self-signed certificate, both in the Pulumi state only
+// (the key as a secret).
+type authority struct {
+	key  *tls.PrivateKey
+	cert pulumi.StringOutput
+	// start is the certificate's validity start (RFC 3339): it changes when a renewal replaces the
+	// certificate.
+	start pulumi.StringOutput
+}
+
+// newAuthority makes a P-256 CA valid for caValidityHours, renewed by the first `pulumi up` within
+// earlyRenewalHours of its expiry (same key, new certificate).
+func newAuthority(ctx *pulumi.Context, name, commonName string, opts ...pulumi.ResourceOption) (*authority, error) {
+	key, err := tls.NewPrivateKey(ctx, name, &tls.PrivateKeyArgs{Algorithm: pulumi.String("ECDSA"), EcdsaCurve: pulumi.String("P256")}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := tls.NewSelfSignedCert(ctx, name, &tls.SelfSignedCertArgs{
+		PrivateKeyPem:       key.PrivateKeyPem,
+		IsCaCertificate:     pulumi.Bool(true),
+		ValidityPeriodHours: pulumi.Int(caValidityHours),
+		EarlyRenewalHours:   pulumi.Int(earlyRenewalHours),
+		AllowedUses:         pulumi.ToStringArray([]string{"cert_signing", "crl_signing", "digital_signature"}),
+		Subject:             &tls.SelfSignedCertSubjectArgs{CommonName: pulumi.String(commonName), Organization: pulumi.String("kost")},
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &authority{key: key, cert: cert.CertPem, start: cert.ValidityStartTime}, nil
+}
+
+// leafSpec is what a certificate says.
+type leafSpec struct {
+	// commonName and organization make the subject; organization "" leaves it out (Kafka compares a
+	// client's whole subject with its user's name: CN=<user>).
+	commonName, organization string
+	dnsNames, ips, uses      []string
+}
+
+// leaf is an issued certificate and its key.
+type leaf struct {
+	key  *tls.PrivateKey
+	cert pulumi.StringOutput
+}
+
+// issue makes a P-256 key and a certificate for it signed by the authority, valid for
+// certValidityHours and renewed within earlyRenewalHours of expiry.
+func (a *authority) issue(ctx *pulumi.Context, name string, spec leafSpec, opts ...pulumi.ResourceOption) (*leaf, error) {
+	key, err := tls.NewPrivateKey(ctx, name, &tls.PrivateKeyArgs{Algorithm: pulumi.String("ECDSA"), EcdsaCurve: pulumi.String("P256")}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	subject := &tls.CertRequestSubjectArgs{CommonName: pulumi.String(spec.commonName)}
+	if spec.organization != "" {
+		subject.Organization = pulumi.String(spec.organization)
+	}
+	csr, err := tls.NewCertRequest(ctx, name, &tls.CertRequestArgs{
+		PrivateKeyPem: key.PrivateKeyPem,
+		DnsNames:      pulumi.ToStringArray(spec.dnsNames),
+		IpAddresses:   pulumi.ToStringArray(spec.ips),
+		Subject:       subject,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := tls.NewLocallySignedCert(ctx, name, &tls.LocallySignedCertArgs{
+		CertRequestPem:      csr.CertRequestPem,
+		CaPrivateKeyPem:     a.key.PrivateKeyPem,
+		CaCertPem:           a.cert,
+		ValidityPeriodHours: pulumi.Int(certValidityHours),
+		EarlyRenewalHours:   pulumi.Int(earlyRenewalHours),
+		AllowedUses:         pulumi.ToStringArray(spec.uses),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &leaf{key: key, cert: cert.CertPem}, nil
 }
 
 // componentNames are the DNS names a component answers on: its service and its pods through the

@@ -15,7 +15,7 @@ type Database struct {
 	PD, TiKV, TiDB int
 	// TiFlash and TiCDC replicas; 0 leaves the component out. Default: 0.
 	TiFlash, TiCDC int
-	// Version of every component, e.g. v8.5.2. Required.
+	// Version of every component, e.g. v8.5.7. Required.
 	Version string
 	// Resources per component. Required for every component with replicas.
 	PDResources, TiKVResources, TiDBResources, TiFlashResources, TiCDCResources Resources
@@ -49,10 +49,53 @@ type Spark struct {
 	// JobNamespaces get a driver service account and RBAC each. They must exist (the platform makes
 	// them). Default: none.
 	JobNamespaces []string
-	// Example adds a SparkPi SparkApplication to the first job namespace. Default: false.
+	// Example adds the HTAP example SparkApplication to the first job namespace: it reads the first
+	// changefeed's topic with structured streaming and TiDB over JDBC. Needs a changefeed.
+	// Default: false.
 	Example bool
-	// Image and Version of the example. Required with Example.
+	// Image and Version of the example (Spark with Python). Required with Example.
 	Image, Version string
+	// Packages are the Maven coordinates the example resolves at submission (the Kafka source and
+	// the MySQL JDBC driver). Required with Example.
+	Packages []string
+}
+
+// CDC is what TiCDC streams into Kafka: the changefeeds kost keeps, and the job that keeps them.
+type CDC struct {
+	// Feeds are the changefeeds kost keeps in TiCDC; kost's other feeds (IDs starting with
+	// CDCFeedPrefix) are removed, nobody else's. Each feed's topic is created. Needs
+	// Database.TiCDC >= 1. Default: none.
+	Feeds []Changefeed
+	// SyncImage is the Go toolchain image the sync job compiles and runs cdcsync with (kost's own
+	// code, from a ConfigMap). Required with TiCDC.
+	SyncImage string
+	// SyncResources size the sync job. Default: 500m, 512Mi (compiling cdcsync peaks near 300 MiB).
+	SyncResources Resources
+}
+
+// Changefeed is one TiCDC changefeed to Kafka.
+type Changefeed struct {
+	// ID is the feed's name; TiCDC knows it as CDCFeedPrefix+ID. Required.
+	ID string
+	// Tables are TiCDC's table filter rules. Default: ["*.*"].
+	Tables []string
+	// Topic receives the events; a KafkaTopic is made for it. Default: tidb-cdc.
+	Topic string
+	// Protocol of the messages (TiCDC's protocol parameter). Default: canal-json.
+	Protocol string
+	// Partitions of the topic. Default: 12.
+	Partitions int
+	// ForceReplicate replicates tables without a primary or unique key. Default: false.
+	ForceReplicate bool
+	// Options are further Kafka sink URI parameters. Default: none.
+	Options map[string]string
+}
+
+// Analytics is the read-only TiDB user Spark jobs read TiDB as.
+type Analytics struct {
+	// Schemas it may SELECT from; the TidbInitializer grants them when it creates the cluster.
+	// Default: none.
+	Schemas []string
 }
 
 // DataArgs configure the data plane of one cluster.
@@ -79,4 +122,10 @@ type DataArgs struct {
 	Protect bool
 	// StorageClass for every volume. Default: kost-db.
 	StorageClass string
+	// Backup schedules backups to the region's bucket and restores from it. Default: none.
+	Backup Backup
+	// CDC is TiCDC's changefeeds into Kafka. Default: none.
+	CDC CDC
+	// Analytics is the read-only TiDB user of the Spark job namespaces. Default: no schema to read.
+	Analytics Analytics
 }

@@ -58,6 +58,12 @@ func (a *DataArgs) Workloads() ([]Workload, error) {
 	init := orDefault(a.Database.InitializerResources, Resources{CPU: "80m", Memory: "128Mi"})
 	sel, _ := placement(a.Cluster, "system")
 	out = append(out, Workload{Name: "TiDB initializer job", Replicas: 1, Pool: poolOf(sel), Containers: []Resources{init}})
+	if a.Backup.Schedule != "" {
+		// The jobs tolerate no pool's taint, so they land on the system pool; a full backup's job and
+		// the log backup's (or a clean job) can run at once. Its init container copies BR and exits, so
+		// the pod asks for one container's share.
+		out = append(out, Workload{Name: "backup job", Replicas: 2, Pool: poolOf(sel), Containers: []Resources{a.Backup.jobResources()}})
+	}
 
 	for _, np := range []struct {
 		role     string
@@ -96,19 +102,29 @@ func (a *DataArgs) Workloads() ([]Workload, error) {
 		out = append(out, Workload{Name: "Cruise Control", Replicas: 1, Pool: poolOf(sel), Containers: []Resources{r}})
 	}
 
-	if a.Spark.Example && len(a.Spark.JobNamespaces) > 0 {
-		app := SparkPiSpec(a.Cluster, a.Spark)
+	if a.Database.TiCDC > 0 {
+		job := CDCSyncJobSpec(a.Cluster, a)
+		pod := asMap(asMap(job["template"])["spec"])
+		r, err := fromRequests(asMap(asMap(asList(pod["containers"])[0])["resources"])["requests"])
+		if err != nil {
+			return nil, fmt.Errorf("changefeed sync job: %w", err)
+		}
+		out = append(out, Workload{Name: "changefeed sync job", Replicas: 1, Pool: poolOf(pod["nodeSelector"]), Containers: []Resources{r}})
+	}
+
+	if a.Spark.Example && len(a.Spark.JobNamespaces) > 0 && len(a.CDC.Feeds) > 0 {
+		app := SparkExampleSpec(a.Cluster, a.Spark, a.CDC.Feeds[0].Topic, a.TLS)
 		for _, role := range []string{"driver", "executor"} {
 			m := asMap(app[role])
 			r, err := sparkPod(m)
 			if err != nil {
-				return nil, fmt.Errorf("SparkPi %s: %w", role, err)
+				return nil, fmt.Errorf("the Spark example's %s: %w", role, err)
 			}
 			replicas := 1
 			if role == "executor" {
 				replicas = asInt(m["instances"])
 			}
-			out = append(out, Workload{Name: "SparkPi " + role, Replicas: replicas, Pool: poolOf(m["nodeSelector"]), Containers: []Resources{r}})
+			out = append(out, Workload{Name: "Spark example " + role, Replicas: replicas, Pool: poolOf(m["nodeSelector"]), Containers: []Resources{r}})
 		}
 	}
 	return out, nil

@@ -1,8 +1,6 @@
 package gcp
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -503,18 +501,8 @@ func gkeServiceAgent(projectNumber string) string {
 	return "serviceAccount:service-" + projectNumber + "@container-engine-robot.iam.gserviceaccount.com"
 }
 
-// nodeAccountID is the node service account's id (6 to 30 characters): <cluster>-nodes, or, for a
-// longer cluster name, its start and a digest of the whole name, so it stays unique per project.
-func nodeAccountID(clusterName string) string {
-	const suffix = "-nodes"
-	if id := clusterName + suffix; len(id) <= 30 {
-		return id
-	}
-	sum := sha256.Sum256([]byte(clusterName))
-	digest := hex.EncodeToString(sum[:])[:6]
-	head := strings.TrimRight(clusterName[:30-len(suffix)-len(digest)-1], "-")
-	return head + "-" + digest + suffix
-}
+// nodeAccountID is the node service account's id: <cluster>-nodes (see accountID).
+func nodeAccountID(clusterName string) string { return accountID(clusterName, "nodes") }
 
 // roleSuffix turns roles/logging.logWriter into logging-logWriter for resource names.
 func roleSuffix(role string) string {

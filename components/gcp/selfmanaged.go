@@ -455,7 +455,7 @@ func newSelfManagedAccounts(ctx *pulumi.Context, name string, args *SelfManagedC
 	account := func(suffix, what string) (*serviceaccount.Account, error) {
 		return serviceaccount.NewAccount(ctx, name+"-"+suffix, &serviceaccount.AccountArgs{
 			Project:     project,
-			AccountId:   pulumi.String(selfManagedAccountID(args.ClusterName, suffix)),
+			AccountId:   pulumi.String(accountID(args.ClusterName, suffix)),
 			DisplayName: pulumi.String(what + " of " + args.ClusterName),
 			Description: pulumi.String("kost: the " + what + " of self-managed cluster " + args.ClusterName),
 		}, parent)
@@ -521,9 +521,9 @@ func newSelfManagedAccounts(ctx *pulumi.Context, name string, args *SelfManagedC
 	return a, nil
 }
 
-// selfManagedAccountID is a service account id (6 to 30 characters): <cluster>-<suffix>, or the
-// cluster name's start and a digest of the whole name.
-func selfManagedAccountID(clusterName, suffix string) string {
+// accountID is a service account id (6 to 30 characters): <cluster>-<suffix>, or the cluster name's
+// start and a digest of the whole name, so it stays unique per project.
+func accountID(clusterName, suffix string) string {
 	suffix = "-" + suffix
 	if id := clusterName + suffix; len(id) <= 30 {
 		return id

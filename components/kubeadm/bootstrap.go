@@ -103,7 +103,13 @@ type Bootstrap struct {
 	AdminCertPEM, AdminKeyPEM pulumi.StringOutput
 	// CAHash pins the cluster CA for kubeadm join: "sha256:<hex>" over its SubjectPublicKeyInfo.
 	CAHash pulumi.StringOutput
+	// ServiceAccountJWKS is the service-account signing key as the API server's JWKS (public).
+	ServiceAccountJWKS pulumi.StringOutput
 }
+
+// ServiceAccountIssuer is the issuer kubeadm gives the API server: https://kubernetes.default.svc.<dns
+// domain> (k8s.io/kubernetes cmd/kubeadm/app/phases/controlplane/manifests.go at v1.36.4).
+const ServiceAccountIssuer = "https://kubernetes.default.svc." + dnsDomain
 
 var (
 	clusterNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
@@ -314,6 +320,7 @@ func NewBootstrap(ctx *pulumi.Context, name string, args *BootstrapArgs, opts ..
 	b.AdminCertPEM = keys.admin.certPEM
 	b.AdminKeyPEM = pulumi.ToSecret(keys.admin.key.PrivateKeyPem).(pulumi.StringOutput)
 	b.CAHash = caHash
+	b.ServiceAccountJWKS = keys.sa.PublicKeyPem.ApplyT(cluster.JWKS).(pulumi.StringOutput)
 
 	if err := ctx.RegisterResourceOutputs(b, pulumi.Map{
 		"firstControlPlane": b.FirstControlPlane,

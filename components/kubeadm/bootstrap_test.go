@@ -204,6 +204,13 @@ func parseKey(t *testing.T, s string) crypto.Signer {
 	if block == nil {
 		t.Fatalf("not a PEM key: %.80q", s)
 	}
+	if block.Type == "RSA PRIVATE KEY" { // pulumi-tls gives RSA keys (sa.key) as PKCS#1
+		k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
 		t.Fatal(err)

@@ -445,6 +445,7 @@ func NewCluster(ctx *pulumi.Context, name string, parent pulumi.Resource, spec *
 		DedicatedPools:       true,
 		Storage:              profile.Storage,
 		InternalLoadBalancer: profile.InternalLoadBalancer,
+		ServiceAccountIssuer: cluster.ServiceAccountIssuer{URL: ServiceAccountIssuer, JWKS: boot.ServiceAccountJWKS},
 		Ready:                ready,
 	}
 	return out, nil

@@ -13,22 +13,34 @@ import (
 
 // Types the policies look at.
 const (
-	tTidbCluster   = "kubernetes:pingcap.com/v1alpha1:TidbCluster"
-	tKafka         = "kubernetes:kafka.strimzi.io/v1:Kafka"
-	tKafkaPool     = "kubernetes:kafka.strimzi.io/v1:KafkaNodePool"
-	tKafkaTopic    = "kubernetes:kafka.strimzi.io/v1:KafkaTopic"
-	tStorageClass  = "kubernetes:storage.k8s.io/v1:StorageClass"
-	tService       = "kubernetes:core/v1:Service"
-	tEKS           = "aws:eks/cluster:Cluster"
-	tNodeGroup     = "aws:eks/nodeGroup:NodeGroup"
-	tLaunchTmpl    = "aws:ec2/launchTemplate:LaunchTemplate"
-	tGKE           = "gcp:container/cluster:Cluster"
-	tGKEPool       = "gcp:container/nodePool:NodePool"
-	tAKS           = "azure-native:containerservice:ManagedCluster"
-	tAKSPool       = "azure-native:containerservice:AgentPool"
-	zoneKey        = "topology.kubernetes.io/zone"
-	poolLabel      = "kost.io/pool"
-	defaultMinimum = 3
+	tTidbCluster  = "kubernetes:pingcap.com/v1alpha1:TidbCluster"
+	tKafka        = "kubernetes:kafka.strimzi.io/v1:Kafka"
+	tKafkaPool    = "kubernetes:kafka.strimzi.io/v1:KafkaNodePool"
+	tKafkaTopic   = "kubernetes:kafka.strimzi.io/v1:KafkaTopic"
+	tStorageClass = "kubernetes:storage.k8s.io/v1:StorageClass"
+	tService      = "kubernetes:core/v1:Service"
+	tEKS          = "aws:eks/cluster:Cluster"
+	tNodeGroup    = "aws:eks/nodeGroup:NodeGroup"
+	tLaunchTmpl   = "aws:ec2/launchTemplate:LaunchTemplate"
+	tGKE          = "gcp:container/cluster:Cluster"
+	tGKEPool      = "gcp:container/nodePool:NodePool"
+	tAKS          = "azure-native:containerservice:ManagedCluster"
+	tAKSPool      = "azure-native:containerservice:AgentPool"
+	// Backups.
+	tBackupSchedule     = "kubernetes:pingcap.com/v1alpha1:BackupSchedule"
+	tS3Bucket           = "aws:s3/bucketV2:BucketV2"
+	tBucketLifecycle    = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+	tBucketOwnership    = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+	tBucketPolicy       = "aws:s3/bucketPolicy:BucketPolicy"
+	tBucketPublicAccess = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	tBucketEncryption   = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	tBucketVersioning   = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	tGCSBucket          = "gcp:storage/bucket:Bucket"
+	// backupExemption is the TidbCluster annotation with why a cluster has no backups.
+	backupExemption = "kost.io/backup-exemption"
+	zoneKey         = "topology.kubernetes.io/zone"
+	poolLabel       = "kost.io/pool"
+	defaultMinimum  = 3
 )
 
 // ResourcePolicies run per resource, in the engine and offline.
@@ -117,6 +129,14 @@ var StackPolicies = []StackPolicy{
 		Description: "No two networks of the stack (VPCs, VNets, subnetworks and their secondary ranges) overlap.",
 		Level:       Mandatory,
 		Check:       nonOverlappingCIDRs,
+	},
+	{
+		Name: "backups",
+		Description: "Every TidbCluster kost protects has a BackupSchedule with a full and a log backup (point-in-time recovery); " +
+			"every backup bucket is encrypted with a key of its own and closed to the public (S3: default SSE-KMS and all four " +
+			"public access blocks; GCS: a default Cloud KMS key, public access prevention enforced, uniform access).",
+		Level: Mandatory,
+		Check: backups,
 	},
 	{
 		Name:        "eks-irsa",
@@ -226,7 +246,9 @@ func zoneSpread(c Check) []string {
 
 // 3. stateful protection
 
-var statefulTypes = []string{tTidbCluster, tKafka, tKafkaPool, tKafkaTopic}
+var statefulTypes = []string{tTidbCluster, tKafka, tKafkaPool, tKafkaTopic,
+	// Deleting a BackupSchedule deletes its backups; the buckets hold them.
+	tBackupSchedule, tS3Bucket, tGCSBucket}
 
 func statefulProtection(c Check) []string {
 	r := c.R
@@ -512,6 +534,8 @@ var untaggable = []string{
 	"aws:iam/rolePolicy:RolePolicy", "aws:kms/alias:Alias", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
 	"aws:ec2/securityGroupRule:SecurityGroupRule", "aws:lb/targetGroupAttachment:TargetGroupAttachment",
 	"aws:secretsmanager/secretVersion:SecretVersion", // a version takes no tags; its secret does
+	// A bucket's settings are resources of their own without tags; the bucket carries them.
+	tBucketLifecycle, tBucketOwnership, tBucketPolicy, tBucketPublicAccess, tBucketEncryption, tBucketVersioning,
 }
 
 // tAutoscalingGroup carries its tags as a list of {key, value, propagateAtLaunch}.
@@ -757,6 +781,64 @@ func eksIRSA(rs []*graph.Resource, _ Config) []Violation {
 		})
 		if !found {
 			out = append(out, Violation{URN: c.URN, Message: "no IAM OIDC provider for IRSA"})
+		}
+	}
+	return out
+}
+
+// backups: protected TidbClusters have a schedule with log backup; backup buckets are encrypted and
+// private. A bucket's S3 settings are resources of their own that depend on it.
+func backups(rs []*graph.Resource, _ Config) []Violation {
+	var out []Violation
+	for _, tc := range rs {
+		// A cluster kost cannot back up carries the environment's written reason (regions[].backupExemption).
+		if tc.Type != tTidbCluster || !tc.Protect || tc.Map("metadata.annotations")[backupExemption] != nil {
+			continue
+		}
+		name, ns := tc.String("metadata.name"), tc.String("metadata.namespace")
+		found := slices.ContainsFunc(rs, func(b *graph.Resource) bool {
+			return b.Type == tBackupSchedule && b.Provider == tc.Provider && b.String("metadata.namespace") == ns &&
+				b.String("spec.backupTemplate.br.cluster") == name && b.String("spec.logBackupTemplate.backupMode") == "log" &&
+				b.String("spec.logBackupTemplate.br.cluster") == name
+		})
+		if !found {
+			out = append(out, Violation{URN: tc.URN, Message: "protected TidbCluster without a BackupSchedule that has a log backup (database.backup)"})
+		}
+	}
+	for _, b := range rs {
+		switch b.Type {
+		case tS3Bucket:
+			setting := func(typ string, ok func(*graph.Resource) bool) bool {
+				return slices.ContainsFunc(rs, func(s *graph.Resource) bool {
+					return s.Type == typ && slices.Contains(s.DependsOn, b.URN) && ok(s)
+				})
+			}
+			if !setting(tBucketEncryption, func(s *graph.Resource) bool {
+				return s.String("rules.0.applyServerSideEncryptionByDefault.sseAlgorithm") == "aws:kms" &&
+					s.String("rules.0.applyServerSideEncryptionByDefault.kmsMasterKeyId") != ""
+			}) {
+				out = append(out, Violation{URN: b.URN, Message: "S3 bucket without default SSE-KMS encryption with a key of its own"})
+			}
+			if !setting(tBucketPublicAccess, func(s *graph.Resource) bool {
+				for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+					if v, _ := s.Input(k); v != true {
+						return false
+					}
+				}
+				return true
+			}) {
+				out = append(out, Violation{URN: b.URN, Message: "S3 bucket without all four public access blocks"})
+			}
+		case tGCSBucket:
+			if b.String("encryption.defaultKmsKeyName") == "" {
+				out = append(out, Violation{URN: b.URN, Message: "GCS bucket without a default Cloud KMS key"})
+			}
+			if b.String("publicAccessPrevention") != "enforced" {
+				out = append(out, Violation{URN: b.URN, Message: "GCS bucket without public access prevention enforced"})
+			}
+			if v, _ := b.Input("uniformBucketLevelAccess"); v != true {
+				out = append(out, Violation{URN: b.URN, Message: "GCS bucket without uniform bucket-level access (object ACLs could make objects public)"})
+			}
 		}
 	}
 	return out

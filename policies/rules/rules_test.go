@@ -233,3 +233,67 @@ func TestPackConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// backups: each protected TidbCluster needs a schedule with a log backup of that cluster on its own
+// cluster; every backup bucket needs its key and its privacy. Each case breaks one thing.
+func TestBackupsPolicy(t *testing.T) {
+	t.Parallel()
+	p := stackPolicy("backups")
+	tc := func(protect bool) *graph.Resource {
+		r := res(tTidbCluster, map[string]any{"metadata": map[string]any{"name": "kost", "namespace": "tidb"}})
+		r.Protect, r.Provider = protect, "k8s-a"
+		return r
+	}
+	schedule := func(mutate func(spec map[string]any)) *graph.Resource {
+		br := map[string]any{"cluster": "kost"}
+		spec := map[string]any{"backupTemplate": map[string]any{"br": br}, "logBackupTemplate": map[string]any{"backupMode": "log", "br": br}}
+		if mutate != nil {
+			mutate(spec)
+		}
+		r := res(tBackupSchedule, map[string]any{"metadata": map[string]any{"name": "kost", "namespace": "tidb"}, "spec": spec})
+		r.Provider = "k8s-a"
+		return r
+	}
+	bucket := res(tS3Bucket, map[string]any{})
+	setting := func(typ string, inputs map[string]any) *graph.Resource {
+		r := res(typ, inputs)
+		r.URN += "-setting"
+		r.DependsOn = []string{bucket.URN}
+		return r
+	}
+	sse := setting(tBucketEncryption, map[string]any{"rules": []any{map[string]any{"applyServerSideEncryptionByDefault": map[string]any{
+		"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "arn:aws:kms:eu-west-1:1:key/k"}}}})
+	pab := setting(tBucketPublicAccess, map[string]any{"blockPublicAcls": true, "blockPublicPolicy": true, "ignorePublicAcls": true, "restrictPublicBuckets": true})
+	gcs := func(mutate func(m map[string]any)) *graph.Resource {
+		m := map[string]any{"encryption": map[string]any{"defaultKmsKeyName": "projects/p/locations/l/keyRings/r/cryptoKeys/k"},
+			"publicAccessPrevention": "enforced", "uniformBucketLevelAccess": true}
+		if mutate != nil {
+			mutate(m)
+		}
+		return res(tGCSBucket, m)
+	}
+	for name, c := range map[string]struct {
+		rs   []*graph.Resource
+		want int
+	}{
+		"Complete":               {rs: []*graph.Resource{tc(true), schedule(nil), bucket, sse, pab, gcs(nil)}},
+		"UnprotectedNeedsNone":   {rs: []*graph.Resource{tc(false)}},
+		"NoSchedule":             {rs: []*graph.Resource{tc(true)}, want: 1},
+		"NoLogBackup":            {rs: []*graph.Resource{tc(true), schedule(func(s map[string]any) { delete(s, "logBackupTemplate") })}, want: 1},
+		"LogInSnapshotMode":      {rs: []*graph.Resource{tc(true), schedule(func(s map[string]any) { s["logBackupTemplate"].(map[string]any)["backupMode"] = "snapshot" })}, want: 1},
+		"AnotherCluster":         {rs: []*graph.Resource{tc(true), schedule(func(s map[string]any) { s["backupTemplate"] = map[string]any{"br": map[string]any{"cluster": "other"}} })}, want: 1},
+		"ScheduleOnOtherCluster": {rs: []*graph.Resource{tc(true), func() *graph.Resource { s := schedule(nil); s.Provider = "k8s-b"; return s }()}, want: 1},
+		"S3WithoutKey":           {rs: []*graph.Resource{bucket, pab}, want: 1},
+		"S3Public":               {rs: []*graph.Resource{bucket, sse, setting(tBucketPublicAccess, map[string]any{"blockPublicAcls": true})}, want: 1},
+		"S3SettingsOfAnother":    {rs: []*graph.Resource{bucket, res(tBucketEncryption, sse.Inputs.Mappable()), res(tBucketPublicAccess, pab.Inputs.Mappable())}, want: 2},
+		"GCSWithoutKey":          {rs: []*graph.Resource{gcs(func(m map[string]any) { delete(m, "encryption") })}, want: 1},
+		"GCSPublic": {rs: []*graph.Resource{gcs(func(m map[string]any) {
+			m["publicAccessPrevention"] = "inherited"
+			m["uniformBucketLevelAccess"] = false
+		})}, want: 2},
+	} {
+		if got := p.Check(c.rs, Config{}); len(got) != c.want {
+			t.Errorf("%s: %d violations %v, want %d", name, len(got), got, c.want)
+		}
+	}
+}

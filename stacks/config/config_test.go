@@ -20,7 +20,9 @@ func base() map[string]any {
 				"kubernetes": map[string]any{"mode": "managed", "version": "1.36"}},
 			map[string]any{"cloud": "aws", "region": "eu-west-1"},
 		},
-		"database": map[string]any{"pd": 3, "tikv": 3, "tidb": 2, "tiflash": 1, "ticdc": 1},
+		// Backups are off here: backup_test.go covers them (on, a protected environment needs every
+		// region kost cannot back up to carry an exemption).
+		"database": map[string]any{"pd": 3, "tikv": 3, "tidb": 2, "tiflash": 1, "ticdc": 1, "backup": map[string]any{"enabled": false}},
 		"kafka":    map[string]any{"brokers": 3, "controllers": 3},
 		"network":  map[string]any{"deployers": map[string]any{"cidrs": []any{"192.168.100.0/24"}}},
 	}
@@ -37,14 +39,23 @@ func load(t *testing.T, m map[string]any) (*Environment, error) {
 	return Load(data)
 }
 
+// resolve loads m and resolves its regions, failing the test on any error.
+func resolve(t *testing.T, m map[string]any) []ResolvedRegion {
+	t.Helper()
+	env, err := load(t, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := env.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
 func TestValidate(t *testing.T) {
 	t.Parallel()
-	cases := map[string]struct {
-		reason    string
-		mutate    func(m map[string]any)
-		wantPaths []string
-		wantText  string // a phrase the message must contain (the message is the product here)
-	}{
+	cases := map[string]validateCase{
 		"Valid": {reason: "the base environment is valid", mutate: func(map[string]any) {}},
 		"PrivateWithoutDeployers": {reason: "a private API must say who runs pulumi up", mutate: func(m map[string]any) { delete(m, "network") },
 			wantPaths: []string{"network.deployers.cidrs"}, wantText: "regions[0], regions[1] serve the Kubernetes API privately"},
@@ -235,10 +246,24 @@ func TestValidate(t *testing.T) {
 		"BadSupernet": {reason: "supernet must parse", mutate: func(m map[string]any) { m["network"].(map[string]any)["supernet"] = "10/8" },
 			wantPaths: []string{"network.supernet"}, wantText: "not a CIDR"},
 	}
+	runValidateCases(t, base, cases)
+}
+
+// validateCase mutates a valid environment and names the problems it must get ("" and none: valid).
+type validateCase struct {
+	reason    string
+	mutate    func(m map[string]any)
+	wantPaths []string
+	wantText  string // a phrase the message must contain (the message is the product here)
+}
+
+// runValidateCases loads each case's environment (from fresh) and checks its problems.
+func runValidateCases(t *testing.T, fresh func() map[string]any, cases map[string]validateCase) {
+	t.Helper()
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			m := base()
+			m := fresh()
 			tc.mutate(m)
 			_, err := load(t, m)
 			if len(tc.wantPaths) == 0 {

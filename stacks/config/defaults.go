@@ -1,5 +1,10 @@
 package config
 
+import (
+	"maps"
+	"slices"
+)
+
 // Default network planning values.
 const (
 	DefaultSupernet     = "10.0.0.0/8"
@@ -74,6 +79,24 @@ func (e *Environment) WithDefaults() *Environment {
 		setInt(&d.TiFlash, 0)
 		setInt(&d.TiCDC, 0)
 	}
+	d.defaultChangefeeds()
+	if d.Analytics == nil {
+		d.Analytics = &Analytics{}
+	}
+	if d.Backup == nil {
+		d.Backup = &Backup{}
+	}
+	b := d.Backup
+	if b.Enabled == nil {
+		b.Enabled = boolp(*out.Protect && !local)
+	}
+	if b.Schedule == "" {
+		b.Schedule = DefaultBackupSchedule
+	}
+	if b.Log == nil {
+		b.Log = boolp(true)
+	}
+	setInt(&b.RetentionDays, DefaultBackupRetentionDays)
 	if out.Kafka == nil {
 		out.Kafka = &Kafka{}
 	}
@@ -107,6 +130,14 @@ func (r *Region) defaults(e *Environment) {
 	}
 	if r.Cloud == Local {
 		// A local cluster exists already: no zones, network, node pools or Kubernetes settings to default.
+		if r.Local != nil && r.Local.Backup != nil {
+			if r.Local.Backup.Region == "" {
+				r.Local.Backup.Region = "us-east-1"
+			}
+			if r.Local.Backup.Provider == "" {
+				r.Local.Backup.Provider = "minio"
+			}
+		}
 		if r.Local != nil && r.Local.Provisioner == "" {
 			r.Local.Provisioner = "rancher.io/local-path"
 		}
@@ -221,6 +252,28 @@ func (e *Environment) clone() *Environment {
 	}
 	if e.Database != nil {
 		d := *e.Database
+		if d.Backup != nil {
+			b := *d.Backup
+			d.Backup = &b
+		}
+		if d.Changefeeds != nil {
+			fs := make([]Changefeed, len(*d.Changefeeds))
+			for i, f := range *d.Changefeeds {
+				f.Tables = slices.Clone(f.Tables)
+				f.Options = maps.Clone(f.Options)
+				if f.Partitions != nil {
+					n := *f.Partitions
+					f.Partitions = &n
+				}
+				fs[i] = f
+			}
+			d.Changefeeds = &fs
+		}
+		if d.Analytics != nil {
+			a := *d.Analytics
+			a.Schemas = slices.Clone(a.Schemas)
+			d.Analytics = &a
+		}
 		out.Database = &d
 	}
 	if e.Kafka != nil {
@@ -246,7 +299,15 @@ func (e *Environment) clone() *Environment {
 		if r.Local != nil {
 			l := *r.Local
 			l.Zones = append([]string(nil), r.Local.Zones...)
+			if l.Backup != nil {
+				b := *l.Backup
+				l.Backup = &b
+			}
 			rc.Local = &l
+		}
+		if r.Restore != nil {
+			rs := *r.Restore
+			rc.Restore = &rs
 		}
 		if r.Spark != nil {
 			sp := *r.Spark

@@ -61,6 +61,10 @@ type ResolvedRegion struct {
 	Pins RegionPins
 	// Layers are what the platform and the data plane of the region's cluster get.
 	Layers LayersSpec
+	// Restore is the region's restore block (nil: none).
+	Restore *Restore
+	// BackupExemption is why the region has no backups though database.backup is on ("": none).
+	BackupExemption string
 }
 
 // RegionPins are the pinned versions a region's cluster needs beyond its Kubernetes version.
@@ -113,8 +117,18 @@ type LayersSpec struct {
 	PD, TiKV, TiDB, TiFlash, TiCDC int
 	// Brokers, Controllers, ReplicationFactor and MinInsyncReplicas size Kafka.
 	Brokers, Controllers, ReplicationFactor, MinInsyncReplicas int
-	// InitializerImage, SparkImage and SparkVersion are the data plane's images.
+	// InitializerImage, SparkImage and SparkVersion are the data plane's images; SparkPackages the
+	// Maven packages of the Spark example.
 	InitializerImage, SparkImage, SparkVersion string
+	SparkPackages                              []string
+	// Backup is database.backup.
+	Backup BackupSpec
+	// Changefeeds are database.changefeeds with their defaults; CDCSyncImage runs the job that keeps
+	// them in TiCDC.
+	Changefeeds  []Changefeed
+	CDCSyncImage string
+	// AnalyticsSchemas are the schemas the analytics user may read.
+	AnalyticsSchemas []string
 }
 
 // ResolvedPool is one resolved node pool: the cluster.PoolSpec every cloud builds, and what the
@@ -156,6 +170,8 @@ func (e *Environment) Resolve() ([]ResolvedRegion, error) {
 			SparkJobNamespaces: slices.Clone(r.Spark.JobNamespaces),
 			SparkExample:       *r.Spark.Example,
 		}
+		rp.Restore = r.restore()
+		rp.BackupExemption = r.BackupExemption
 		if d := e.Network.Deployers; d != nil {
 			rp.Deployers = *d
 			rp.Deployers.CIDRs = slices.Clone(d.CIDRs)
@@ -223,6 +239,8 @@ func (e *Environment) localRegion(r Region) ResolvedRegion {
 		SparkExample:       *r.Spark.Example,
 		Protect:            *e.Protect,
 		Layers:             e.layers(),
+		BackupExemption:    r.BackupExemption,
+		Restore:            r.restore(),
 	}
 }
 
@@ -294,8 +312,22 @@ func (e *Environment) layers() LayersSpec {
 		InitializerImage: Images["tidbInitializer"],
 		SparkImage:       Images["spark"],
 		SparkVersion:     SparkVersion,
+		SparkPackages:    SparkExamplePackages(),
+		Backup:           e.backupSpec(),
+		Changefeeds:      e.clone().Database.changefeeds(),
+		CDCSyncImage:     Images["cdcSync"],
+		AnalyticsSchemas: slices.Clone(db.Analytics.Schemas),
 	}
 }
 
 // ClusterName is the Kubernetes cluster's name in its cloud.
 func ClusterName(env, region string) string { return "kost-" + env + "-" + region }
+
+// restore is a copy of the region's restore block, or nil.
+func (r *Region) restore() *Restore {
+	if r.Restore == nil {
+		return nil
+	}
+	rs := *r.Restore
+	return &rs
+}

@@ -150,6 +150,14 @@ type Region struct {
 	Local *LocalOptions `json:"local,omitempty"`
 	// Spark settings for this region's cluster. Default: one job namespace, no example application.
 	Spark *Spark `json:"spark,omitempty"`
+	// Restore fills this region's TidbCluster from a backup when the cluster is created; needs
+	// database.backup (the region's bucket and its identity). Default: none.
+	Restore *Restore `json:"restore,omitempty"`
+	// BackupExemption is why this environment accepts the region without backups, where
+	// database.backup is on but kost cannot back the region up (Azure regions, kubeadm regions on
+	// AWS, local regions without local.backup). Written on the TidbCluster, where the backups policy
+	// reads it. Default: none.
+	BackupExemption string `json:"backupExemption,omitempty"`
 	// Tags added to this region's resources on top of the environment's tags.
 	Tags map[string]string `json:"tags,omitempty"`
 }
@@ -265,6 +273,25 @@ type LocalOptions struct {
 	// Zones are the values of topology.kubernetes.io/zone on the cluster's nodes. With three of them
 	// the data plane spreads over the zones as it does on a cloud. Default: none (no zone spread).
 	Zones []string `json:"zones,omitempty"`
+	// Backup is the S3-compatible store (MinIO, Ceph RGW, S3) the cluster's backups go to, where
+	// database.backup is on: an existing cluster has no cloud identity kost could give BR, so its
+	// credentials are a Secret you create. Default: none (the region then needs a backupExemption).
+	Backup *LocalBackup `json:"backup,omitempty"`
+}
+
+// LocalBackup is an S3-compatible bucket for a local cluster's backups.
+type LocalBackup struct {
+	// Endpoint is the store's URL, e.g. http://minio.minio.svc:9000. Required.
+	Endpoint string `json:"endpoint"`
+	// Bucket to write to; it must exist. Required.
+	Bucket string `json:"bucket"`
+	// Region the store expects in signatures. Default: us-east-1.
+	Region string `json:"region,omitempty"`
+	// Provider is BR's S3 provider name (TiDB Operator docs: aws, ceph, minio, …). Default: minio.
+	Provider string `json:"provider,omitempty"`
+	// SecretName is the Secret in namespace tidb holding access_key and secret_key, which you create
+	// (kost never sees the key). Required.
+	SecretName string `json:"secretName"`
 }
 
 // With local.pools, a local region's nodePools describe the nodes the cluster already has (count and
@@ -275,7 +302,8 @@ type Spark struct {
 	// JobNamespaces are the namespaces Spark applications run in; each gets a driver service account
 	// and RBAC. Default: [spark-jobs].
 	JobNamespaces []string `json:"jobNamespaces,omitempty"`
-	// Example adds an example SparkApplication (SparkPi) on the spark pool. Default: false.
+	// Example adds an example SparkApplication on the spark pool that reads the first changefeed's
+	// topic with structured streaming and TiDB over JDBC (needs a changefeed). Default: false.
 	Example *bool `json:"example,omitempty"`
 }
 
@@ -291,6 +319,88 @@ type Database struct {
 	TiFlash *int `json:"tiflash,omitempty"`
 	// TiCDC captures streaming changes into Kafka; 0 disables. Default: 2 in prod, 0 in dev.
 	TiCDC *int `json:"ticdc,omitempty"`
+	// Backup schedules BR backups to each region's backup bucket. Default: on where the environment
+	// is protected (a daily full backup, log backup for point-in-time recovery, 14 days kept), off
+	// elsewhere.
+	Backup *Backup `json:"backup,omitempty"`
+	// Changefeeds are the TiCDC changefeeds kost keeps in every region, each from TiDB tables to a
+	// Kafka topic kost creates. Needs database.ticdc of at least 1. Default: with TiCDC on, one feed
+	// "tidb" of every table to the topic tidb-cdc in canal-json; [] keeps none (and removes the ones
+	// kost made).
+	Changefeeds *[]Changefeed `json:"changefeeds,omitempty"`
+	// Analytics is the read-only TiDB user Spark jobs read TiDB as. Default: the user, with no schema
+	// to read.
+	Analytics *Analytics `json:"analytics,omitempty"`
+}
+
+// Changefeed is one TiCDC changefeed from TiDB to Kafka (README, "Changefeeds").
+type Changefeed struct {
+	// ID names the feed: lowercase letters, digits and dashes, at most 60 characters. TiCDC knows it
+	// as kost-<id>. Required.
+	ID string `json:"id"`
+	// Tables are TiCDC's table filter rules, e.g. ["shop.*", "!shop.audit_*"]; TiCDC always skips
+	// its system schemas. Default: ["*.*"] (every table).
+	Tables []string `json:"tables,omitempty"`
+	// Topic receives the change events; kost creates it (a KafkaTopic, replication and
+	// min.insync.replicas from kafka). Lowercase letters, digits, dots and dashes. Default: tidb-cdc.
+	Topic string `json:"topic,omitempty"`
+	// Protocol of the messages: canal-json, open-protocol, canal, maxwell, debezium or simple.
+	// Default: canal-json.
+	Protocol string `json:"protocol,omitempty"`
+	// Partitions of the topic, 1 to 1000; feeds sharing a topic must agree. Default: 12.
+	Partitions *int `json:"partitions,omitempty"`
+	// ForceReplicate replicates tables without a primary or a unique key too (TiCDC may then write
+	// duplicate events); otherwise such tables are left out. Default: false.
+	ForceReplicate bool `json:"forceReplicate,omitempty"`
+	// Options are further parameters of TiCDC's Kafka sink URI, e.g. {max-message-bytes: "1048576",
+	// compression: zstd} (ChangefeedOptions lists those allowed; the topic, TLS, replication and
+	// protocol are kost's). Default: none.
+	Options map[string]string `json:"options,omitempty"`
+}
+
+// Analytics is the read-only TiDB user for analytics (Spark jobs), which the TidbInitializer
+// creates with the cluster.
+type Analytics struct {
+	// Schemas the user may read (SELECT on every table of each). Never *: that would include the
+	// mysql schema's password hashes. Applied when the cluster is created (README, "Spark on fresh
+	// data"). Default: none.
+	Schemas []string `json:"schemas,omitempty"`
+}
+
+// Backup schedules backups of the TiDB cluster with BR (TiDB Operator BackupSchedule) to a bucket kost
+// makes in each region.
+type Backup struct {
+	// Enabled turns backups on. Default: true where the environment is protected, false elsewhere.
+	// Regions kost cannot back up (Azure ones, kubeadm ones on AWS, local ones without local.backup:
+	// README, Backups) then need a backupExemption.
+	Enabled *bool `json:"enabled,omitempty"`
+	// Schedule is the cron expression (five fields, UTC) of the full backup. Default: "0 2 * * *"
+	// (daily at 02:00 UTC).
+	Schedule string `json:"schedule,omitempty"`
+	// Log keeps a continuous log backup beside the full backups, which point-in-time recovery needs.
+	// Default: true.
+	Log *bool `json:"log,omitempty"`
+	// RetentionDays is how far back a restore can go: full backups older than this are deleted (the
+	// newest older one is kept as the base of the oldest point-in-time restore) and the log is
+	// truncated to it; deleted objects stay recoverable in the bucket for as many days again. 1 to
+	// 365. Default: 14.
+	RetentionDays *int `json:"retentionDays,omitempty"`
+}
+
+// Restore fills a region's new TidbCluster from a backup in its backup bucket (TiDB Operator Restore).
+// Set it when (re)creating a region's cluster to recover; remove it once the restore is done.
+type Restore struct {
+	// Full is the path, inside the region's backup bucket, of the full backup to restore: the
+	// BackupPath column of `kubectl get backup -n tidb` without its scheme and bucket, e.g.
+	// kost/full/kost-pd.tidb-2379-2026-11-27t02-00-00. Required.
+	Full string `json:"full"`
+	// Log is the path of the log backup (status.logBackup's path, e.g. kost/log/log-2026-11-20t02-00-00).
+	// With PointInTime, the restore replays the log after the full backup up to that time. Default:
+	// none (restore the full backup only).
+	Log string `json:"log,omitempty"`
+	// PointInTime is the time to restore to, RFC 3339 (e.g. 2026-11-27T14:30:00Z), between the full
+	// backup and the log's checkpoint. Required with Log.
+	PointInTime string `json:"pointInTime,omitempty"`
 }
 
 // Kafka sizes the Kafka cluster (KRaft).

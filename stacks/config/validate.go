@@ -80,6 +80,8 @@ func (e *Environment) Validate() error {
 	e.validateTags("tags", e.Tags, &ps)
 	supernet, superOK := e.validateNetwork(&ps)
 	e.validateDatabase(prod, &ps)
+	e.validateBackup(&ps)
+	e.validateChangefeeds(&ps)
 	e.validateKafka(prod, &ps)
 	e.validateVersions(&ps)
 	e.validateMirror(&ps)
@@ -276,6 +278,7 @@ func (e *Environment) validateVersions(ps *Problems) {
 func (r *Region) validate(e *Environment, path string, ps *Problems) {
 	prod := e.Size == Prod
 	r.validateSpark(path+".spark", ps)
+	r.validateRestore(e, path+".restore", ps)
 	if r.Cloud == Local {
 		r.validateLocal(path, ps)
 		return
@@ -459,6 +462,7 @@ func (r *Region) validateLocal(path string, ps *Problems) {
 	if r.Local == nil {
 		return
 	}
+	r.validateLocalBackup(path+".local.backup", ps)
 	seen := map[string]bool{}
 	for i, z := range r.Local.Zones {
 		zp := fmt.Sprintf("%s.local.zones[%d]", path, i)

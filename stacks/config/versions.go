@@ -38,7 +38,7 @@ var Pinned = Versions{
 	Strimzi:       "1.2.0",
 	Kafka:         "4.3.1",
 	TiDBOperator:  "v1.6.6",
-	TiDB:          "v8.5.2",
+	TiDB:          "v8.5.7",
 	SparkOperator: "2.5.2",
 }
 
@@ -50,7 +50,7 @@ var Supported = map[string][]string{
 	"strimzi":       {"1.2.0"},
 	"kafka":         {"4.2.0", "4.2.1", "4.3.0", "4.3.1"},
 	"tidbOperator":  {"v1.6.6"},
-	"tidb":          {"v8.5.0", "v8.5.1", "v8.5.2"},
+	"tidb":          {"v8.5.0", "v8.5.1", "v8.5.2", "v8.5.3", "v8.5.4", "v8.5.5", "v8.5.6", "v8.5.7"},
 	"sparkOperator": {"2.5.2"},
 }
 
@@ -62,9 +62,12 @@ var versionSources = map[string]string{
 		"2027-02-28, 1.36 2027-06-28). 1.33 and 1.34 are past upstream end of life; 1.37 is not GA on EKS and AKS",
 	"strimzi": "strimzi/strimzi-kafka-operator tag 1.2.0, helm-charts/helm3/strimzi-kafka-operator (published as " +
 		"oci://quay.io/strimzi-helm/strimzi-kafka-operator; the OCI artifact itself unconfirmed here)",
-	"kafka":         "strimzi/strimzi-kafka-operator tag 1.2.0, kafka-versions.yaml: 4.2.0, 4.2.1, 4.3.0, 4.3.1 supported, 4.3.1 default",
-	"tidbOperator":  "pingcap/tidb-operator tag v1.6.6 (charts/tidb-operator, manifests/crd.yaml); chart repository charts.pingcap.com (docs.pingcap.com tidb-in-kubernetes cheat sheet)",
-	"tidb":          "pingcap/tidb tags v8.5.0, v8.5.1, v8.5.2 (images pingcap/pd, tikv, tidb, tiflash, ticdc at the tag)",
+	"kafka":        "strimzi/strimzi-kafka-operator tag 1.2.0, kafka-versions.yaml: 4.2.0, 4.2.1, 4.3.0, 4.3.1 supported, 4.3.1 default",
+	"tidbOperator": "pingcap/tidb-operator tag v1.6.6 (charts/tidb-operator, manifests/crd.yaml); chart repository charts.pingcap.com (docs.pingcap.com tidb-in-kubernetes cheat sheet)",
+	"tidb": "tikv/tikv tags v8.5.0 to v8.5.7 (v8.5.7: 2026-06-26; images pingcap/pd, tikv, tidb, tiflash, ticdc, br at the tag); " +
+		"TiDB >= 8.0 pairs with TiDB Operator 1.6 (docs-tidb-operator release-1.6 en/tidb-operator-overview.md). v8.5.7 is the " +
+		"default: its TiKV reaches GCS with workload identity (components/cloud/gcp_v2, new in v8.5.7) and Azure Blob with " +
+		"managed identity (DefaultAzureCredential, from v8.5.5), which backups without static keys need",
 	"sparkOperator": "kubeflow/spark-operator tag v2.5.2, charts/spark-operator-chart (the newest 2.x in its gh-pages index.yaml)",
 }
 
@@ -88,8 +91,10 @@ var Charts = map[string]Chart{
 var Images = map[string]string{
 	// The TiDB Operator's TidbInitializer runs this client to set the root password.
 	"tidbInitializer": "tnir/mysqlclient:1.4.6",
-	// The example SparkApplication.
+	// The example SparkApplication (PySpark: the tag is the python3 variant).
 	"spark": "docker.io/library/spark:4.0.0",
+	// The Go toolchain the changefeed sync job compiles and runs kost's cdcsync with.
+	"cdcSync": "docker.io/library/golang:1.26.7-alpine3.24",
 }
 
 // imageSources say where each of Images was confirmed.
@@ -97,6 +102,37 @@ var imageSources = map[string]string{
 	"tidbInitializer": "unconfirmed tag: PingCAP's TidbInitializer docs and examples name tnir/mysqlclient untagged (latest); " +
 		"1.4.6 is the tag another TiDB Operator integration pins (DefaultMysqlclientImage); the pin check resolves it",
 	"spark": "apache/spark-docker versions/4.0.0 (the official image spark:4.0.0, Java 17, Scala 2.13)",
+	"cdcSync": "docker-library/official-images library/golang at 37079fb3 (2026-08-21): 1.26.7-alpine3.24, the newest 1.26 " +
+		"listed (the language version kost builds with; 1.27.0 is listed too); GOTOOLCHAIN=local in the image, std compiled on " +
+		"demand into GOCACHE (Go 1.20 and later ship no precompiled std)",
+}
+
+// SparkPackages are the Maven packages of the example SparkApplication, by key: the Kafka source
+// built for the image's Spark and Scala, and the MySQL JDBC driver.
+var SparkPackages = map[string]string{
+	"sparkSqlKafka":   "org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0",
+	"mysqlConnectorJ": "com.mysql:mysql-connector-j:26.10.0",
+}
+
+// sparkPackageSources say where each of SparkPackages was confirmed.
+var sparkPackageSources = map[string]string{
+	"sparkSqlKafka": "apache/spark docs/streaming/structured-streaming-kafka-integration.md (Linking: org.apache.spark:" +
+		"spark-sql-kafka-0-10_<Scala binary version>:<Spark version>), Spark 4.0.0 with Scala 2.13 (Images spark); the artifact " +
+		"itself unconfirmed here (Maven Central unreachable), its sibling spark-token-provider-kafka-0-10_2.13 4.0.0 is served; " +
+		"the pin check resolves it",
+	"mysqlConnectorJ": "Maven Central com.mysql:mysql-connector-j as this machine's package list saw it on 2026-11-25 " +
+		"(/work/.library/env/packages/maven-partial.tsv): served 8.3.0 to 9.7.0, 26.7.0 and 26.10.0, the newest resolving with its " +
+		"dependencies under Java 17 (the image's Java)",
+}
+
+// SparkExamplePackages lists SparkPackages, sorted.
+func SparkExamplePackages() []string {
+	out := make([]string, 0, len(SparkPackages))
+	for _, p := range SparkPackages {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // SparkVersion is the Spark version of Images["spark"].
@@ -287,7 +323,7 @@ const gcpAddonImagesSource = "kubernetes-sigs/gcp-compute-persistent-disk-csi-dr
 
 // Pin is one version kost deploys, with where it comes from and the source that confirmed it.
 type Pin struct {
-	// Kind is chart, image, eks-addon, kubernetes, apt or version.
+	// Kind is chart, image, maven, eks-addon, kubernetes, apt or version.
 	Kind string `json:"kind"`
 	// Key names the pin in this file.
 	Key string `json:"key"`
@@ -314,6 +350,11 @@ func Pins() []Pin {
 	for k, img := range Images {
 		name, tag, _ := strings.Cut(img, ":")
 		out = append(out, Pin{Kind: "image", Key: k, Name: name, Version: tag, Source: imageSources[k]})
+	}
+	for k, coord := range SparkPackages {
+		i := strings.LastIndex(coord, ":")
+		out = append(out, Pin{Kind: "maven", Key: k, Name: coord[:i], Version: coord[i+1:], Repo: "https://repo1.maven.org/maven2",
+			Source: sparkPackageSources[k]})
 	}
 	for minor, addons := range EKSAddons {
 		for _, a := range EKSAddonNames {

@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"syscall"
@@ -14,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	kcluster "github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/stacks"
 	"github.com/kost-platform/kost/stacks/capacity"
 	"github.com/kost-platform/kost/stacks/config"
@@ -107,6 +110,9 @@ func TestLocalStack(t *testing.T) {
 	// A kind cluster: one node, untainted, sized like a laptop's kind node.
 	cp, wh := cluster(ctx, t, e, dir, []NodeShape{{Name: "kost-control-plane", Count: 1, CPUMilli: 8000, MemoryBytes: 16 << 30, Pods: 110}})
 	step := stepper{t, cp}.step
+	step("the API server's JWKS is the one kost gives a cloud to federate a kubeadm cluster with", func() error {
+		return sameJWKS(ctx, cp)
+	})
 	st := createStack(ctx, t, e, cp, step, StackOptions{Name: "local", StackFile: filepath.Join(repoRoot, "Pulumi.local.yaml"), Dir: dir})
 	step("the operators are Ready", func() error {
 		return operatorsReady(ctx, cp.Client, []string{"strimzi", "tidb-admin", "spark-operator"})
@@ -387,6 +393,12 @@ func TestProdShapedStack(t *testing.T) {
 		})
 	})
 	step("pulumi preview --expect-no-changes after the upgrade", func() error { _, err := st.Preview(ctx, true); return err })
+	step("a changed changefeed list: pulumi up runs a new sync Job to completion, then deletes the old one", func() error {
+		return changefeedJobRerun(ctx, cp.Client, st)
+	})
+	step("a restore block: pulumi up waits until the Restore is Complete (done here by hand: no operator runs), then goes on", func() error {
+		return restoreAwaited(ctx, cp.Client, st)
+	})
 	before, err := st.Resources(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -519,4 +531,150 @@ func previewReadOnly(ctx context.Context, cp *ControlPlane, st *Stack) error {
 	// Nothing moved: the state and the cluster agree with the stack as it was.
 	_, err = st.Preview(ctx, true)
 	return err
+}
+
+// sameJWKS compares the API server's /openid/v1/jwks with cluster.JWKS of its service-account key:
+// a kubeadm cluster's backups on GCP are federated with exactly that document (the provider checks
+// token signatures with it, and never fetches it from the private API server).
+func sameJWKS(ctx context.Context, cp *ControlPlane) error {
+	served, err := cp.Client.GetAs(ctx, "/openid/v1/jwks", "application/jwk-set+json")
+	if err != nil {
+		return err
+	}
+	pub, err := os.ReadFile(filepath.Join(cp.Dir, "pki", "sa.pub"))
+	if err != nil {
+		return err
+	}
+	doc, err := kcluster.JWKS(string(pub))
+	if err != nil {
+		return err
+	}
+	var ours Object
+	if err := json.Unmarshal([]byte(doc), &ours); err != nil {
+		return err
+	}
+	if !reflect.DeepEqual(map[string]any(served), map[string]any(ours)) {
+		return fmt.Errorf("the API server serves %v; kost federates %v", served, ours)
+	}
+	return nil
+}
+
+// restoreAwaited adds a restore block and runs pulumi up: the provider must create the Restore and
+// wait on its pulumi.com/waitFor annotation until status.phase is Complete, which this run sets after
+// checking that the update is still waiting; then the update must finish without replacing anything.
+func restoreAwaited(ctx context.Context, k *Kube, st *Stack) error {
+	const full, path = "kost/full/kost-pd.tidb-2379-2026-11-27t02-00-00", "/apis/pingcap.com/v1alpha1/namespaces/tidb/restores/kost-restore"
+	if err := st.SetPath(ctx, "kost:environment.regions[0].restore.full", full); err != nil {
+		return err
+	}
+	type result struct {
+		steps []Step
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() { steps, err := st.Up(ctx); done <- result{steps, err} }()
+	deadline := time.Now().Add(5 * time.Minute)
+	var restore Object
+	for {
+		o, err := k.Get(ctx, path)
+		if err == nil {
+			restore = o
+			break
+		}
+		select {
+		case r := <-done:
+			return fmt.Errorf("pulumi up ended before the Restore existed: %w", r.err)
+		case <-time.After(2 * time.Second):
+		}
+		if time.Now().After(deadline) {
+			return errors.New("no Restore after 5 minutes")
+		}
+	}
+	if got := restore.Str("spec.s3.prefix"); got != full || restore.Str("spec.br.clusterNamespace") != "tidb" {
+		return fmt.Errorf("the Restore reads %q in namespace %q", got, restore.Str("spec.br.clusterNamespace"))
+	}
+	select {
+	case r := <-done:
+		return fmt.Errorf("pulumi up did not wait for the Restore: it ended (%w) while the Restore had no phase", r.err)
+	case <-time.After(15 * time.Second):
+	}
+	if err := k.Patch(ctx, path, map[string]any{"status": map[string]any{"phase": "Complete"}}); err != nil {
+		return err
+	}
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return r.err
+		}
+		return noReplacement(r.steps)
+	case <-time.After(5 * time.Minute):
+		return errors.New("pulumi up still waits 5 minutes after the Restore completed")
+	}
+}
+
+// changefeedJobRerun changes the declared changefeeds and checks that the sync Job of the old list
+// (which the first up waited for: kwok completes a Job's pods, the real Job controller marks the Job
+// succeeded) gives way to a new one that carries the new list and succeeded before Pulumi went on;
+// nothing else is replaced.
+func changefeedJobRerun(ctx context.Context, k *Kube, st *Stack) error {
+	const jobs = "/apis/batch/v1/namespaces/tidb/jobs?labelSelector=app.kubernetes.io%2Fname%3Dkost-cdc-sync"
+	one := func() (Object, error) {
+		l, err := k.List(ctx, jobs)
+		if err != nil {
+			return nil, err
+		}
+		if len(l) != 1 {
+			return nil, fmt.Errorf("%d sync Jobs, want 1", len(l))
+		}
+		if n, _ := l[0].Path("status.succeeded").(float64); n != 1 {
+			return nil, fmt.Errorf("sync Job %s has not succeeded: %v", l[0].Str("metadata.name"), l[0].Path("status"))
+		}
+		return l[0], nil
+	}
+	before, err := one()
+	if err != nil {
+		return fmt.Errorf("before the change: %w", err)
+	}
+	for path, v := range map[string]string{
+		"kost:environment.database.changefeeds[0].id":        "tidb",
+		"kost:environment.database.changefeeds[0].tables[0]": "shop.*",
+	} {
+		if err := st.SetPath(ctx, path, v); err != nil {
+			return err
+		}
+	}
+	steps, err := st.Up(ctx)
+	if err != nil {
+		return err
+	}
+	var others []Step
+	for _, s := range steps {
+		if s.Type != "kubernetes:batch/v1:Job" {
+			others = append(others, s)
+		}
+	}
+	if err := noReplacement(others); err != nil {
+		return err
+	}
+	after, err := one()
+	if err != nil {
+		return fmt.Errorf("after the change: %w", err)
+	}
+	if after.Str("metadata.name") == before.Str("metadata.name") {
+		return fmt.Errorf("the sync Job kept its name %s: a changed list would never run", before.Str("metadata.name"))
+	}
+	containers, _ := after.Path("spec.template.spec.containers").([]any)
+	if len(containers) != 1 {
+		return fmt.Errorf("the new Job has %d containers", len(containers))
+	}
+	env, _ := containers[0].(map[string]any)["env"].([]any)
+	for _, e := range env {
+		if m, _ := e.(map[string]any); m["name"] == "KOST_CDC_FEEDS" {
+			if v, _ := m["value"].(string); !strings.Contains(v, `"rules":["shop.*"]`) {
+				return fmt.Errorf("the new Job carries %s, not the new list", v)
+			}
+			return nil
+		}
+	}
+	return errors.New("the new Job carries no KOST_CDC_FEEDS")
 }

@@ -62,6 +62,17 @@ func (o Object) Str(path string) string { s, _ := o.Path(path).(string); return 
 
 // Do sends a request and decodes a JSON answer into out (when not nil).
 func (k *Kube) Do(ctx context.Context, method, path, contentType string, body []byte, out any) error {
+	return k.do(ctx, method, path, contentType, "application/json", body, out)
+}
+
+// GetAs returns the JSON document at a path served as media type accept (the API server's JWKS is
+// application/jwk-set+json only).
+func (k *Kube) GetAs(ctx context.Context, path, accept string) (Object, error) {
+	var o Object
+	return o, k.do(ctx, http.MethodGet, path, "", accept, nil, &o)
+}
+
+func (k *Kube) do(ctx context.Context, method, path, contentType, accept string, body []byte, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, k.server+path, bytes.NewReader(body))
 	if err != nil {
 		return err
@@ -69,7 +80,7 @@ func (k *Kube) Do(ctx context.Context, method, path, contentType string, body []
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	resp, err := k.http.Do(req)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -122,9 +123,11 @@ func writePEM(path, typ string, der []byte) error {
 	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600)
 }
 
-// writeServiceAccountKeys writes the service-account signing key pair (sa.key, sa.pub).
+// writeServiceAccountKeys writes the service-account signing key pair (sa.key, sa.pub): RSA 2048, as
+// kost's kubeadm clusters have (components/kubeadm/pki.go), so the run can compare the API server's
+// JWKS with the one kost gives clouds to federate with.
 func writeServiceAccountKeys(dir string) error {
-	key, err := newKey()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return err
 	}
