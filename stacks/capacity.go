@@ -75,6 +75,10 @@ func regionCapacity(rp config.ResolvedRegion) (RegionCapacity, []capacity.Pool, 
 		rc.Note = "not proved: the cluster's nodes are not described (set local.pools and nodePools to prove it)"
 		return rc, nil, nil
 	}
+	daemons, err := perNode(rp)
+	if err != nil {
+		return rc, nil, err
+	}
 	var pools []capacity.Pool
 	for _, p := range rp.Pools {
 		nodes := p.Desired
@@ -96,6 +100,7 @@ func regionCapacity(rp config.ResolvedRegion) (RegionCapacity, []capacity.Pool, 
 			}
 			pool.Allocatable = capacity.Allocatable(rc.Platform, i)
 		}
+		pool.Allocatable = pool.Allocatable.Sub(daemons)
 		pools = append(pools, pool)
 	}
 	return rc, pools, nil
@@ -152,7 +157,34 @@ func regionPods(rp config.ResolvedRegion, p capacity.Platform) ([]capacity.Pod, 
 		pods = append(pods, capacity.Pod{Name: w.Name, Pool: w.Pool, Replicas: w.Replicas, CPUMilli: cpu, MemoryMiB: mem,
 			HostSpread: w.HostSpread, ZoneSpread: w.ZoneSpread, Layer: "data"})
 	}
+	if ma := monitoringArgs(rp, proofCluster(rp)); ma != nil {
+		for _, w := range ma.Workloads() {
+			cpu, mem, err := sum(w.Containers)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", w.Name, err)
+			}
+			pods = append(pods, capacity.Pod{Name: w.Name, Pool: w.Pool, Replicas: w.Replicas, CPUMilli: cpu, MemoryMiB: mem, Layer: "monitoring"})
+		}
+	}
 	return pods, nil
+}
+
+// perNode is what kost runs on every node of the region besides the platform's own DaemonSets (the
+// monitoring stack's node exporter), which the proof takes off every node's allocatable.
+func perNode(rp config.ResolvedRegion) (capacity.Resources, error) {
+	ma := monitoringArgs(rp, proofCluster(rp))
+	if ma == nil {
+		return capacity.Resources{}, nil
+	}
+	r, ok := ma.PerNode()
+	if !ok {
+		return capacity.Resources{}, nil
+	}
+	cpu, mem, err := sum([]data.Resources{r})
+	if err != nil {
+		return capacity.Resources{}, fmt.Errorf("node exporter: %w", err)
+	}
+	return capacity.Resources{CPUMilli: cpu, MemoryMiB: mem, Pods: 1}, nil
 }
 
 // sum adds containers' requests: millicores and MiB (rounded up).

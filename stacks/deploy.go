@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/components/monitoring"
 	"github.com/kost-platform/kost/stacks/config"
 )
 
@@ -43,6 +44,7 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 	regions := pulumi.Map{}
 	kubeconfigs := pulumi.StringMap{}
 	rootPasswords := pulumi.StringMap{}
+	grafanaPasswords := pulumi.StringMap{}
 	for _, rp := range resolved {
 		r, err := NewRegion(ctx, rp.Key, &RegionArgs{Resolved: rp})
 		if err != nil {
@@ -71,6 +73,15 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 			// Where the region's backups are (README, Restoring).
 			out["backupUrl"] = c.Backups.URL
 		}
+		if m := r.Layers.Monitoring; m != nil {
+			// Where the region's monitoring is (README, Monitoring): ClusterIP Services, reached by
+			// kubectl port-forward.
+			out["monitoringNamespace"] = pulumi.String(m.Namespace)
+			if m.Stack != nil {
+				out["grafana"] = pulumi.String(m.Namespace + "/" + monitoring.GrafanaService)
+				grafanaPasswords[rp.Key] = m.GrafanaAdminPassword
+			}
+		}
 		regions[rp.Key] = out
 		kubeconfigs[rp.Key] = c.Kubeconfig
 		rootPasswords[rp.Key] = r.Layers.Data.RootPassword
@@ -79,6 +90,7 @@ func DeployEnvironment(ctx *pulumi.Context, env *config.Environment) error {
 	ctx.Export("regions", regions)
 	ctx.Export("kubeconfigs", pulumi.ToSecret(kubeconfigs))
 	ctx.Export("tidbRootPasswords", pulumi.ToSecret(rootPasswords))
+	ctx.Export("grafanaAdminPasswords", pulumi.ToSecret(grafanaPasswords))
 	return nil
 }
 

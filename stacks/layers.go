@@ -1,18 +1,23 @@
 package stacks
 
 import (
+	"slices"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
 	"github.com/kost-platform/kost/components/data"
+	"github.com/kost-platform/kost/components/monitoring"
 	"github.com/kost-platform/kost/components/platform"
 	"github.com/kost-platform/kost/stacks/config"
 )
 
-// Layers are the platform and data plane of one cluster.
+// Layers are the platform, data plane and monitoring of one cluster.
 type Layers struct {
 	Platform *platform.Platform
 	Data     *data.Data
+	// Monitoring is nil where monitoring.enabled is false.
+	Monitoring *monitoring.Monitoring
 }
 
 // layerArgs maps a region's resolved layers onto the platform's and the data plane's args: the one
@@ -60,6 +65,8 @@ func layerArgs(rp config.ResolvedRegion, c cluster.Cluster) (*platform.PlatformA
 			CruiseControl:           l.HA,
 			EntityOperatorResources: sz.TopicUserOperator,
 			CruiseControlResources:  sz.CruiseControl,
+			Metrics:                 l.Monitoring.Enabled,
+			ExporterResources:       sz.Monitoring.KafkaExporter,
 		},
 		Spark: data.Spark{
 			JobNamespaces: rp.SparkJobNamespaces,
@@ -106,5 +113,76 @@ func buildLayers(ctx *pulumi.Context, name string, rp config.ResolvedRegion, c c
 	if err != nil {
 		return nil, err
 	}
-	return &Layers{Platform: plat, Data: dp}, nil
+	layers := &Layers{Platform: plat, Data: dp}
+	ma := monitoringArgs(rp, c)
+	if ma == nil {
+		return layers, nil
+	}
+	for _, cert := range dp.Certificates {
+		ma.Certificates = append(ma.Certificates, monitoring.Certificate{Name: cert.Name, Secret: cert.Secret, Namespace: cert.Namespace, NotAfter: cert.NotAfter})
+	}
+	// The monitors go into the platform's namespaces, Prometheus' volume into its storage class.
+	for _, n := range plat.Namespaces {
+		ma.Ready = append(ma.Ready, n)
+	}
+	for _, sc := range plat.StorageClasses {
+		ma.Ready = append(ma.Ready, sc)
+	}
+	layers.Monitoring, err = monitoring.NewMonitoring(ctx, name, ma, pulumi.Parent(parent))
+	if err != nil {
+		return nil, err
+	}
+	return layers, nil
+}
+
+// monitoringArgs maps a region's resolved monitoring onto the monitoring's args (nil: none), from
+// the same layer args the platform and the data plane get: the one place buildLayers and the
+// capacity proof read.
+func monitoringArgs(rp config.ResolvedRegion, c cluster.Cluster) *monitoring.MonitoringArgs {
+	m := rp.Layers.Monitoring
+	if !m.Enabled {
+		return nil
+	}
+	_, da := layerArgs(rp, c)
+	sz := rp.Layers.Sizing.Monitoring
+	prom := sz.Prometheus
+	prom.Storage = m.Storage
+	a := &monitoring.MonitoringArgs{
+		Cluster:       c,
+		Retention:     m.Retention,
+		RetentionSize: m.RetentionSize,
+		StorageClass:  platform.StorageClassStandard,
+		Sizing: monitoring.Sizing{
+			Prometheus: prom, Alertmanager: sz.Alertmanager, Grafana: sz.Grafana, GrafanaSidecar: sz.GrafanaSidecar,
+			Operator: sz.Operator, KubeStateMetrics: sz.KubeStateMetrics, NodeExporter: sz.NodeExporter,
+		},
+		Targets: monitoring.Targets{
+			TiDB: &monitoring.TiDBTarget{Cluster: data.TiDBClusterName, Namespace: data.NamespaceTiDB, Components: da.Database.Components()},
+			Kafka: &monitoring.KafkaTarget{Cluster: data.KafkaClusterName, Namespace: data.NamespaceKafka, Exporter: da.Kafka.Metrics,
+				CruiseControl: da.Kafka.CruiseControl},
+			Operators: []monitoring.Operator{
+				{Name: "Strimzi", Namespace: platform.NamespaceStrimzi, Selector: platform.StrimziPodLabels, Port: platform.StrimziMetricsPort},
+				{Name: "TiDB Operator", Namespace: platform.NamespaceTiDBOperator},
+				{Name: "Spark operator", Namespace: platform.NamespaceSparkOperator, Selector: platform.SparkControllerPodLabels,
+					Port: platform.SparkMetricsPort},
+			},
+			VolumeNamespaces: []string{data.NamespaceTiDB, data.NamespaceKafka},
+			SparkNamespaces:  slices.Clone(rp.SparkJobNamespaces),
+			SparkDriverLabel: data.SparkMetricsLabel,
+		},
+	}
+	if da.TLS {
+		a.Targets.TiDB.ClientSecret = data.TiDBClientSecret
+	}
+	if len(da.CDC.Feeds) > 0 {
+		a.Targets.CDCSyncNamespace = data.NamespaceTiDB
+	}
+	if m.Bundled {
+		chart := m.Chart
+		a.Chart = &chart
+		for _, d := range m.Dashboards {
+			a.Dashboards = append(a.Dashboards, monitoring.Dashboard{Key: d.Key, Folder: d.Folder, URL: d.URL})
+		}
+	}
+	return a
 }

@@ -17,6 +17,8 @@ var operatorOf = map[string][]string{
 	"pingcap.com":          {"tidb-operator", "tidb-crds"},
 	"kafka.strimzi.io":     {"strimzi"},
 	"sparkoperator.k8s.io": {"spark-operator"},
+	// kost's monitors and rules wait for kube-prometheus-stack, which brings their CRDs.
+	"monitoring.coreos.com": {"stack"},
 }
 
 // customResources returns the custom resources of the operators in a graph.
@@ -55,9 +57,10 @@ func regionOf(g *graph.Graph, urn string) *graph.Resource {
 }
 
 // layer ranks a resource by the component layer it sits in: network, cluster (with the backup store
-// made beside it), platform, data.
+// made beside it), platform, then data and monitoring (monitoring reads the data plane's certificates'
+// validity, but nothing of either waits for the other).
 func layer(g *graph.Graph, urn string) int {
-	rank := map[string]int{"Network": 0, "ManagedCluster": 1, "SelfManagedCluster": 1, "Cluster": 1, "BackupStore": 1, "Platform": 2, "Data": 3}
+	rank := map[string]int{"Network": 0, "ManagedCluster": 1, "SelfManagedCluster": 1, "Cluster": 1, "BackupStore": 1, "Platform": 2, "Data": 3, "Monitoring": 3}
 	for cur := urn; cur != ""; {
 		r, ok := g.Get(cur)
 		if !ok {
@@ -126,7 +129,7 @@ func TestLayerOrdering(t *testing.T) {
 					}
 				}
 			}
-			// Nothing waits for a later layer: network < cluster < platform < data.
+			// Nothing waits for a later layer: network < cluster < platform < data, monitoring.
 			for _, r := range g.Resources {
 				lr := layer(g, r.URN)
 				for _, d := range r.DependsOn {

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kost-platform/kost/components/monitoring"
 	"github.com/kost-platform/kost/stacks/config"
 )
 
@@ -98,4 +100,31 @@ func configKeys(t reflect.Type, prefix string) []string {
 		}
 	}
 	return []string{prefix}
+}
+
+// The README's alert runbook lists every alert kost defines, rendered from components/monitoring.
+func TestReadmeAlerts(t *testing.T) {
+	before, got, after := readmeSection(t, "alerts")
+	targets := monitoring.Targets{
+		TiDB:             &monitoring.TiDBTarget{Cluster: "kost", Namespace: "tidb", Components: []string{"pd", "tikv", "tidb", "tiflash", "ticdc"}},
+		Kafka:            &monitoring.KafkaTarget{Cluster: "kost", Namespace: "kafka"},
+		Operators:        []monitoring.Operator{{Name: "Strimzi", Namespace: "strimzi"}},
+		VolumeNamespaces: []string{"tidb", "kafka"},
+		CDCSyncNamespace: "tidb",
+	}
+	var b strings.Builder
+	b.WriteString("| alert | severity | after | what it means | what to do |\n|---|---|---|---|---|\n")
+	for _, a := range monitoring.Alerts(targets) {
+		fmt.Fprintf(&b, "| <a id=\"%s\"></a>`%s` | %s | %s | %s | %s |\n", strings.ToLower(a.Name), a.Name, a.Severity, a.For, a.Summary, a.Runbook)
+	}
+	want := b.String()
+	if update {
+		if err := os.WriteFile(filepath.Join(root, "README.md"), []byte(before+want+after), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("README alert runbook is stale (-want +got); run UPDATE_GOLDEN=1 go test ./tests/:\n%s", d)
+	}
 }

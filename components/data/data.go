@@ -38,6 +38,8 @@ type Data struct {
 	TLS bool
 	// Changefeeds are the IDs, in TiCDC, of the changefeeds kept (CDCFeedPrefix + each ID).
 	Changefeeds []string
+	// Certificates are kost's TLS material for the data plane (none without TLS), for expiry alerts.
+	Certificates []Certificate
 }
 
 // Validate reports every problem of the args at once, as a *cluster.ArgsError.
@@ -70,6 +72,8 @@ func (a *DataArgs) Validate() error {
 	ps.Required(k.Version == "", "Kafka.Version")
 	ps.Check(k.BrokerResources.Storage != "", "Kafka.BrokerResources.Storage", "required: brokers keep their logs on a volume")
 	ps.Check(k.ControllerResources.Storage != "", "Kafka.ControllerResources.Storage", "required: controllers keep the metadata log on a volume")
+	ps.Check(!k.Metrics || (k.ExporterResources.CPU != "" && k.ExporterResources.Memory != ""), "Kafka.ExporterResources",
+		"cpu and memory requests are required with Metrics (the Kafka Exporter)")
 	a.Backup.problems(&ps)
 	if a.Spark.Example {
 		ps.Check(a.Spark.Image != "", "Spark.Image", "required with the Spark example")
@@ -144,6 +148,10 @@ func NewData(ctx *pulumi.Context, name string, args *DataArgs, opts ...pulumi.Re
 		return nil, wrapf(err, "data %s: tidb", name)
 	}
 	d.TidbCluster, d.RootPassword, d.TiDBCACert = tidb.cluster, tidb.password, tidb.caCert
+	d.Certificates = tidb.certificates
+	if kafkaCerts != nil {
+		d.Certificates = append(d.Certificates, kafkaCerts.certificates...)
+	}
 	kafka, err := newKafka(ctx, name, &a, NamespaceKafka, kafkaCerts, stateful, parent)
 	if err != nil {
 		return nil, wrapf(err, "data %s: kafka", name)

@@ -47,6 +47,18 @@ func KafkaSpec(c cluster.Cluster, k Kafka, tlsOn bool) map[string]any {
 	}
 	kafka["listeners"] = []any{listener}
 	spec := map[string]any{"kafka": kafka}
+	if k.Metrics {
+		kafka["metricsConfig"] = kafkaMetricsConfig(kafkaMetricsKey)
+		exporter := map[string]any{
+			// Consumer lag of every group on every topic.
+			"topicRegex": ".*", "groupRegex": ".*",
+			"resources": res0(k.ExporterResources),
+		}
+		if sel, tol := placement(c, "system"); sel != nil {
+			exporter["template"] = map[string]any{"pod": map[string]any{"affinity": nodeAffinity("system"), "tolerations": tol}}
+		}
+		spec["kafkaExporter"] = exporter
+	}
 	if tlsOn {
 		// kost's own CAs (newKafkaTLS), which Strimzi then neither makes nor renews: kost renews
 		// them, raising their generation annotation.
@@ -68,12 +80,21 @@ func KafkaSpec(c cluster.Cluster, k Kafka, tlsOn bool) map[string]any {
 	spec["entityOperator"] = entity
 	if k.CruiseControl {
 		cc := map[string]any{"resources": res(k.CruiseControlResources, Resources{CPU: "500m", Memory: "1Gi"})}
+		if k.Metrics {
+			cc["metricsConfig"] = kafkaMetricsConfig(cruiseControlMetricsKey)
+		}
 		if sel, tol := placement(c, "system"); sel != nil {
 			cc["template"] = map[string]any{"pod": map[string]any{"affinity": nodeAffinity("system"), "tolerations": tol}}
 		}
 		spec["cruiseControl"] = cc
 	}
 	return spec
+}
+
+// res0 is a container's requests and memory limit.
+func res0(r Resources) map[string]any {
+	req, lim := requests(r, false)
+	return map[string]any{"requests": req, "limits": lim}
 }
 
 // KafkaNodePoolSpec renders a node pool: role controller or broker, persistent volumes that outlive
@@ -200,6 +221,14 @@ func newKafka(ctx *pulumi.Context, name string, args *DataArgs, ns string, tlsMa
 	kafkaDeps := []pulumi.Resource{ctrl, brokers}
 	if tlsMaterial != nil {
 		kafkaDeps = append(kafkaDeps, tlsMaterial.caSecrets...)
+	}
+	if args.Kafka.Metrics {
+		// Strimzi reads the rules from it when it renders the pods: it exists first.
+		cm, err := newKafkaMetricsConfigMap(ctx, name, ns, with(opts, append(ready, k8s)...)...)
+		if err != nil {
+			return nil, err
+		}
+		kafkaDeps = append(kafkaDeps, cm)
 	}
 	kafka, err := cr("kafka", "Kafka", KafkaClusterName, nil, KafkaSpec(args.Cluster, args.Kafka, args.TLS),
 		append([]pulumi.ResourceOption{pulumi.DependsOn(kafkaDeps)}, stateful...)...)

@@ -50,6 +50,8 @@ type kafkaTLS struct {
 	// ticdc is TiCDC's client certificate Secret; spark the Spark jobs' per job namespace.
 	ticdc pulumi.Resource
 	spark []pulumi.Resource
+	// certificates are the two CAs and the clients' certificates, for expiry alerts.
+	certificates []Certificate
 }
 
 // certGeneration is Strimzi's CA certificate generation for a certificate valid from start: hours
@@ -79,6 +81,10 @@ func newKafkaTLS(ctx *pulumi.Context, name string, args *DataArgs, keep []pulumi
 		return nil, err
 	}
 	out.clusterCA = clusterCA.cert
+	out.certificates = []Certificate{
+		{Name: KafkaClusterName + " Kafka cluster CA", Secret: KafkaClusterName + "-cluster-ca-cert", Namespace: NamespaceKafka, NotAfter: clusterCA.end},
+		{Name: KafkaClusterName + " Kafka clients CA", Secret: KafkaClusterName + "-clients-ca-cert", Namespace: NamespaceKafka, NotAfter: clientsCA.end},
+	}
 	for _, ca := range []struct {
 		suffix, secret string
 		a              *authority
@@ -119,6 +125,7 @@ func newKafkaTLS(ctx *pulumi.Context, name string, args *DataArgs, keep []pulumi
 		for k, v := range extra(l) {
 			data[k] = v
 		}
+		out.certificates = append(out.certificates, Certificate{Name: secret, Secret: secret, Namespace: ns, NotAfter: l.end})
 		return corev1.NewSecret(ctx, name+"-"+suffix, &corev1.SecretArgs{
 			Metadata:   meta(secret, ns),
 			Type:       pulumi.String("Opaque"),

@@ -100,16 +100,24 @@ func SparkExampleSpec(c cluster.Cluster, s Spark, topic string, tlsOn bool) map[
 		"mainApplicationFile": "local:///opt/kost/app/htap.py",
 		"sparkVersion":        s.Version,
 		"deps":                map[string]any{"packages": packages},
-		"sparkConf":           map[string]any{"spark.jars.ivy": "/tmp/.ivy2"},
+		// spark.ui.prometheus.enabled serves the executors' metrics in Prometheus' format at the
+		// driver UI's /metrics/executors/prometheus (apache/spark docs/monitoring.md); the driver's
+		// SparkMetricsLabel has kost's monitor scrape it.
+		"sparkConf": map[string]any{"spark.jars.ivy": "/tmp/.ivy2", "spark.ui.prometheus.enabled": "true"},
 		// A streaming job: restarted when it fails, never re-run by `pulumi up` (no
 		// timeToLiveSeconds, which would have the operator delete a finished application).
 		"restartPolicy": map[string]any{"type": "OnFailure", "onFailureRetries": 3, "onFailureRetryInterval": 60,
 			"onSubmissionFailureRetries": 3, "onSubmissionFailureRetryInterval": 60},
-		"volumes":  volumes,
-		"driver":   role(map[string]any{"serviceAccount": SparkDriverAccount}),
+		"volumes": volumes,
+		"driver": role(map[string]any{"serviceAccount": SparkDriverAccount,
+			"labels": map[string]any{"app.kubernetes.io/part-of": SparkExampleName, SparkMetricsLabel: "true"}}),
 		"executor": role(map[string]any{"instances": 2}),
 	}
 }
+
+// SparkMetricsLabel on a Spark driver pod (with spark.ui.prometheus.enabled=true in the application)
+// has kost's monitoring scrape its executors' metrics.
+const SparkMetricsLabel = "kost.io/metrics"
 
 // kafkaBootstrap is Kafka's bootstrap service: the TLS listener with TLS, the plain one otherwise.
 func kafkaBootstrap(tlsOn bool) string {

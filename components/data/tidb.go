@@ -135,6 +135,8 @@ func tidbComponents(d Database) []string {
 type tidbOut struct {
 	cluster  *apiextensions.CustomResource
 	password pulumi.StringOutput
+	// certificates are the TLS material's certificates (none without TLS).
+	certificates []Certificate
 	// caCert is the TLS CA clients verify TiDB with; empty without TLS.
 	caCert pulumi.StringOutput
 	// analyticsPassword is the analytics user's (AnalyticsUser) password. Secret.
@@ -188,6 +190,7 @@ func newTiDB(ctx *pulumi.Context, name string, args *DataArgs, ns string, tlsOpt
 		}
 		deps = append(deps, certs.Secrets...)
 		out.caCert = certs.CACert
+		out.certificates = certs.Certificates
 		if kafkaCerts != nil && kafkaCerts.ticdc != nil {
 			deps = append(deps, kafkaCerts.ticdc)
 		}
@@ -295,3 +298,12 @@ func wrapf(err error, format string, args ...any) error {
 	}
 	return fmt.Errorf(format+": %w", append(args, err)...)
 }
+
+// Components lists the TidbCluster's components the database runs: pd, tikv and tidb, then tiflash
+// and ticdc where their counts are above zero.
+func (d Database) Components() []string { return tidbComponents(d) }
+
+// TiDBClientSecret is the client certificate Secret (namespace tidb) the TiDB Operator calls the
+// components with when TLS is on (see tidbCerts); their status ports accept it, so it is what
+// Prometheus scrapes them with.
+const TiDBClientSecret = TiDBClusterName + "-cluster-client-secret"

@@ -23,6 +23,8 @@ type tidbTLS struct {
 	// CACert is the CA every certificate chains to (PEM, public): what a MySQL client verifies
 	// the TiDB server with.
 	CACert pulumi.StringOutput
+	// Certificates are the CA and every certificate issued, for expiry alerts.
+	Certificates []Certificate
 }
 
 // tidbCerts makes the TLS material the TiDB Operator (v1.6) expects with tlsCluster and
@@ -39,6 +41,7 @@ func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []s
 		return nil, err
 	}
 	var secrets []pulumi.Resource
+	certs := []Certificate{{Name: clusterName + " TiDB CA", NotAfter: ca.end}}
 	issue := func(suffix, commonName, secretName string, dnsNames []string, uses []string) error {
 		leaf, err := ca.issue(ctx, name+"-"+suffix, leafSpec{commonName: commonName, organization: "kost", dnsNames: dnsNames,
 			ips: []string{"127.0.0.1", "::1"}, uses: uses}, opts...)
@@ -59,6 +62,7 @@ func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []s
 			return err
 		}
 		secrets = append(secrets, sec)
+		certs = append(certs, Certificate{Name: secretName, Secret: secretName, Namespace: ns, NotAfter: leaf.end})
 		return nil
 	}
 	peerUses := []string{"server_auth", "client_auth", "digital_signature", "key_encipherment"}
@@ -80,7 +84,16 @@ func tidbCerts(ctx *pulumi.Context, name, clusterName, ns string, components []s
 	if err := issue("mysql-client", "tidb-operator", clusterName+"-tidb-client-secret", nil, clientUses); err != nil {
 		return nil, fmt.Errorf("TiDB client certificate: %w", err)
 	}
-	return &tidbTLS{Secrets: secrets, CACert: ca.cert}, nil
+	return &tidbTLS{Secrets: secrets, CACert: ca.cert, Certificates: certs}, nil
+}
+
+// Certificate is a certificate of kost's TLS material, for expiry alerts.
+type Certificate struct {
+	// Name says which it is; Secret and Namespace hold it ("" for a CA kept only in the Pulumi state
+	// and in the Secrets of the certificates it signed).
+	Name, Secret, Namespace string
+	// NotAfter is the end of its validity (RFC 3339).
+	NotAfter pulumi.StringOutput
 }
 
 // clientUses are a TLS client certificate's key usages.
@@ -91,9 +104,9 @@ var clientUses = []string{"client_auth", "digital_signature", "key_encipherment"
 type authority struct {
 	key  *tls.PrivateKey
 	cert pulumi.StringOutput
-	// start is the certificate's validity start (RFC 3339): it changes when a renewal replaces the
-	// certificate.
-	start pulumi.StringOutput
+	// start and end are the certificate's validity (RFC 3339): they change when a renewal replaces
+	// the certificate.
+	start, end pulumi.StringOutput
 }
 
 // newAuthority makes a P-256 CA valid for caValidityHours, renewed by the first `pulumi up` within
@@ -114,7 +127,7 @@ func newAuthority(ctx *pulumi.Context, name, commonName string, opts ...pulumi.R
 	if err != nil {
 		return nil, err
 	}
-	return &authority{key: key, cert: cert.CertPem, start: cert.ValidityStartTime}, nil
+	return &authority{key: key, cert: cert.CertPem, start: cert.ValidityStartTime, end: cert.ValidityEndTime}, nil
 }
 
 // leafSpec is what a certificate says.
@@ -129,6 +142,8 @@ type leafSpec struct {
 type leaf struct {
 	key  *tls.PrivateKey
 	cert pulumi.StringOutput
+	// end is the certificate's validity end (RFC 3339).
+	end pulumi.StringOutput
 }
 
 // issue makes a P-256 key and a certificate for it signed by the authority, valid for
@@ -162,7 +177,7 @@ func (a *authority) issue(ctx *pulumi.Context, name string, spec leafSpec, opts 
 	if err != nil {
 		return nil, err
 	}
-	return &leaf{key: key, cert: cert.CertPem}, nil
+	return &leaf{key: key, cert: cert.CertPem, end: cert.ValidityEndTime}, nil
 }
 
 // componentNames are the DNS names a component answers on: its service and its pods through the

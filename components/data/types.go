@@ -42,6 +42,12 @@ type Kafka struct {
 	// Cruise Control (Strimzi sets none: BestEffort JVMs starting at -Xms128M). Default: 100m, 256Mi
 	// each; Cruise Control 500m, 1Gi.
 	EntityOperatorResources, CruiseControlResources Resources
+	// Metrics exposes the brokers', controllers' (and Cruise Control's) metrics through Strimzi's
+	// JMX Prometheus exporter with kost's rules (KafkaMetricsConfigMap), and runs the Kafka
+	// Exporter (consumer lag) with ExporterResources. Default: false.
+	Metrics bool
+	// ExporterResources size the Kafka Exporter. Required with Metrics.
+	ExporterResources Resources
 }
 
 // Spark configures the Spark job namespaces.

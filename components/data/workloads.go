@@ -101,6 +101,13 @@ func (a *DataArgs) Workloads() ([]Workload, error) {
 		}
 		out = append(out, Workload{Name: "Cruise Control", Replicas: 1, Pool: poolOf(sel), Containers: []Resources{r}})
 	}
+	if ke, ok := k["kafkaExporter"].(map[string]any); ok {
+		r, err := fromRequests(asMap(ke["resources"])["requests"])
+		if err != nil {
+			return nil, fmt.Errorf("kafka exporter: %w", err)
+		}
+		out = append(out, Workload{Name: "Kafka Exporter", Replicas: 1, Pool: poolOf(sel), Containers: []Resources{r}})
+	}
 
 	if a.Database.TiCDC > 0 {
 		job := CDCSyncJobSpec(a.Cluster, a)

@@ -43,3 +43,24 @@ func namespace(ctx *pulumi.Context, name, ns, layer, enforce string, opts ...pul
 	}
 	return n, nil
 }
+
+// What the operators' pods serve Prometheus metrics on, from their charts as published
+// (../shared/charts):
+//   - Strimzi 1.2.0 templates/060-Deployment-strimzi-cluster-operator.yaml: pod labels
+//     name=strimzi-cluster-operator and strimzi.io/kind=cluster-operator, container port 8080
+//     named http (its /metrics).
+//   - spark-operator 2.5.2 values.yaml prometheus.metrics (enable true, port 8080, portName metrics,
+//     endpoint /metrics) on the controller, whose pods carry app.kubernetes.io/name=spark-operator
+//     and app.kubernetes.io/component=controller (templates/controller/_helpers.tpl).
+//   - TiDB Operator v1.6.6 templates/controller-manager-deployment.yaml declares no container port
+//     (only the liveness probe's 6060): nothing to select, so it is watched through its Deployment.
+var (
+	StrimziPodLabels         = map[string]string{"name": "strimzi-cluster-operator", "strimzi.io/kind": "cluster-operator"}
+	SparkControllerPodLabels = map[string]string{"app.kubernetes.io/name": "spark-operator", "app.kubernetes.io/component": "controller"}
+)
+
+// The operators' metrics port names (see StrimziPodLabels).
+const (
+	StrimziMetricsPort = "http"
+	SparkMetricsPort   = "metrics"
+)

@@ -39,7 +39,7 @@ type Pod struct {
 	ZoneSpread bool
 	// Group names the spread group when several workloads share one (default: Name).
 	Group string
-	// Layer is who runs it: "cluster" (the cloud's add-ons), "platform" (operators) or "data".
+	// Layer is who runs it: "cluster" (the cloud's add-ons), "platform" (operators), "data" or "monitoring".
 	Layer string
 }
 

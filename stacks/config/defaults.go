@@ -109,6 +109,7 @@ func (e *Environment) WithDefaults() *Environment {
 	setInt(&k.Controllers, 3)
 	setInt(&k.ReplicationFactor, min(3, max(*k.Brokers, 1)))
 	setInt(&k.MinInsyncReplicas, max(1, *k.ReplicationFactor-1))
+	out.defaultMonitoring()
 	v := out.Versions.Resolve()
 	out.Versions = &v
 	for i := range out.Regions {
@@ -186,7 +187,8 @@ func (r *Region) defaults(e *Environment) {
 		p.countDefaulted = p.Count == nil
 		switch name {
 		case "system":
-			setInt(&p.Count, map[bool]int{false: 2, true: 3}[prod])
+			// Three in dev too: the monitoring stack (Prometheus above all) needs a third 2-vCPU node.
+			setInt(&p.Count, 3)
 		case "spark":
 			setInt(&p.Count, map[bool]int{false: 1, true: 2}[prod])
 		default:
@@ -283,6 +285,10 @@ func (e *Environment) clone() *Environment {
 	if e.Mirror != nil {
 		m := *e.Mirror
 		out.Mirror = &m
+	}
+	if e.Monitoring != nil {
+		m := *e.Monitoring
+		out.Monitoring = &m
 	}
 	out.Regions = make([]Region, len(e.Regions))
 	for i, r := range e.Regions {

@@ -122,6 +122,9 @@ func (e *Environment) neededCharts() []neededChart {
 		{"tidbOperator", Charts["tidbOperator"], v.TiDBOperator},
 		{"sparkOperator", Charts["sparkOperator"], v.SparkOperator},
 	}
+	if m := e.Monitoring; m != nil && *m.Enabled && m.Stack == MonitoringBundled {
+		out = append(out, neededChart{"kubePrometheusStack", Chart{Name: MonitoringChart.Name, Repo: MonitoringChart.Repo}, MonitoringChart.Version})
+	}
 	seen := map[neededChart]bool{}
 	add := func(n neededChart) {
 		if !seen[n] {

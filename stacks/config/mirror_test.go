@@ -56,6 +56,7 @@ func publishedMirror(t *testing.T) string {
 	publish(t, dir, "strimzi-kafka-operator", Pinned.Strimzi, Pinned.Strimzi, true)
 	publish(t, dir, "tidb-operator", Pinned.TiDBOperator, Pinned.TiDBOperator, false)
 	publish(t, dir, "spark-operator", Pinned.SparkOperator, Pinned.SparkOperator, true)
+	publish(t, dir, MonitoringChart.Name, MonitoringChart.Version, MonitoringChart.Version, true)
 	if err := os.WriteFile(filepath.Join(dir, "tidb-operator-crd-"+Pinned.TiDBOperator+".yaml"), []byte("---\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -139,8 +140,9 @@ func TestValidateMirror(t *testing.T) {
 		"NoSuchDirectory": {reason: "a typo in the path", mirror: map[string]any{"charts": filepath.Join(good, "nope")},
 			wantPaths: []string{"mirror.charts"}, wantText: []string{"not a directory"}},
 		"MissingEverything": {reason: "each missing chart and the manifest named, all at once", mirror: map[string]any{"charts": partial, "manifests": partial},
-			wantPaths: []string{"mirror.charts", "mirror.charts", "mirror.charts", "mirror.manifests"},
-			wantText:  []string{"holds no strimzi chart 1.2.0", "helm pull oci://quay.io/strimzi-helm/strimzi-kafka-operator", "tidb-operator-crd-v1.6.6.yaml"}},
+			wantPaths: []string{"mirror.charts", "mirror.charts", "mirror.charts", "mirror.charts", "mirror.manifests"},
+			wantText: []string{"holds no strimzi chart 1.2.0", "helm pull oci://quay.io/strimzi-helm/strimzi-kafka-operator", "tidb-operator-crd-v1.6.6.yaml",
+				"holds no kubePrometheusStack chart 88.3.0"}},
 		"WrongVersionInside": {reason: "the Chart.yaml decides, not the file name", mirror: map[string]any{"charts": stale},
 			wantPaths: []string{"mirror.charts"}, wantText: []string{"is chart version 2.0.0, but kost pins sparkOperator 2.5.2"}},
 	}

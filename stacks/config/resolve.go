@@ -127,6 +127,8 @@ type LayersSpec struct {
 	// them in TiCDC.
 	Changefeeds  []Changefeed
 	CDCSyncImage string
+	// Monitoring is the cluster's monitoring stack.
+	Monitoring MonitoringSpec
 	// AnalyticsSchemas are the schemas the analytics user may read.
 	AnalyticsSchemas []string
 }
@@ -317,6 +319,7 @@ func (e *Environment) layers() LayersSpec {
 		Changefeeds:      e.clone().Database.changefeeds(),
 		CDCSyncImage:     Images["cdcSync"],
 		AnalyticsSchemas: slices.Clone(db.Analytics.Schemas),
+		Monitoring:       e.monitoringSpec(),
 	}
 }
 

@@ -23,6 +23,27 @@ type Sizing struct {
 	CDCSyncJob Resources
 	// Operators sizes each operator's pods separately.
 	Operators OperatorSizing
+	// Monitoring sizes the bundled monitoring stack's pods.
+	Monitoring MonitoringSizing
+}
+
+// MonitoringSizing sizes the bundled monitoring stack (kube-prometheus-stack). Its chart sets no
+// requests for Prometheus, Alertmanager, Grafana, the operator or kube-state-metrics, so these are
+// kost's budgets, not measurements: Prometheus' memory grows with the series in its head block (the
+// last two to three hours), which TiKV, TiDB, Kafka, kubelet and cAdvisor multiply on a prod
+// cluster; the others cache the cluster's objects or serve a few dashboards. Check them against
+// prometheus_tsdb_head_series and the containers' working sets once a cluster runs (README,
+// "Monitoring").
+type MonitoringSizing struct {
+	// Prometheus' server; Storage is replaced by monitoring.storage.
+	Prometheus Resources
+	// Alertmanager, Grafana (and each of its two sidecars), the Prometheus Operator and
+	// kube-state-metrics.
+	Alertmanager, Grafana, GrafanaSidecar, Operator, KubeStateMetrics Resources
+	// NodeExporter runs on every node.
+	NodeExporter Resources
+	// KafkaExporter is Strimzi's Kafka Exporter (consumer lag), on the system pool.
+	KafkaExporter Resources
 }
 
 // OperatorSizing sizes each operator from its chart's defaults and its maintainers' guidance.
@@ -74,6 +95,16 @@ var sizings = map[Size]Sizing{
 			SparkWorkers:    2,
 			SparkWebhook:    Resources{CPU: "100m", Memory: "300Mi"},
 		},
+		Monitoring: MonitoringSizing{
+			Prometheus:       Resources{CPU: "200m", Memory: "1Gi"},
+			Alertmanager:     Resources{CPU: "20m", Memory: "64Mi"},
+			Grafana:          Resources{CPU: "50m", Memory: "256Mi"},
+			GrafanaSidecar:   Resources{CPU: "20m", Memory: "96Mi"},
+			Operator:         Resources{CPU: "50m", Memory: "128Mi"},
+			KubeStateMetrics: Resources{CPU: "20m", Memory: "64Mi"},
+			NodeExporter:     Resources{CPU: "20m", Memory: "32Mi"},
+			KafkaExporter:    Resources{CPU: "50m", Memory: "64Mi"},
+		},
 	},
 	Dev: {
 		PD:                Resources{CPU: "500m", Memory: "1Gi", Storage: "10Gi"},
@@ -94,6 +125,16 @@ var sizings = map[Size]Sizing{
 			SparkController: Resources{CPU: "200m", Memory: "1100Mi"},
 			SparkWorkers:    4,
 			SparkWebhook:    Resources{CPU: "100m", Memory: "300Mi"},
+		},
+		Monitoring: MonitoringSizing{
+			Prometheus:       Resources{CPU: "500m", Memory: "3Gi"},
+			Alertmanager:     Resources{CPU: "50m", Memory: "128Mi"},
+			Grafana:          Resources{CPU: "100m", Memory: "384Mi"},
+			GrafanaSidecar:   Resources{CPU: "20m", Memory: "128Mi"},
+			Operator:         Resources{CPU: "100m", Memory: "256Mi"},
+			KubeStateMetrics: Resources{CPU: "50m", Memory: "128Mi"},
+			NodeExporter:     Resources{CPU: "50m", Memory: "64Mi"},
+			KafkaExporter:    Resources{CPU: "100m", Memory: "128Mi"},
 		},
 	},
 	Prod: {
@@ -116,6 +157,16 @@ var sizings = map[Size]Sizing{
 			SparkController: Resources{CPU: "500m", Memory: "1900Mi"},
 			SparkWorkers:    8,
 			SparkWebhook:    Resources{CPU: "100m", Memory: "300Mi"},
+		},
+		Monitoring: MonitoringSizing{
+			Prometheus:       Resources{CPU: "1", Memory: "8Gi"},
+			Alertmanager:     Resources{CPU: "100m", Memory: "256Mi"},
+			Grafana:          Resources{CPU: "200m", Memory: "512Mi"},
+			GrafanaSidecar:   Resources{CPU: "50m", Memory: "128Mi"},
+			Operator:         Resources{CPU: "200m", Memory: "512Mi"},
+			KubeStateMetrics: Resources{CPU: "100m", Memory: "256Mi"},
+			NodeExporter:     Resources{CPU: "100m", Memory: "64Mi"},
+			KafkaExporter:    Resources{CPU: "200m", Memory: "256Mi"},
 		},
 	},
 }

@@ -72,6 +72,9 @@ type Environment struct {
 	// Versions overrides pinned versions; every value must be one kost knows (see versions.go).
 	// Default: the pins in versions.go.
 	Versions *Versions `json:"versions,omitempty"`
+	// Monitoring is the monitoring stack of every cluster. Default: bundled, retention and volume per
+	// size (see Monitoring).
+	Monitoring *Monitoring `json:"monitoring,omitempty"`
 	// Mirror says where charts and manifests come from, for air-gapped and regulated installs.
 	// Default: every chart from its upstream repository, the TiDB Operator CRDs from its release.
 	Mirror *Mirror `json:"mirror,omitempty"`
@@ -90,6 +93,10 @@ type Mirror struct {
 	// (https://mirror.example.com/manifests) or a local directory, holding it as
 	// tidb-operator-crd-<version>.yaml. Default: the manifest of the release on GitHub.
 	Manifests string `json:"manifests,omitempty"`
+	// Dashboards is an http(s) base URL holding the Grafana dashboards kost provisions, each as the
+	// file name the versions table gives (<key>-<version>.json); Grafana downloads them when it
+	// starts. Default: each dashboard from its upstream repository at the pinned tag.
+	Dashboards string `json:"dashboards,omitempty"`
 }
 
 // Network is stack-wide address planning.

@@ -85,6 +85,7 @@ func (e *Environment) Validate() error {
 	e.validateKafka(prod, &ps)
 	e.validateVersions(&ps)
 	e.validateMirror(&ps)
+	e.validateMonitoring(&ps)
 
 	if len(e.Regions) == 0 {
 		ps.add("regions", "required: at least one region, e.g. [{cloud: aws, region: us-east-1}]")

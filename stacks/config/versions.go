@@ -298,6 +298,82 @@ var AddonCharts = map[string]AddonChart{
 		Source: "kubernetes/autoscaler gh-pages index.yaml: 9.59.0 (appVersion 1.35.0); the image follows the cluster's minor (ClusterAutoscalerImages)"},
 }
 
+// Dashboard is a Grafana dashboard kost provisions, pinned to a tag of its upstream repository:
+// Grafana downloads it when it starts (monitoring.stack bundled), from URL or from
+// mirror.dashboards.
+type Dashboard struct {
+	// Key names it (Grafana's file name); Folder is the Grafana folder it is shown in.
+	Key, Folder string
+	// Version is the upstream tag; URL the file at that tag.
+	Version, URL string
+	// SHA256 is the digest of the file at the tag (the pin check compares it).
+	SHA256 string
+	// Source says where it was confirmed.
+	Source string
+}
+
+// File is the dashboard's file name under mirror.dashboards.
+func (d Dashboard) File() string { return d.Key + "-" + d.Version + ".json" }
+
+// Sources of the dashboards.
+const (
+	pingcapDashboardSource = "pingcap/monitoring tag v8.5.7 (fd29374e, the TiDB version kost pins) " +
+		"monitor-snapshot/release-8.5/operator/dashboards: the dashboards PingCAP builds for the TiDB Operator's TidbMonitor " +
+		"(labels tidb_cluster=<namespace>-<cluster>, instance=<pod>, and a data source named tidb-cluster)"
+	strimziDashboardSource = "strimzi/strimzi-kafka-operator tag 1.2.0 examples/metrics/grafana-dashboards (the Strimzi " +
+		"version kost pins; data source chosen by their DS_PROMETHEUS variable)"
+)
+
+// Dashboards are the Grafana dashboards of the bundled stack, besides kube-prometheus-stack's own
+// Kubernetes dashboards: PingCAP's for TiDB and Strimzi's for Kafka.
+var Dashboards = []Dashboard{
+	{Key: "tidb-overview", Folder: "TiDB", Version: "v8.5.7", Source: pingcapDashboardSource,
+		URL:    "https://raw.githubusercontent.com/pingcap/monitoring/v8.5.7/monitor-snapshot/release-8.5/operator/dashboards/overview.json",
+		SHA256: "3e5020700bf1dd40f1b43f2981e3d118008848a4e63ab16200221796c6340cc5"},
+	{Key: "tidb", Folder: "TiDB", Version: "v8.5.7", Source: pingcapDashboardSource,
+		URL:    "https://raw.githubusercontent.com/pingcap/monitoring/v8.5.7/monitor-snapshot/release-8.5/operator/dashboards/tidb.json",
+		SHA256: "f9bd02d055aa0f58949e6b6a2bbf4633ac118e75a621afbfb49f6b87150585ac"},
+	{Key: "pd", Folder: "TiDB", Version: "v8.5.7", Source: pingcapDashboardSource,
+		URL:    "https://raw.githubusercontent.com/pingcap/monitoring/v8.5.7/monitor-snapshot/release-8.5/operator/dashboards/pd.json",
+		SHA256: "c736293875c7001988dc70f10f4d66b2d63441436e253efbc093171d43c10bae"},
+	{Key: "tikv-summary", Folder: "TiDB", Version: "v8.5.7", Source: pingcapDashboardSource,
+		URL:    "https://raw.githubusercontent.com/pingcap/monitoring/v8.5.7/monitor-snapshot/release-8.5/operator/dashboards/tikv_summary.json",
+		SHA256: "ae02512b3d0bee0580f3506e42e496430695bd21af8c8d500ea72d9ab419cccd"},
+	{Key: "tikv-details", Folder: "TiDB", Version: "v8.5.7", Source: pingcapDashboardSource,
+		URL:    "https://raw.githubusercontent.com/pingcap/monitoring/v8.5.7/monitor-snapshot/release-8.5/operator/dashboards/tikv_details.json",
+		SHA256: "8881d877743816d43deeb426669d075cdedfa1ea70921cf6d97cf126aa3f487e"},
+	{Key: "tiflash-summary", Folder: "TiDB", Version: "v8.5.7", Source: pingcapDashboardSource,
+		URL:    "https://raw.githubusercontent.com/pingcap/monitoring/v8.5.7/monitor-snapshot/release-8.5/operator/dashboards/tiflash_summary.json",
+		SHA256: "26e0efcbfacafde2534fe91d715e3a964d46d12d71a02244b3d23bfdcdd30b89"},
+	{Key: "ticdc", Folder: "TiDB", Version: "v8.5.7", Source: pingcapDashboardSource,
+		URL:    "https://raw.githubusercontent.com/pingcap/monitoring/v8.5.7/monitor-snapshot/release-8.5/operator/dashboards/ticdc.json",
+		SHA256: "2b095278ccf23086de72be59588226f99e38938fd74e90cf52659ad1272db1db"},
+	{Key: "strimzi-kafka", Folder: "Kafka", Version: "1.2.0", Source: strimziDashboardSource,
+		URL:    "https://raw.githubusercontent.com/strimzi/strimzi-kafka-operator/1.2.0/examples/metrics/grafana-dashboards/strimzi-kafka.json",
+		SHA256: "7eb67dbe453a37ba11157cf62ebbbe83664b28f60354fb1f2b93737541fe63ec"},
+	{Key: "strimzi-kraft", Folder: "Kafka", Version: "1.2.0", Source: strimziDashboardSource,
+		URL:    "https://raw.githubusercontent.com/strimzi/strimzi-kafka-operator/1.2.0/examples/metrics/grafana-dashboards/strimzi-kraft.json",
+		SHA256: "40e475f4c04a372b6798803221bb4de85e52e737fa6e753522e6b2207b567c05"},
+	{Key: "strimzi-kafka-exporter", Folder: "Kafka", Version: "1.2.0", Source: strimziDashboardSource,
+		URL:    "https://raw.githubusercontent.com/strimzi/strimzi-kafka-operator/1.2.0/examples/metrics/grafana-dashboards/strimzi-kafka-exporter.json",
+		SHA256: "92c0f574461a4aa38d80c5b800392f1d5f720df92747d91ff916ff2ec7c45431"},
+	{Key: "strimzi-operators", Folder: "Kafka", Version: "1.2.0", Source: strimziDashboardSource,
+		URL:    "https://raw.githubusercontent.com/strimzi/strimzi-kafka-operator/1.2.0/examples/metrics/grafana-dashboards/strimzi-operators.json",
+		SHA256: "442ab5c6de8c60e55663b1c6831c4f706eac859e78640d38bc59aaed5ab256ba"},
+	{Key: "strimzi-cruise-control", Folder: "Kafka", Version: "1.2.0", Source: strimziDashboardSource,
+		URL:    "https://raw.githubusercontent.com/strimzi/strimzi-kafka-operator/1.2.0/examples/metrics/grafana-dashboards/strimzi-cruise-control.json",
+		SHA256: "cbf0897b359bb0061da033a34b2b6ca2b27786b87da7e0bfcbf5d5ceb993304b"},
+}
+
+// MonitoringChart is kube-prometheus-stack, the monitoring stack of every cluster (monitoring.stack
+// bundled): the Prometheus Operator with its CRDs, Prometheus, Alertmanager, Grafana,
+// kube-state-metrics and the node exporter. Its Prometheus Operator is the version whose CRDs kost's
+// monitors and rules are validated against (../shared/crds/prometheus-operator-v0.93.0).
+var MonitoringChart = AddonChart{Name: "kube-prometheus-stack", Repo: "https://prometheus-community.github.io/helm-charts",
+	Version: "88.3.0", Source: "prometheus-community/helm-charts tag kube-prometheus-stack-88.3.0 (54199b5b): appVersion v0.93.0, " +
+		"Prometheus v3.13.2, Alertmanager v0.33.1; dependencies kube-state-metrics 8.2.0, prometheus-node-exporter 4.56.1 and " +
+		"grafana 12.10.4 (grafana-community/helm-charts e3b4194f, Grafana 13.1.3); its index.yaml entry was not readable offline"}
+
 // ClusterAutoscalerImages are the cluster-autoscaler releases per Kubernetes minor ("use the release
 // that corresponds to the minor version of Kubernetes": kubernetes/autoscaler cluster-autoscaler/
 // README.md). Tags cluster-autoscaler-1.35.2 and -1.36.1 (2026-07-22).
@@ -323,7 +399,7 @@ const gcpAddonImagesSource = "kubernetes-sigs/gcp-compute-persistent-disk-csi-dr
 
 // Pin is one version kost deploys, with where it comes from and the source that confirmed it.
 type Pin struct {
-	// Kind is chart, image, maven, eks-addon, kubernetes, apt or version.
+	// Kind is chart, image, maven, eks-addon, kubernetes, apt, dashboard or version.
 	Kind string `json:"kind"`
 	// Key names the pin in this file.
 	Key string `json:"key"`
@@ -333,6 +409,8 @@ type Pin struct {
 	Version string `json:"version"`
 	// Repo is the chart repository (charts), the Kubernetes minor (EKS add-ons, kubeadm packages).
 	Repo string `json:"repo,omitempty"`
+	// SHA256 is the content's digest where kost pins it (dashboards: the file at the tag).
+	SHA256 string `json:"sha256,omitempty"`
 	// Source says where the pin was confirmed.
 	Source string `json:"source"`
 }
@@ -373,6 +451,11 @@ func Pins() []Pin {
 	}
 	for k, c := range AddonCharts {
 		out = append(out, Pin{Kind: "chart", Key: k, Name: c.Name, Version: c.Version, Repo: c.Repo, Source: c.Source})
+	}
+	out = append(out, Pin{Kind: "chart", Key: "kubePrometheusStack", Name: MonitoringChart.Name, Version: MonitoringChart.Version,
+		Repo: MonitoringChart.Repo, Source: MonitoringChart.Source})
+	for _, d := range Dashboards {
+		out = append(out, Pin{Kind: "dashboard", Key: d.Key, Name: d.URL, Version: d.Version, SHA256: d.SHA256, Source: d.Source})
 	}
 	for minor, img := range ClusterAutoscalerImages {
 		name, tag, _ := strings.Cut(img, ":")
@@ -449,6 +532,12 @@ func VersionsMarkdown() string {
 	for _, k := range sortedKeys(AddonCharts) {
 		c := AddonCharts[k]
 		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s |\n", k, c.Name, c.Version, c.Repo)
+	}
+	fmt.Fprintf(&b, "\nMonitoring (every cluster, `monitoring.stack: bundled`): chart %s `%s` from %s, and the Grafana dashboards "+
+		"(a `mirror.dashboards` base URL holds each as its file name):\n\n| key | folder | file | upstream at the pinned tag | sha256 |\n|---|---|---|---|---|\n",
+		MonitoringChart.Name, MonitoringChart.Version, MonitoringChart.Repo)
+	for _, d := range Dashboards {
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | `%s` |\n", d.Key, d.Folder, d.File(), d.URL, d.SHA256[:12])
 	}
 	b.WriteString("\nGCP self-managed add-on images (kost's manifests):\n\n| key | image |\n|---|---|\n")
 	for _, k := range sortedKeys(GCPAddonImages) {

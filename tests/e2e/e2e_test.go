@@ -168,10 +168,78 @@ func createStack(ctx context.Context, t *testing.T, e env, cp *ControlPlane, ste
 		}
 		return st.SetPath(ctx, "kost:environment.mirror.manifests", e.shared)
 	})
+	// kube-prometheus-stack is not among the published charts here (../shared/charts): the run
+	// monitors with an existing Prometheus Operator instead, whose real CRDs it installs as such a
+	// cluster has them, so kost's PodMonitors and PrometheusRules meet the real API server.
+	step("monitoring.stack existing, with the Prometheus Operator's CRDs (v0.93.0) installed", func() error {
+		if err := installCRDs(ctx, cp.Client, filepath.Join(filepath.Dir(e.shared), "crds", "prometheus-operator-v0.93.0")); err != nil {
+			return err
+		}
+		return st.SetPath(ctx, "kost:environment.monitoring.stack", config.MonitoringExisting)
+	})
 	step("pulumi preview", func() error { _, err := st.Preview(ctx, false); return err })
 	step("pulumi up", func() error { _, err := st.Up(ctx); return err })
 	step("every resource exists in the API server", func() error { return inCluster(ctx, cp.Client, st) })
 	return st
+}
+
+// installCRDs creates every CustomResourceDefinition in the YAML files of dir (or leaves one that
+// exists) and waits until each is established.
+func installCRDs(ctx context.Context, k *Kube, dir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("no CRD files in %s", dir)
+	}
+	var names []string
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		var crd map[string]any
+		if err := yaml.Unmarshal(raw, &crd); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		name := Object(crd).Str("metadata.name")
+		if _, err := k.Get(ctx, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"+name); err == nil {
+			continue
+		}
+		if err := k.Create(ctx, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		names = append(names, name)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for _, n := range names {
+		for {
+			o, err := k.Get(ctx, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"+n)
+			if err == nil && established(o) {
+				break
+			}
+			if time.Now().After(deadline) {
+				if err != nil {
+					return fmt.Errorf("CRD %s not established after a minute: %w", n, err)
+				}
+				return fmt.Errorf("CRD %s not established after a minute", n)
+			}
+			time.Sleep(time.Second)
+		}
+	}
+	return nil
+}
+
+// established reports a CRD's Established condition.
+func established(o Object) bool {
+	conds, _ := o.Path("status.conditions").([]any)
+	for _, c := range conds {
+		if m, ok := c.(map[string]any); ok && m["type"] == "Established" && m["status"] == "True" {
+			return true
+		}
+	}
+	return false
 }
 
 // webhookCalled checks that the API server called the Spark operator's webhook for the example

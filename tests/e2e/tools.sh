@@ -27,6 +27,10 @@ RANDOM_TF_COMMIT=1a47b641ab25
 KUBERNETES_VERSION=${KOST_E2E_KUBERNETES_VERSION:-v1.36.4}
 ETCD_VERSION=v3.5.16
 KWOK_VERSION=v0.7.0
+# - promtool, for kost's alert rules (check and unit-test them). kube-prometheus-stack 88.3.0 runs
+#   Prometheus v3.13.2, whose Go module (v0.313.2) carries replace directives and so cannot be built
+#   with go install; v0.316.0 (Prometheus 3.16.0) can, and reads the same rule and test formats.
+PROMETHEUS_VERSION=v0.316.0
 
 mkdir -p "$cache/bin"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local
@@ -184,7 +188,12 @@ build_kwok() {
 	rm -rf "$d"
 }
 
-tools=${*:-pulumi kubernetes-provider random-provider kubernetes etcd kwok}
+build_promtool() {
+	# The module has no replace directives, so go install builds it at the version as published.
+	GOBIN=$1 GOFLAGS= go install -trimpath -ldflags "-s -w" "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
+}
+
+tools=${*:-pulumi kubernetes-provider random-provider kubernetes etcd kwok promtool}
 for t in $tools; do
 	case $t in
 	pulumi) done_or_build pulumi "$PULUMI_VERSION" build_pulumi ;;
@@ -193,6 +202,7 @@ for t in $tools; do
 	kubernetes) done_or_build kubernetes "$KUBERNETES_VERSION-versioned" build_kubernetes ;;
 	etcd) done_or_build etcd "$ETCD_VERSION" build_etcd ;;
 	kwok) done_or_build kwok "$KWOK_VERSION" build_kwok ;;
+	promtool) done_or_build promtool "$PROMETHEUS_VERSION" build_promtool ;;
 	*) log "unknown tool $t"; exit 2 ;;
 	esac
 done
