@@ -23,7 +23,7 @@ type RegionCapacity struct {
 	Note  string
 }
 
-// ProveCapacity places every pod each region's platform and data plane will run onto its pools,
+// ProveCapacity places every pod each region's platform, data plane and monitoring will run onto its pools,
 // before anything is registered, and returns the reports, or config.Problems naming each pool a pod
 // does not fit, with the numbers.
 func ProveCapacity(regions []config.ResolvedRegion) ([]RegionCapacity, error) {
@@ -226,7 +226,7 @@ func CapacityReport(values map[string]string) (string, error) {
 // per node, requested and headroom over the pool, and the fullest node's room.
 func CapacityText(rcs []RegionCapacity) string {
 	var b strings.Builder
-	b.WriteString("Capacity (every pod of the platform and data plane placed on its pool, as the scheduler would):\n")
+	b.WriteString("Capacity (every pod of the platform, data plane and monitoring placed on its pool, as the scheduler would):\n")
 	for _, rc := range rcs {
 		fmt.Fprintf(&b, "\n  %s", rc.Key)
 		if rc.Platform != "" {

@@ -1,5 +1,5 @@
 // Command pins prints every version kost pins (stacks/config/versions.go), one JSON object a line:
-// kind (chart, image, maven, eks-addon, apt, version), key, name, version, repo and the source that
+// kind (chart, image, maven, eks-addon, apt, dashboard, version), key, name, version, repo, sha256 and the source that
 // confirmed it. The pin-check workflow (.github/workflows/pins.yml) resolves each against its live
 // registry. It imports only the config package, so it builds in seconds.
 package main

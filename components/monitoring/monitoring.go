@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kost-platform/kost/components/cluster"
+	"github.com/kost-platform/kost/components/platform"
 )
 
 // Names of what the bundled stack runs (README, "Monitoring").
@@ -262,7 +263,10 @@ func installStack(ctx *pulumi.Context, name string, parent pulumi.Resource, args
 	if ref.Repo != "" {
 		ca.RepositoryOpts = &helmv4.RepositoryOptsArgs{Repo: pulumi.String(ref.Repo)}
 	}
-	stack, err := helmv4.NewChart(ctx, name+"-stack", ca, append(slices.Clone(on), pulumi.DependsOn([]pulumi.Resource{secret}))...)
+	// The chart's CRDs normalised as the operators' are (an empty properties map would show a diff
+	// on every preview); not retained: deleting them deletes only monitors and rules.
+	stack, err := helmv4.NewChart(ctx, name+"-stack", ca, append(slices.Clone(on), pulumi.DependsOn([]pulumi.Resource{secret}),
+		pulumi.Transforms([]pulumi.ResourceTransform{platform.CRDTransform(false)}))...)
 	if err != nil {
 		return nil, none, err
 	}

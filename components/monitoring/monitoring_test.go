@@ -74,6 +74,9 @@ func TestBundledStack(t *testing.T) {
 	if !ok {
 		t.Fatal("no kube-prometheus-stack chart")
 	}
+	if chart.Transforms != 1 {
+		t.Errorf("the chart has %d transforms, want the CRD transform", chart.Transforms)
+	}
 	for path, want := range map[string]any{
 		// The webhook's Secret comes from a Helm hook that helm/v4.Chart does not order: both off.
 		"values.prometheusOperator.tls.enabled":                                                  false,

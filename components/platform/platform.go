@@ -204,7 +204,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	if c.DedicatedPools {
 		nodeSelector["kost.io/pool"] = pulumi.String("system")
 	}
-	chartOpts := []pulumi.ResourceOption{pulumi.Transforms([]pulumi.ResourceTransform{crdTransform(args.Retain)})}
+	chartOpts := []pulumi.ResourceOption{pulumi.Transforms([]pulumi.ResourceTransform{CRDTransform(args.Retain)})}
 	chart := func(suffix string, ref ChartRef, ns string, values pulumi.Map, deps ...pulumi.Resource) (*helmv4.Chart, error) {
 		ca := &helmv4.ChartArgs{
 			Chart:     pulumi.String(ref.Name),
@@ -330,14 +330,14 @@ func rendered(outs ...pulumi.ArrayOutput) pulumi.ResourceArrayOutput {
 // crdType is the type token of a CustomResourceDefinition rendered by a chart or manifest.
 const crdType = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
 
-// crdTransform normalises the CustomResourceDefinitions inside charts and manifests and, with
+// CRDTransform normalises the CustomResourceDefinitions inside charts and manifests and, with
 // retain, marks them retain-on-delete.
 //
 // Normalising: a schema node with an empty `properties: {}` means the same as one without it, and the
 // API server drops it when it stores the CRD; left in, every preview after `pulumi up` shows a diff
 // on the CRD that no update removes (Strimzi 1.2.0's Kafka CRD has one, at
 // status.autoRebalance.clusterSecurity, 040-Crd-kafka.yaml).
-func crdTransform(retain bool) pulumi.ResourceTransform {
+func CRDTransform(retain bool) pulumi.ResourceTransform {
 	return func(_ context.Context, a *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
 		if a.Type != crdType {
 			return nil

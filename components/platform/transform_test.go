@@ -44,7 +44,7 @@ func TestCRDTransform(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got := crdTransform(tc.retain)(context.Background(), &pulumi.ResourceTransformArgs{Type: tc.typ, Props: tc.props})
+			got := CRDTransform(tc.retain)(context.Background(), &pulumi.ResourceTransformArgs{Type: tc.typ, Props: tc.props})
 			if tc.wantNil {
 				if got != nil {
 					t.Errorf("%s: transformed %s", tc.reason, tc.typ)
