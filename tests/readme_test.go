@@ -31,10 +31,10 @@ func readmeSection(t *testing.T, marker string) (before, section, after string) 
 	return s[:i+len(begin)], s[i+len(begin) : j], s[j:]
 }
 
-// The README's versions table is rendered from stacks/config/versions.go.
-func TestReadmeVersionsTable(t *testing.T) {
-	before, got, after := readmeSection(t, "versions")
-	want := config.VersionsMarkdown()
+// rendered checks that the README's marker section is want, or, with UPDATE_GOLDEN, writes it.
+func rendered(t *testing.T, marker, want string) {
+	t.Helper()
+	before, got, after := readmeSection(t, marker)
 	if update {
 		if err := os.WriteFile(filepath.Join(root, "README.md"), []byte(before+want+after), 0o644); err != nil {
 			t.Fatal(err)
@@ -42,9 +42,12 @@ func TestReadmeVersionsTable(t *testing.T) {
 		return
 	}
 	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("README versions table is stale (-want +got); run UPDATE_GOLDEN=1 go test ./tests/:\n%s", d)
+		t.Errorf("README %s section is stale (-want +got); run UPDATE_GOLDEN=1 go test ./tests/:\n%s", marker, d)
 	}
 }
+
+// The README's versions table is rendered from stacks/config/versions.go.
+func TestReadmeVersionsTable(t *testing.T) { rendered(t, "versions", config.VersionsMarkdown()) }
 
 // The README's config reference documents every key of the environment, and nothing else.
 func TestReadmeConfigReference(t *testing.T) {
@@ -104,7 +107,6 @@ func configKeys(t reflect.Type, prefix string) []string {
 
 // The README's alert runbook lists every alert kost defines, rendered from components/monitoring.
 func TestReadmeAlerts(t *testing.T) {
-	before, got, after := readmeSection(t, "alerts")
 	targets := monitoring.Targets{
 		TiDB:             &monitoring.TiDBTarget{Cluster: "kost", Namespace: "tidb", Components: []string{"pd", "tikv", "tidb", "tiflash", "ticdc"}},
 		Kafka:            &monitoring.KafkaTarget{Cluster: "kost", Namespace: "kafka"},
@@ -117,14 +119,5 @@ func TestReadmeAlerts(t *testing.T) {
 	for _, a := range monitoring.Alerts(targets) {
 		fmt.Fprintf(&b, "| <a id=\"%s\"></a>`%s` | %s | %s | %s | %s |\n", strings.ToLower(a.Name), a.Name, a.Severity, a.For, a.Summary, a.Runbook)
 	}
-	want := b.String()
-	if update {
-		if err := os.WriteFile(filepath.Join(root, "README.md"), []byte(before+want+after), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("README alert runbook is stale (-want +got); run UPDATE_GOLDEN=1 go test ./tests/:\n%s", d)
-	}
+	rendered(t, "alerts", b.String())
 }
